@@ -1,0 +1,52 @@
+/**
+ * Every error relay reports to a caller carries a stable code. HTTP answers use
+ * the status registered here; logs and tests match on the code, never on text.
+ */
+export const errorStatus = {
+  RELAY_ERR_CONFIG: 500,
+  RELAY_ERR_BAD_REQUEST: 400,
+  RELAY_ERR_UNAUTHORIZED: 401,
+  RELAY_ERR_FORBIDDEN: 403,
+  RELAY_ERR_NOT_FOUND: 404,
+  RELAY_ERR_UNKNOWN_SOURCE: 404,
+  RELAY_ERR_METHOD_NOT_ALLOWED: 405,
+  RELAY_ERR_BODY_TOO_LARGE: 413,
+  RELAY_ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  RELAY_ERR_UNAVAILABLE: 503,
+  RELAY_ERR_STORAGE_FULL: 503,
+  RELAY_ERR_STORAGE_BUSY: 503,
+  RELAY_ERR_BACKLOG_FULL: 503,
+  RELAY_ERR_SHUTTING_DOWN: 503,
+  RELAY_ERR_DATABASE_LOCKED: 500,
+  RELAY_ERR_INTERNAL: 500,
+} as const;
+
+export type RelayErrorCode = keyof typeof errorStatus;
+
+export class RelayError extends Error {
+  readonly code: RelayErrorCode;
+  readonly status: number;
+
+  constructor(code: RelayErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RelayError';
+    this.code = code;
+    this.status = errorStatus[code];
+  }
+}
+
+/** A config file that cannot be used; `problems` holds one `path: reason` line each. */
+export class ConfigError extends RelayError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super('RELAY_ERR_CONFIG', `invalid config:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Coerce whatever a `catch` received into an Error. */
+export function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
