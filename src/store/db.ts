@@ -1,0 +1,60 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { RelayError } from '../errors.ts';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  path: string;
+  durability: 'full' | 'normal';
+  /** A loaded better-sqlite3 addon (the single executable passes its own). */
+  nativeBinding?: object | undefined;
+}
+
+/**
+ * How long a statement waits for a lock held by another connection. Short on
+ * purpose: a busy database must turn into a 503 for the caller, never into an
+ * event loop blocked for seconds.
+ */
+const BUSY_TIMEOUT_MS = 100;
+
+export function openDatabase(options: OpenOptions): Db {
+  mkdirSync(dirname(options.path), { recursive: true });
+  const db = new Database(options.path, {
+    timeout: BUSY_TIMEOUT_MS,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding as never } : {}),
+  });
+  try {
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') {
+      throw new RelayError('RELAY_ERR_INTERNAL', `cannot use WAL mode on ${options.path} (got ${mode})`);
+    }
+    db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    // A checkpoint must not wait for the WAL to reach its default 1000 pages at
+    // bursty rates only; this keeps the WAL small without a checkpoint per commit.
+    db.pragma('wal_autocheckpoint = 1000');
+    db.pragma('temp_store = MEMORY');
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** True for SQLite errors that mean "try again later" rather than "this request is wrong". */
+export function isStorageUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return (
+    typeof code === 'string' &&
+    (code.startsWith('SQLITE_BUSY') ||
+      code.startsWith('SQLITE_LOCKED') ||
+      code.startsWith('SQLITE_FULL') ||
+      code.startsWith('SQLITE_IOERR'))
+  );
+}
+
+export function isStorageFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_FULL');
+}

@@ -1,0 +1,29 @@
+import type { Db } from './db.ts';
+import { initial } from './migrations/001_initial.ts';
+
+/** Ordered, append-only; migration N brings `user_version` from N-1 to N. */
+const migrations: readonly string[] = [initial];
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(
+      `database schema version ${current} is newer than this relay knows (${migrations.length}); upgrade relay`,
+    );
+  }
+  if (current === 0) {
+    // Must precede the first table. Switching to WAL already wrote the file
+    // header, so the setting takes effect through a VACUUM of the empty file.
+    db.pragma('auto_vacuum = INCREMENTAL');
+    db.exec('VACUUM');
+  }
+  for (let version = current + 1; version <= migrations.length; version++) {
+    const sql = migrations[version - 1]!;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+}
+
+export const schemaVersion = migrations.length;

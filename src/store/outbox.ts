@@ -1,0 +1,92 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './db.ts';
+
+export interface NewEvent {
+  id: string;
+  source: string;
+  type: string;
+  receivedAt: number;
+  contentType: string | undefined;
+  body: Buffer;
+  /** Fan-out, fixed when the event is stored. */
+  endpoints: readonly string[];
+  idempotency: { key: string; expiresAt: number } | undefined;
+}
+
+export type EnqueueResult = { duplicateOf: string } | { duplicateOf: undefined };
+
+export interface StoredEvent {
+  id: string;
+  source: string;
+  type: string;
+  received_at: number;
+  content_type: string | null;
+  body: Buffer;
+}
+
+/**
+ * The SQLite outbox: one prepared statement per operation, prepared once.
+ * Every method is synchronous and expects its caller to own the transaction
+ * (the group commit), so requests that arrive together share one fsync.
+ */
+export class Outbox {
+  private readonly findKey: Statement<[string, string, number], { event_id: string }>;
+  private readonly putKey: Statement<[string, string, string, number]>;
+  private readonly insertEvent: Statement<[string, string, string, number, string | null, Buffer]>;
+  private readonly insertDelivery: Statement<[string, string, number, number]>;
+  private readonly selectEvent: Statement<[string], StoredEvent>;
+  private readonly deleteExpiredKeys: Statement<[number, number]>;
+
+  constructor(db: Db) {
+    this.findKey = db.prepare(
+      'SELECT event_id FROM idempotency_keys WHERE source = ? AND key = ? AND expires_at > ?',
+    );
+    this.putKey = db.prepare(
+      'INSERT OR REPLACE INTO idempotency_keys (source, key, event_id, expires_at) VALUES (?, ?, ?, ?)',
+    );
+    this.insertEvent = db.prepare(
+      'INSERT INTO events (id, source, type, received_at, content_type, body) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.insertDelivery = db.prepare(
+      `INSERT INTO deliveries (event_id, endpoint, state, attempts, created_at, next_attempt_at)
+       VALUES (?, ?, 'pending', 0, ?, ?)`,
+    );
+    this.selectEvent = db.prepare(
+      'SELECT id, source, type, received_at, content_type, body FROM events WHERE id = ?',
+    );
+    this.deleteExpiredKeys = db.prepare(
+      `DELETE FROM idempotency_keys WHERE (source, key) IN
+         (SELECT source, key FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)`,
+    );
+  }
+
+  /** Stores an event and its deliveries, unless its idempotency key was seen within the window. */
+  enqueue(event: NewEvent): EnqueueResult {
+    if (event.idempotency) {
+      const seen = this.findKey.get(event.source, event.idempotency.key, event.receivedAt);
+      if (seen) return { duplicateOf: seen.event_id };
+      this.putKey.run(event.source, event.idempotency.key, event.id, event.idempotency.expiresAt);
+    }
+    this.insertEvent.run(
+      event.id,
+      event.source,
+      event.type,
+      event.receivedAt,
+      event.contentType ?? null,
+      event.body,
+    );
+    for (const endpoint of event.endpoints) {
+      this.insertDelivery.run(event.id, endpoint, event.receivedAt, event.receivedAt);
+    }
+    return { duplicateOf: undefined };
+  }
+
+  getEvent(id: string): StoredEvent | undefined {
+    return this.selectEvent.get(id);
+  }
+
+  /** Forgets up to `limit` idempotency keys whose window has passed; returns how many. */
+  pruneIdempotencyKeys(now: number, limit: number): number {
+    return this.deleteExpiredKeys.run(now, limit).changes;
+  }
+}

@@ -1,0 +1,150 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/db.ts';
+import { GroupCommit } from '../../src/store/group-commit.ts';
+import { migrate, schemaVersion } from '../../src/store/migrate.ts';
+import { type NewEvent, Outbox } from '../../src/store/outbox.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+function freshOutbox(durability: 'full' | 'normal' = 'full') {
+  const path = join(tempDir(), 'relay.db');
+  const db = openDatabase({ path, durability });
+  migrate(db);
+  return { path, db, outbox: new Outbox(db) };
+}
+
+function event(overrides: Partial<NewEvent> = {}): NewEvent {
+  return {
+    id: `evt_${Math.random().toString(36).slice(2)}`,
+    source: 'sendblue',
+    type: 'receive',
+    receivedAt: 1_700_000_000_000,
+    contentType: 'application/json',
+    body: Buffer.from('{"a":1}'),
+    endpoints: ['crm', 'analytics'],
+    idempotency: undefined,
+    ...overrides,
+  };
+}
+
+describe('database setup', () => {
+  it('uses WAL, incremental auto-vacuum and the synchronous level of the durability setting', () => {
+    const { db } = freshOutbox('full');
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('auto_vacuum', { simple: true })).toBe(2);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(schemaVersion);
+    db.close();
+    const normal = freshOutbox('normal');
+    expect(normal.db.pragma('synchronous', { simple: true })).toBe(1);
+    normal.db.close();
+  });
+
+  it('migrating an up-to-date database changes nothing', () => {
+    const { db } = freshOutbox();
+    migrate(db);
+    expect(db.pragma('user_version', { simple: true })).toBe(schemaVersion);
+    db.close();
+  });
+
+  it('refuses a database written by a newer relay', () => {
+    const { db } = freshOutbox();
+    db.pragma(`user_version = ${schemaVersion + 1}`);
+    expect(() => migrate(db)).toThrow(/newer than this relay knows/);
+    db.close();
+  });
+});
+
+describe('Outbox.enqueue', () => {
+  it('stores the raw body bytes and one pending delivery per endpoint', () => {
+    const { db, outbox } = freshOutbox();
+    const body = Buffer.from([0x00, 0xff, 0x7b, 0x22]);
+    const e = event({ body, contentType: 'application/octet-stream' });
+    expect(outbox.enqueue(e)).toEqual({ duplicateOf: undefined });
+    expect(outbox.getEvent(e.id)?.body.equals(body)).toBe(true);
+    const deliveries = db.prepare('SELECT endpoint, state, attempts FROM deliveries ORDER BY endpoint').all();
+    expect(deliveries).toEqual([
+      { endpoint: 'analytics', state: 'pending', attempts: 0 },
+      { endpoint: 'crm', state: 'pending', attempts: 0 },
+    ]);
+    db.close();
+  });
+
+  it('answers a key seen within the window with the first event id and stores nothing new', () => {
+    const { db, outbox } = freshOutbox();
+    const first = event({ idempotency: { key: 'k1', expiresAt: 1_700_000_060_000 } });
+    outbox.enqueue(first);
+    const again = event({
+      idempotency: { key: 'k1', expiresAt: 1_700_000_070_000 },
+      receivedAt: 1_700_000_010_000,
+    });
+    expect(outbox.enqueue(again)).toEqual({ duplicateOf: first.id });
+    expect(db.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT count(*) AS n FROM deliveries').get()).toEqual({ n: 2 });
+    // After the window the same key is a new event.
+    const later = event({
+      idempotency: { key: 'k1', expiresAt: 1_700_000_200_000 },
+      receivedAt: 1_700_000_100_000,
+    });
+    expect(outbox.enqueue(later)).toEqual({ duplicateOf: undefined });
+    expect(outbox.pruneIdempotencyKeys(1_700_000_300_000, 10)).toBe(1);
+    db.close();
+  });
+});
+
+describe('GroupCommit', () => {
+  it('commits requests of one event-loop turn in one transaction and answers after the commit', async () => {
+    const { db, path, outbox } = freshOutbox();
+    const sizes: number[] = [];
+    const group = new GroupCommit(db, (size) => sizes.push(size));
+    const events = Array.from({ length: 50 }, () => event());
+    const results = await Promise.all(events.map((e) => group.run(() => outbox.enqueue(e))));
+    expect(results).toHaveLength(50);
+    expect(sizes).toEqual([50]);
+    expect(group.stats).toEqual({ commits: 1, items: 50 });
+    // A second connection sees everything the moment the promises resolve.
+    const reader = new Database(path, { readonly: true });
+    expect(reader.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 50 });
+    reader.close();
+    db.close();
+  });
+
+  it('fails only the request whose work throws; the others of its batch are stored', async () => {
+    const { db, outbox } = freshOutbox();
+    const group = new GroupCommit(db);
+    const good = event();
+    const clash = event();
+    const settled = await Promise.allSettled([
+      group.run(() => outbox.enqueue(good)),
+      group.run(() => {
+        outbox.enqueue(clash);
+        outbox.enqueue(clash); // same id twice: a constraint failure after a partial write
+      }),
+      group.run(() => outbox.enqueue(event())),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(outbox.getEvent(good.id)).toBeDefined();
+    expect(outbox.getEvent(clash.id)).toBeUndefined();
+    expect(db.prepare('SELECT count(*) AS n FROM deliveries WHERE event_id = ?').get(clash.id)).toEqual({
+      n: 0,
+    });
+    expect(group.stats.commits).toBe(1);
+    db.close();
+  });
+
+  it('rejects the whole batch when the transaction cannot start, leaving nothing half-stored', async () => {
+    const { db, path, outbox } = freshOutbox();
+    const group = new GroupCommit(db);
+    const blocker = new Database(path);
+    blocker.exec('BEGIN IMMEDIATE');
+    const e = event();
+    await expect(group.run(() => outbox.enqueue(e))).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    blocker.exec('ROLLBACK');
+    blocker.close();
+    expect(outbox.getEvent(e.id)).toBeUndefined();
+    await group.run(() => outbox.enqueue(e));
+    expect(outbox.getEvent(e.id)).toBeDefined();
+    db.close();
+  });
+});
