@@ -1,0 +1,52 @@
+import type { EndpointConfig, RelayConfig } from './config/schema.ts';
+
+/**
+ * The routing table as `relay check` prints it: for each source, the types a
+ * route takes and where they go, then each endpoint. Never prints a secret.
+ */
+export function describeConfig(config: RelayConfig): string {
+  const lines: string[] = [];
+  const sources = [...Object.keys(config.sources), 'relay'];
+  lines.push(
+    `config OK: ${Object.keys(config.sources).length} sources, ${Object.keys(config.endpoints).length} endpoints, ${config.routes.length} routes`,
+    '',
+    'routing (source × types → endpoints):',
+  );
+  const rows: string[][] = [];
+  for (const source of sources) {
+    for (const route of config.routes) {
+      if (route.from !== '*' && !route.from.includes(source)) continue;
+      const types = route.types === '*' ? '*' : route.types.join(', ');
+      const filter = route.filter ? ` if ${Object.keys(route.filter).join(', ')}` : '';
+      rows.push([source, types, `→ ${route.to.join(', ')}`, `(route ${route.name}${filter})`]);
+    }
+    if (source !== 'relay' && !rows.some((row) => row[0] === source)) {
+      rows.push([source, '*', '→ (nothing: events are stored, 0 deliveries)', '']);
+    }
+  }
+  lines.push(...table(rows));
+  lines.push('', 'endpoints:');
+  lines.push(
+    ...table(
+      Object.values(config.endpoints).map((endpoint) => [endpoint.name, endpoint.url, traits(endpoint)]),
+    ),
+  );
+  return lines.join('\n');
+}
+
+function traits(endpoint: EndpointConfig): string {
+  const parts = [`concurrency ${endpoint.concurrency}`, `timeout ${endpoint.timeout}ms`];
+  if (endpoint.rate_limit) parts.push(`rate ${endpoint.rate_limit.perSecond}/s`);
+  parts.push(endpoint.signing ? `signed ${endpoint.signing.scheme}` : 'unsigned');
+  return parts.join(', ');
+}
+
+function table(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
+  return rows.map((row) => `  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`.trimEnd());
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
+import { ConfigError, RelayError } from './errors.ts';
+import { type LogLevel, logLevels } from './log.ts';
+
+interface GlobalOptions {
+  config?: string;
+  logLevel: LogLevel;
+}
+
+/**
+ * The front door, and the only place that decides the exit code: 2 for a bad
+ * config, 1 for any other failure to start, 0 after a clean stop. Modules
+ * with heavy dependencies load inside the command that needs them, so
+ * `--version` and `schema` answer fast.
+ */
+export function buildProgram(): Command {
+  const program = new Command('relay')
+    .description('Webhook relay: durable ingest, per-endpoint delivery with retries, signatures and metrics.')
+    .version(pkg.version, '-v, --version')
+    .option('-c, --config <file>', 'path to relay.yaml')
+    .addOption(new Option('--log-level <level>', 'log level').choices(logLevels).default('info' as LogLevel))
+    .showHelpAfterError()
+    .action(async (_options, command: Command) => run(command.optsWithGlobals<GlobalOptions>()));
+
+  program
+    .command('run')
+    .description('start the daemon (the default command)')
+    .action(async (_options, command: Command) => run(command.optsWithGlobals<GlobalOptions>()));
+
+  program
+    .command('check')
+    .description('validate the config and print the routing table')
+    .action(async (_options, command: Command) => {
+      const config = await load(command.optsWithGlobals<GlobalOptions>());
+      const { describeConfig } = await import('./check.ts');
+      process.stdout.write(`${describeConfig(config)}\n`);
+    });
+
+  program
+    .command('schema')
+    .description("print the config's JSON Schema (for editors validating relay.yaml)")
+    .action(async () => {
+      const { configJsonSchema } = await import('./config/json-schema.ts');
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    });
+
+  return program;
+}
+
+async function load(options: GlobalOptions) {
+  if (!options.config) throw new InvalidArgumentError('--config <file> is required');
+  const { loadConfig } = await import('./config/load.ts');
+  return loadConfig(options.config);
+}
+
+async function run(options: GlobalOptions): Promise<void> {
+  const config = await load(options);
+  const [{ startRelay }, { createLogger }, { handleSignals }] = await Promise.all([
+    import('./main.ts'),
+    import('./log.ts'),
+    import('./shutdown.ts'),
+  ]);
+  const log = createLogger(options.logLevel);
+  const relay = await startRelay(config, { log });
+  handleSignals(relay, log);
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv as string[]);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`relay: invalid config\n${error.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    if (error instanceof RelayError || error instanceof InvalidArgumentError) {
+      process.stderr.write(`relay: ${error.message}\n`);
+      process.exitCode = error instanceof InvalidArgumentError ? 2 : 1;
+      return;
+    }
+    process.stderr.write(`relay: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main(process.argv);

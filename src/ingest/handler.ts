@@ -1,0 +1,208 @@
+import { randomUUIDv7 } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../clock.ts';
+import type { RelayConfig, SourceConfig } from '../config/schema.ts';
+import { RelayError } from '../errors.ts';
+import { asRelayError, sendError, sendJson } from '../http-reply.ts';
+import type { Logger } from '../log.ts';
+import { OTHER_LABEL, type RejectReason, type RelayMetrics } from '../metrics.ts';
+import type { RoutingTable } from '../routing/match.ts';
+import type { Backlog } from '../store/backlog.ts';
+import { isStorageFull, isStorageUnavailable } from '../store/db.ts';
+import type { DiskSpace } from '../store/disk.ts';
+import type { GroupCommit } from '../store/group-commit.ts';
+import type { EnqueueResult, Outbox } from '../store/outbox.ts';
+import { bodyKind, mediaType, parsePayload } from './payload.ts';
+import { readBody } from './read-body.ts';
+import { extractIdempotencyKey, extractType } from './source.ts';
+import { verifyInbound } from './verify.ts';
+
+/** What ingest needs of the running config; swapped whole on reload. */
+export interface IngestView {
+  config: RelayConfig;
+  routing: RoutingTable;
+  /** Types the config names; any other type is counted as "other". */
+  knownTypes: ReadonlySet<string>;
+}
+
+export interface IngestDeps {
+  view(): IngestView;
+  /** False once shutdown's drain delay has passed: new requests get 503. */
+  accepting(): boolean;
+  outbox: Outbox;
+  groupCommit: GroupCommit;
+  backlog: Backlog;
+  disk: DiskSpace;
+  metrics: RelayMetrics;
+  clock: Clock;
+  log: Logger;
+  /** Called after the commit, once per stored event with deliveries. */
+  onStored(endpoints: readonly string[]): void;
+}
+
+const rejectReasons: Partial<Record<RelayError['code'], RejectReason>> = {
+  RELAY_ERR_UNAUTHORIZED: 'unauthorized',
+  RELAY_ERR_BODY_TOO_LARGE: 'body_too_large',
+  RELAY_ERR_BAD_REQUEST: 'bad_request',
+  RELAY_ERR_UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
+  RELAY_ERR_UNAVAILABLE: 'unavailable',
+  RELAY_ERR_STORAGE_BUSY: 'unavailable',
+  RELAY_ERR_STORAGE_FULL: 'unavailable',
+  RELAY_ERR_BACKLOG_FULL: 'unavailable',
+  RELAY_ERR_SHUTTING_DOWN: 'unavailable',
+};
+
+export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    let source: string | undefined;
+    handle(deps, req, res, (name) => {
+      source = name;
+    }).catch((error: unknown) => {
+      const relayError = asRelayError(error);
+      if (relayError.code === 'RELAY_ERR_INTERNAL') {
+        deps.log.error({ err: error, source }, 'ingest failed');
+      }
+      const reason = rejectReasons[relayError.code];
+      if (source && reason) deps.metrics.eventsRejected.inc({ source, reason });
+      if (res.headersSent) return;
+      // After a refused body the rest of the upload is not read: close the socket.
+      const close = relayError.code === 'RELAY_ERR_BODY_TOO_LARGE' ? { connection: 'close' } : undefined;
+      sendError(res, relayError, close);
+    });
+  };
+}
+
+async function handle(
+  deps: IngestDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  identify: (source: string) => void,
+): Promise<void> {
+  const url = parseUrl(req.url);
+  const segments = url.pathname.split('/');
+  // ['', 'in', source] or ['', 'in', source, type]
+  if (segments[1] !== 'in' || segments.length < 3 || segments.length > 4 || !segments[2]) {
+    throw new RelayError('RELAY_ERR_NOT_FOUND', 'ingest URLs are POST /in/<source> or /in/<source>/<type>');
+  }
+  const view = deps.view();
+  const sourceName = decodeSegment(segments[2]);
+  const source = Object.hasOwn(view.config.sources, sourceName) ? view.config.sources[sourceName] : undefined;
+  if (!source) throw new RelayError('RELAY_ERR_UNKNOWN_SOURCE', `unknown source '${sourceName}'`);
+  identify(source.name);
+  if (req.method !== 'POST') {
+    throw new RelayError('RELAY_ERR_METHOD_NOT_ALLOWED', 'only POST is accepted here');
+  }
+  const media = mediaType(req.headers['content-type']);
+  if (source.accept && !(media && source.accept.includes(media))) {
+    throw new RelayError(
+      'RELAY_ERR_UNSUPPORTED_MEDIA_TYPE',
+      `content type ${media ?? '(none)'} is not accepted; expected ${source.accept.join(', ')}`,
+    );
+  }
+  refuseWhenUnableToStore(deps, view.config);
+
+  const raw = await readBody(req, view.config.limits.body);
+  const now = deps.clock.now();
+  const verified = verifyInbound(
+    source.verify,
+    { headers: req.headers, query: url.searchParams, body: raw, contentType: media },
+    now,
+  );
+  if (!verified.ok) {
+    throw new RelayError('RELAY_ERR_UNAUTHORIZED', `verification failed (${verified.reason})`);
+  }
+  const body = verified.body;
+  const payload = parsePayload(body, bodyKind(media));
+  const pathType = segments[3] === undefined ? undefined : decodeSegment(segments[3]);
+  const context = { pathType, payload, headers: req.headers };
+  const { type, unmapped } = extractType(source.type, context);
+  const key = extractIdempotencyKey(source.id, context);
+  const endpoints = view.routing.endpointsFor({ source: source.name, type, payload });
+
+  const id = `evt_${randomUUIDv7()}`;
+  let result: EnqueueResult;
+  try {
+    result = await deps.groupCommit.run(() =>
+      deps.outbox.enqueue({
+        id,
+        source: source.name,
+        type,
+        receivedAt: now,
+        contentType: req.headers['content-type'],
+        body,
+        endpoints,
+        idempotency:
+          key === undefined ? undefined : { key, expiresAt: now + view.config.storage.dedup_window },
+      }),
+    );
+  } catch (error) {
+    throw storageError(error);
+  }
+
+  if (result.duplicateOf !== undefined) {
+    deps.metrics.eventsDuplicate.inc({ source: source.name });
+    return answer(res, source, { id: result.duplicateOf, duplicate: true });
+  }
+  for (const endpoint of endpoints) deps.backlog.add(endpoint);
+  deps.metrics.eventsReceived.inc({
+    source: source.name,
+    type: view.knownTypes.has(type) ? type : OTHER_LABEL,
+  });
+  if (unmapped) deps.metrics.eventsUnmappedType.inc({ source: source.name });
+  if (endpoints.length === 0) deps.metrics.eventsUnrouted.inc({ source: source.name });
+  else deps.onStored(endpoints);
+  answer(res, source, { id, deliveries: endpoints.length });
+}
+
+function refuseWhenUnableToStore(deps: IngestDeps, config: RelayConfig): void {
+  if (!deps.accepting()) {
+    throw new RelayError('RELAY_ERR_SHUTTING_DOWN', 'relay is shutting down; try again shortly');
+  }
+  if (deps.backlog.total >= config.limits.max_pending) {
+    throw new RelayError(
+      'RELAY_ERR_BACKLOG_FULL',
+      `too many deliveries are waiting (limits.max_pending = ${config.limits.max_pending})`,
+    );
+  }
+  if (deps.disk.free < config.limits.min_free_disk) {
+    throw new RelayError('RELAY_ERR_STORAGE_FULL', 'free disk space is below limits.min_free_disk');
+  }
+}
+
+function storageError(error: unknown): unknown {
+  if (isStorageFull(error))
+    return new RelayError('RELAY_ERR_STORAGE_FULL', 'the database disk is full', { cause: error });
+  if (isStorageUnavailable(error)) {
+    return new RelayError('RELAY_ERR_STORAGE_BUSY', 'the database is busy; try again', { cause: error });
+  }
+  return error;
+}
+
+function answer(res: ServerResponse, source: SourceConfig, body: Record<string, unknown>): void {
+  const custom = source.response;
+  if (custom?.body === undefined) {
+    sendJson(res, custom?.status ?? 200, body);
+    return;
+  }
+  res.writeHead(custom.status, {
+    'content-type': custom.content_type ?? 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(custom.body),
+  });
+  res.end(custom.body);
+}
+
+function parseUrl(raw: string | undefined): URL {
+  try {
+    return new URL(raw ?? '/', 'http://ingest');
+  } catch {
+    throw new RelayError('RELAY_ERR_BAD_REQUEST', 'malformed request URL');
+  }
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new RelayError('RELAY_ERR_BAD_REQUEST', 'malformed percent-encoding in the URL path');
+  }
+}

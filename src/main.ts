@@ -1,0 +1,191 @@
+import { createAdminHandler } from './admin/server.ts';
+import { type Clock, systemClock } from './clock.ts';
+import type { RelayConfig } from './config/schema.ts';
+import { createIngestHandler, type IngestView } from './ingest/handler.ts';
+import { UNKNOWN_TYPE } from './ingest/source.ts';
+import { listen, urlOf } from './listener.ts';
+import { createLogger, type Logger } from './log.ts';
+import { RelayMetrics } from './metrics.ts';
+import { RoutingTable } from './routing/match.ts';
+import { Backlog } from './store/backlog.ts';
+import { type Db, openDatabase } from './store/db.ts';
+import { DiskSpace } from './store/disk.ts';
+import { GroupCommit } from './store/group-commit.ts';
+import { acquireDatabaseLock } from './store/lock.ts';
+import { migrate } from './store/migrate.ts';
+import { Outbox } from './store/outbox.ts';
+
+export interface RelayOptions {
+  clock?: Clock;
+  log?: Logger;
+  /** A loaded better-sqlite3 addon, for the single executable. */
+  nativeBinding?: object;
+}
+
+export interface Relay {
+  readonly ingestUrl: string;
+  readonly adminUrl: string;
+  readonly metrics: RelayMetrics;
+  /** Applies a new, already validated config to new events. */
+  reload(config: RelayConfig): void;
+  /** Graceful stop: readiness fails, ingest drains, the last commit is flushed. Same promise every call. */
+  close(): Promise<void>;
+}
+
+const KEY_PRUNE_INTERVAL_MS = 60_000;
+const KEY_PRUNE_BATCH = 1_000;
+
+export async function startRelay(initial: RelayConfig, options: RelayOptions = {}): Promise<Relay> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger('info');
+  const lock = acquireDatabaseLock(initial.storage.path, options.nativeBinding);
+  const cleanups: (() => void | Promise<void>)[] = [() => lock.release()];
+  try {
+    return await assemble(initial, clock, log, options, cleanups);
+  } catch (error) {
+    await runAll(cleanups.reverse());
+    throw error;
+  }
+}
+
+async function assemble(
+  initial: RelayConfig,
+  clock: Clock,
+  log: Logger,
+  options: RelayOptions,
+  cleanups: (() => void | Promise<void>)[],
+): Promise<Relay> {
+  const db = openDatabase({
+    path: initial.storage.path,
+    durability: initial.storage.durability,
+    nativeBinding: options.nativeBinding,
+  });
+  cleanups.push(() => {
+    db.close();
+  });
+  migrate(db);
+
+  const metrics = new RelayMetrics();
+  const outbox = new Outbox(db);
+  const backlog = Backlog.load(db);
+  const disk = new DiskSpace(initial.storage.path);
+  cleanups.push(() => disk.stop());
+  const groupCommit = new GroupCommit(db, (size) => {
+    metrics.storeCommits.inc();
+    metrics.storeCommittedItems.inc(size);
+  });
+
+  let view = viewOf(initial);
+  let phase: 'running' | 'draining' | 'stopped' = 'running';
+  const ingest = await listen(
+    initial.listen.ingest,
+    createIngestHandler({
+      view: () => view,
+      accepting: () => phase !== 'stopped',
+      outbox,
+      groupCommit,
+      backlog,
+      disk,
+      metrics,
+      clock,
+      log: log.child({ component: 'ingest' }),
+      onStored: () => {},
+    }),
+  );
+  cleanups.push(() => ingest.close());
+  const writable = writableProbe(db);
+  const admin = await listen(
+    initial.listen.admin,
+    createAdminHandler({
+      metrics,
+      log: log.child({ component: 'admin' }),
+      notReadyReason: () => (phase !== 'running' ? 'shutting down' : writable()),
+    }),
+  );
+  cleanups.push(() => admin.close());
+
+  const pruneKeys = setInterval(() => {
+    while (outbox.pruneIdempotencyKeys(clock.now(), KEY_PRUNE_BATCH) === KEY_PRUNE_BATCH) {}
+  }, KEY_PRUNE_INTERVAL_MS);
+  pruneKeys.unref();
+  cleanups.push(() => clearInterval(pruneKeys));
+
+  log.info(
+    { ingest: urlOf(ingest.address), admin: urlOf(admin.address), database: initial.storage.path },
+    'relay started',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    ingestUrl: urlOf(ingest.address),
+    adminUrl: urlOf(admin.address),
+    metrics,
+    reload(config) {
+      view = viewOf(config);
+    },
+    close() {
+      closing ??= (async () => {
+        phase = 'draining';
+        const drain = view.config.delivery.drain_delay;
+        if (drain > 0) await new Promise((resolve) => setTimeout(resolve, drain));
+        phase = 'stopped';
+        await ingest.close();
+        groupCommit.flush();
+        await runAll(cleanups.reverse());
+        log.info('relay stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+function viewOf(config: RelayConfig): IngestView {
+  return {
+    config,
+    routing: new RoutingTable(config.routes, [...Object.keys(config.sources), 'relay']),
+    knownTypes: typesNamedBy(config),
+  };
+}
+
+/** The types a config names anywhere; the bound on the `type` metric label. */
+function typesNamedBy(config: RelayConfig): Set<string> {
+  const types = new Set<string>([UNKNOWN_TYPE]);
+  for (const route of config.routes) {
+    if (route.types !== '*') for (const type of route.types) types.add(type);
+  }
+  for (const source of Object.values(config.sources)) {
+    const rule = source.type;
+    if (rule.kind === 'constant') types.add(rule.value);
+    if (rule.kind === 'field') {
+      for (const type of Object.values(rule.map)) types.add(type);
+      if (rule.default !== undefined) types.add(rule.default);
+    }
+  }
+  return types;
+}
+
+/** Readiness: can this connection take the write lock right now? */
+function writableProbe(db: Db): () => string | undefined {
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const rollback = db.prepare('ROLLBACK');
+  return () => {
+    try {
+      begin.run();
+      rollback.run();
+      return undefined;
+    } catch (error) {
+      return `database not writable: ${(error as Error).message}`;
+    }
+  };
+}
+
+/** Runs every cleanup step even if one fails. */
+async function runAll(steps: (() => void | Promise<void>)[]): Promise<void> {
+  for (const step of steps) {
+    try {
+      await step();
+    } catch {
+      // Keep going: a failed step must not leave the database open or the lock held.
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import pkg from '../../package.json' with { type: 'json' };
+import { runCli, spawnRelay } from '../helpers/process.ts';
+import { readDatabase } from '../helpers/sqlite.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+const fixtures = resolve(import.meta.dirname, '../fixtures/config');
+
+describe('relay CLI', () => {
+  it('prints its version', async () => {
+    const { code, stdout } = await runCli(['--version']);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(pkg.version);
+  });
+
+  it('prints the JSON Schema of the config', async () => {
+    const { code, stdout } = await runCli(['schema']);
+    expect(code).toBe(0);
+    const schema = JSON.parse(stdout) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['listen', 'storage', 'sources', 'endpoints', 'routes']),
+    );
+  });
+
+  it('checks the example config and prints its routing table', async () => {
+    const { code, stdout, stderr } = await runCli(['check', '--config', resolve('config.example.yaml')]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('config OK: 3 sources, 1 endpoints, 1 routes');
+    expect(stdout).toMatch(/sendblue\s+receive, received, inbound\s+→ local/);
+    expect(stdout).not.toContain('example-sendblue-secret');
+  });
+
+  const badConfigs = readdirSync(fixtures).filter((f) => f.endsWith('.expected'));
+  it.each(badConfigs)('refuses %s with its exact problem lines and exit code 2', async (expectedFile) => {
+    const yaml = join(fixtures, expectedFile.replace(/\.expected$/, '.yaml'));
+    const expected = readFileSync(join(fixtures, expectedFile), 'utf8').trim().split('\n');
+    const { code, stdout, stderr } = await runCli(['check', '--config', yaml], { RELAY_TEST_UNSET: '' });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toEqual([
+      'relay: invalid config',
+      ...expected.map((line) => `  ${line}`),
+    ]);
+  });
+
+  it('starts no daemon on a bad config', async () => {
+    const yaml = join(fixtures, badConfigs[0]!.replace(/\.expected$/, '.yaml'));
+    const { code, stdout } = await runCli(['--config', yaml]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+  });
+
+  it('says what is missing without a stack trace when --config is absent or unreadable', async () => {
+    const missing = await runCli(['check']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--config');
+    const unreadable = await runCli(['check', '--config', '/nonexistent/relay.yaml']);
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.stderr).toContain('cannot read /nonexistent/relay.yaml');
+    expect(unreadable.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('relay daemon', () => {
+  function writeConfig(dir: string): string {
+    const file = join(dir, 'relay.yaml');
+    writeFileSync(
+      file,
+      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
+storage: { path: ./data/relay.db }
+sources:
+  sendblue:
+    verify: { header: sb-signing-secret, secret: "\${SB_SECRET}" }
+    type: { field: status, map: { RECEIVED: receive } }
+endpoints:
+  crm: { url: "http://127.0.0.1:9/crm" }
+routes:
+  - { from: [sendblue], types: [receive], to: [crm] }
+`,
+    );
+    return file;
+  }
+
+  it('accepts an event, then stops on SIGTERM with exit code 0', async () => {
+    const dir = tempDir();
+    const relay = await spawnRelay(['--config', writeConfig(dir)], { SB_SECRET: 'top-secret-value' });
+    const res = await fetch(`${relay.ingestUrl}/in/sendblue`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'sb-signing-secret': 'top-secret-value' },
+      body: JSON.stringify({ status: 'RECEIVED', content: 'hi' }),
+    });
+    expect(res.status).toBe(200);
+    const { id } = (await res.json()) as { id: string };
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+    const stored = readDatabase(join(dir, 'data/relay.db'), (db) =>
+      db.prepare('SELECT type FROM events WHERE id = ?').get(id),
+    );
+    expect(stored).toEqual({ type: 'receive' });
+    expect(JSON.stringify(relay.logs)).not.toContain('top-secret-value');
+  });
+
+  it('refuses to run a second relay on the same database, with one clear line', async () => {
+    const dir = tempDir();
+    const config = writeConfig(dir);
+    const first = await spawnRelay(['--config', config], { SB_SECRET: 's' });
+    const second = await runCli(['--config', config], { SB_SECRET: 's' });
+    expect(second.code).toBe(1);
+    expect(second.stderr.trim()).toBe(
+      `relay: another relay is already running on ${join(dir, 'data/relay.db')} (lock file ${join(dir, 'data/relay.db')}.lock is held)`,
+    );
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+  });
+});

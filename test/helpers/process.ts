@@ -1,0 +1,65 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach } from 'vitest';
+
+const CLI = resolve(import.meta.dirname, '../../src/cli.ts');
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `relay <args>` to completion (the real CLI, on this Node). */
+export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+export interface RelayProcess {
+  child: ChildProcess;
+  ingestUrl: string;
+  adminUrl: string;
+  /** Every log line seen so far (parsed JSON). */
+  logs: Record<string, unknown>[];
+  exited: Promise<number | null>;
+}
+
+/** Starts the daemon and resolves once it logs "relay started". */
+export async function spawnRelay(args: string[], env: Record<string, string> = {}): Promise<RelayProcess> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const lines = createInterface({ input: child.stdout });
+  const started = new Promise<Record<string, unknown>>((resolveStarted, reject) => {
+    lines.on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logs.push(entry);
+      if (entry.msg === 'relay started') resolveStarted(entry);
+    });
+    exited.then((code) => reject(new Error(`relay exited with ${code} before starting: ${stderr}`)));
+  });
+  const entry = await started;
+  return { child, ingestUrl: entry.ingest as string, adminUrl: entry.admin as string, logs, exited };
+}
