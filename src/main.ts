@@ -1,6 +1,8 @@
+import pkg from '../package.json' with { type: 'json' };
 import { createAdminHandler } from './admin/server.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { RelayConfig } from './config/schema.ts';
+import { Dispatcher } from './dispatch/dispatcher.ts';
 import { createIngestHandler, type IngestView } from './ingest/handler.ts';
 import { UNKNOWN_TYPE } from './ingest/source.ts';
 import { listen, urlOf } from './listener.ts';
@@ -9,6 +11,7 @@ import { RelayMetrics } from './metrics.ts';
 import { RoutingTable } from './routing/match.ts';
 import { Backlog } from './store/backlog.ts';
 import { type Db, openDatabase } from './store/db.ts';
+import { DeliveryStore } from './store/deliveries.ts';
 import { DiskSpace } from './store/disk.ts';
 import { GroupCommit } from './store/group-commit.ts';
 import { acquireDatabaseLock } from './store/lock.ts';
@@ -26,8 +29,10 @@ export interface Relay {
   readonly ingestUrl: string;
   readonly adminUrl: string;
   readonly metrics: RelayMetrics;
-  /** Applies a new, already validated config to new events. */
+  /** Applies a new, already validated config: new events, and each endpoint's next attempt. */
   reload(config: RelayConfig): void;
+  /** Makes the dispatcher look at every endpoint now (after an operator's action, or a test's clock jump). */
+  wake(): void;
   /** Graceful stop: readiness fails, ingest drains, the last commit is flushed. Same promise every call. */
   close(): Promise<void>;
 }
@@ -74,6 +79,34 @@ async function assemble(
     metrics.storeCommits.inc();
     metrics.storeCommittedItems.inc(size);
   });
+  const deliveries = new DeliveryStore(db);
+  // Whatever was in flight when the last process stopped is sent again (at-least-once).
+  const recovered = deliveries.recoverInFlight();
+  if (recovered > 0) log.info({ recovered }, 'in-flight deliveries of the last run returned to pending');
+  const dispatcher = new Dispatcher(initial, {
+    store: deliveries,
+    groupCommit,
+    backlog,
+    metrics,
+    clock,
+    log: log.child({ component: 'dispatch' }),
+    userAgent: `relay/${pkg.version}`,
+  });
+  cleanups.push(() => dispatcher.stop(0));
+  metrics.observeLanes(() => {
+    const now = clock.now();
+    return [...dispatcher.allLanes()].map((lane) => {
+      const oldest = deliveries.oldestUnfinished(lane.name);
+      return {
+        endpoint: lane.name,
+        pending: backlog.of(lane.name) - lane.inFlight,
+        inFlight: lane.inFlight,
+        oldestPendingSeconds: oldest === undefined ? 0 : Math.max(0, (now - oldest) / 1000),
+        state: lane.state,
+        circuitOpen: lane.circuit.state !== 'closed',
+      };
+    });
+  });
 
   let view = viewOf(initial);
   let phase: 'running' | 'draining' | 'stopped' = 'running';
@@ -89,7 +122,7 @@ async function assemble(
       metrics,
       clock,
       log: log.child({ component: 'ingest' }),
-      onStored: () => {},
+      onStored: (endpoints) => dispatcher.nudge(endpoints),
     }),
   );
   cleanups.push(() => ingest.close());
@@ -122,6 +155,10 @@ async function assemble(
     metrics,
     reload(config) {
       view = viewOf(config);
+      dispatcher.reload(config);
+    },
+    wake() {
+      dispatcher.wake();
     },
     close() {
       closing ??= (async () => {
@@ -130,6 +167,7 @@ async function assemble(
         if (drain > 0) await new Promise((resolve) => setTimeout(resolve, drain));
         phase = 'stopped';
         await ingest.close();
+        await dispatcher.stop(view.config.delivery.shutdown_grace);
         groupCommit.flush();
         await runAll(cleanups.reverse());
         log.info('relay stopped');

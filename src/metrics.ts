@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Why ingest refused a request: a fixed set, so label values stay bounded. */
 export type RejectReason =
@@ -7,6 +7,27 @@ export type RejectReason =
   | 'bad_request'
   | 'unsupported_media_type'
   | 'unavailable';
+
+/** How one delivery attempt ended: a fixed set. */
+export type AttemptOutcome =
+  | 'success'
+  | 'http_error'
+  | 'timeout'
+  | 'connection_error'
+  | 'rate_limited'
+  | 'gone'
+  | 'cancelled';
+
+/** What the queue gauges read at scrape time, from memory (never a COUNT query). */
+export interface LaneSnapshot {
+  endpoint: string;
+  pending: number;
+  inFlight: number;
+  /** Age in seconds of the oldest unfinished delivery, 0 when none. */
+  oldestPendingSeconds: number;
+  state: 'active' | 'paused' | 'disabled';
+  circuitOpen: boolean;
+}
 
 /** Stands for any source or type the config does not name. */
 export const OTHER_LABEL = 'other';
@@ -65,7 +86,86 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
+  readonly deliveryAttempts = new Counter({
+    name: 'relay_delivery_attempts_total',
+    help: 'Delivery attempts, by endpoint and outcome.',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deliveriesCompleted = new Counter({
+    name: 'relay_deliveries_completed_total',
+    help: 'Deliveries finished, by endpoint and result (delivered | dead).',
+    labelNames: ['endpoint', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deliveryDuration = new Histogram({
+    name: 'relay_delivery_duration_seconds',
+    help: 'Duration of one delivery attempt.',
+    labelNames: ['endpoint'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly endToEnd = new Histogram({
+    name: 'relay_end_to_end_seconds',
+    help: 'From an event being received to its delivery succeeding.',
+    labelNames: ['endpoint'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 60, 300, 3600, 86400],
+    registers: [this.registry],
+  });
+
+  private lanes: () => LaneSnapshot[] = () => [];
+
+  readonly queueDepth = new Gauge({
+    name: 'relay_queue_depth',
+    help: 'Unfinished deliveries, by endpoint and state (pending | in_flight).',
+    labelNames: ['endpoint', 'state'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.queueDepth.reset();
+      for (const lane of this.lanes()) {
+        this.queueDepth.set({ endpoint: lane.endpoint, state: 'pending' }, lane.pending);
+        this.queueDepth.set({ endpoint: lane.endpoint, state: 'in_flight' }, lane.inFlight);
+      }
+    },
+  });
+
+  readonly oldestPending = new Gauge({
+    name: 'relay_oldest_pending_seconds',
+    help: 'Age of the oldest unfinished delivery, by endpoint.',
+    labelNames: ['endpoint'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.oldestPending.reset();
+      for (const lane of this.lanes())
+        this.oldestPending.set({ endpoint: lane.endpoint }, lane.oldestPendingSeconds);
+    },
+  });
+
+  readonly endpointState = new Gauge({
+    name: 'relay_endpoint_state',
+    help: 'Endpoint state: 1 for the current one of active | paused | disabled, and circuit_open while its circuit is open.',
+    labelNames: ['endpoint', 'state'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.endpointState.reset();
+      for (const lane of this.lanes()) {
+        for (const state of ['active', 'paused', 'disabled'] as const) {
+          this.endpointState.set({ endpoint: lane.endpoint, state }, lane.state === state ? 1 : 0);
+        }
+        this.endpointState.set({ endpoint: lane.endpoint, state: 'circuit_open' }, lane.circuitOpen ? 1 : 0);
+      }
+    },
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the queue gauges read from; set once the dispatcher exists. */
+  observeLanes(snapshot: () => LaneSnapshot[]): void {
+    this.lanes = snapshot;
   }
 }

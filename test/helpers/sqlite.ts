@@ -1,4 +1,7 @@
 import Database from 'better-sqlite3';
+import { openDatabase } from '../../src/store/db.ts';
+import { DeliveryStore } from '../../src/store/deliveries.ts';
+import { migrate } from '../../src/store/migrate.ts';
 
 /** Opens the relay's database on a second, independent connection (as an operator's tool would). */
 export function readDatabase<T>(path: string, read: (db: Database.Database) => T): T {
@@ -8,4 +11,13 @@ export function readDatabase<T>(path: string, read: (db: Database.Database) => T
   } finally {
     db.close();
   }
+}
+
+/** Marks endpoints paused in a database before relay starts on it (as the admin API would). */
+export function pauseEndpoints(path: string, endpoints: string[]): void {
+  const relay = openDatabase({ path, durability: 'normal' });
+  migrate(relay);
+  const store = new DeliveryStore(relay);
+  for (const name of endpoints) store.setEndpointState(name, 'paused', Date.now(), 'test');
+  relay.close();
 }

@@ -38,6 +38,9 @@ CREATE TABLE deliveries (
 -- can never hide a fresh event from its lane.
 CREATE INDEX deliveries_fresh ON deliveries (endpoint, next_attempt_at) WHERE state = 'pending' AND attempts = 0;
 CREATE INDEX deliveries_retry ON deliveries (endpoint, next_attempt_at) WHERE state = 'pending' AND attempts > 0;
+-- Oldest unfinished delivery per endpoint (ids grow with time), for the
+-- oldest-pending gauge without scanning a backlog.
+CREATE INDEX deliveries_unfinished ON deliveries (endpoint, id) WHERE state IN ('pending', 'in_flight');
 CREATE INDEX deliveries_leased ON deliveries (lease_until) WHERE state = 'in_flight';
 CREATE INDEX deliveries_finished ON deliveries (finished_at) WHERE finished_at IS NOT NULL;
 

@@ -1,0 +1,407 @@
+import type { Clock } from '../clock.ts';
+import type { EndpointConfig, RelayConfig } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import type { AttemptOutcome, RelayMetrics } from '../metrics.ts';
+import type { Backlog } from '../store/backlog.ts';
+import type { ClaimedDelivery, DeliveryStore, EndpointAdminState } from '../store/deliveries.ts';
+import type { GroupCommit } from '../store/group-commit.ts';
+import { longestStep, MAX_TIMER_MS, nextAttempt } from './backoff.ts';
+import { classify, type Outcome } from './classify.ts';
+import { Lane } from './lane.ts';
+import { buildRequest } from './request.ts';
+import { type SendResult, send } from './send.ts';
+import { WakeQueue } from './wake-queue.ts';
+
+export interface DispatcherDeps {
+  store: DeliveryStore;
+  groupCommit: GroupCommit;
+  backlog: Backlog;
+  metrics: RelayMetrics;
+  clock: Clock;
+  log: Logger;
+  userAgent: string;
+  /** Called when a 410 disables an endpoint (for operational events). */
+  onDisabled?: (endpoint: string) => void;
+}
+
+/** How often the backstop looks for work a missed wake-up left behind, and expires stale leases. */
+const BACKSTOP_MS = 30_000;
+/** A claim's lease outlives its attempt by this much before the sweeper may take it back. */
+const LEASE_MARGIN_MS = 60_000;
+
+/**
+ * Moves deliveries from the outbox to their endpoints. Work is found three
+ * ways: ingest nudges the lanes it enqueued for, one timer fires for the
+ * earliest known due retry or pause, and a slow backstop catches anything a
+ * missed wake-up left behind. Each lane claims only as many deliveries as it
+ * has free slots, so in-flight work is bounded where it is fetched, and
+ * only lanes with something to do are visited: cost grows with active
+ * endpoints, not configured ones.
+ */
+export class Dispatcher {
+  private readonly deps: DispatcherDeps;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly dirty = new Set<Lane>();
+  private readonly wakeQueue = new WakeQueue<Lane>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private pumpScheduled = false;
+  private readonly backstop: NodeJS.Timeout;
+  private readonly shutdown = new AbortController();
+  private stopped = false;
+  private inFlight = 0;
+  private idle: (() => void) | undefined;
+
+  constructor(config: RelayConfig, deps: DispatcherDeps) {
+    this.deps = deps;
+    const states = deps.store.endpointStates();
+    const now = deps.clock.now();
+    for (const endpoint of Object.values(config.endpoints)) {
+      const lane = new Lane(endpoint, now);
+      lane.state = states.get(endpoint.name) ?? 'active';
+      this.lanes.set(endpoint.name, lane);
+      this.dirty.add(lane);
+    }
+    this.backstop = setInterval(() => this.runBackstop(), BACKSTOP_MS);
+    this.backstop.unref();
+    this.schedulePump();
+  }
+
+  /** Ingest stored deliveries for these endpoints. */
+  nudge(endpoints: readonly string[]): void {
+    for (const name of endpoints) {
+      const lane = this.lanes.get(name);
+      if (!lane) continue;
+      lane.mayHaveWork = true;
+      this.dirty.add(lane);
+    }
+    this.schedulePump();
+  }
+
+  /** Look at every lane again now (after a clock jump in tests, or an operator's action). */
+  wake(): void {
+    for (const lane of this.lanes.values()) {
+      lane.mayHaveWork = true;
+      this.dirty.add(lane);
+    }
+    this.schedulePump();
+  }
+
+  /**
+   * A new config applies from each endpoint's next attempt. Endpoints the
+   * config no longer names keep their lane, marked removed: their deliveries
+   * are held until the endpoint returns.
+   */
+  reload(config: RelayConfig): void {
+    const now = this.deps.clock.now();
+    const names = new Set(Object.keys(config.endpoints));
+    for (const endpoint of Object.values(config.endpoints)) {
+      const lane = this.lanes.get(endpoint.name);
+      if (lane) {
+        lane.update(endpoint, now);
+        lane.removed = false;
+      } else {
+        this.lanes.set(endpoint.name, new Lane(endpoint, now));
+      }
+    }
+    for (const lane of this.lanes.values()) if (!names.has(lane.name)) lane.removed = true;
+    this.wake();
+  }
+
+  /** Operator pause/resume/enable: persisted, and applied to the lane at once. */
+  setState(name: string, state: EndpointAdminState, reason: string | undefined): Promise<void> {
+    const lane = this.lanes.get(name);
+    if (lane) lane.state = state;
+    const now = this.deps.clock.now();
+    return this.deps.groupCommit
+      .run(() => this.deps.store.setEndpointState(name, state, now, reason))
+      .then(() => {
+        if (lane && state === 'active') {
+          lane.mayHaveWork = true;
+          this.dirty.add(lane);
+          this.schedulePump();
+        }
+      });
+  }
+
+  lane(name: string): Lane | undefined {
+    return this.lanes.get(name);
+  }
+
+  allLanes(): IterableIterator<Lane> {
+    return this.lanes.values();
+  }
+
+  /**
+   * Stops claiming, lets in-flight attempts finish for up to `graceMs`, then
+   * cuts off the rest: those go back to pending without using a step. Resolves
+   * when every attempt has been recorded (the caller then flushes the commit).
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.backstop);
+    if (this.timer) clearTimeout(this.timer);
+    if (this.inFlight > 0) {
+      const idle = new Promise<void>((resolve) => {
+        this.idle = resolve;
+      });
+      const grace = setTimeout(() => this.shutdown.abort(), graceMs);
+      await idle;
+      clearTimeout(grace);
+    }
+    await Promise.all([...this.lanes.values()].map((lane) => lane.close().catch(() => {})));
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled || this.stopped) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    const now = this.deps.clock.now();
+    const lanes = [...this.dirty];
+    this.dirty.clear();
+    for (const lane of lanes) {
+      if (!lane.sendable || lane.claiming || !lane.mayHaveWork) continue;
+      const capacity = lane.capacity(now);
+      if (capacity.waitMs > 0) {
+        this.wakeLaneAt(lane, now + capacity.waitMs);
+        continue;
+      }
+      if (capacity.fresh === 0) continue; // full: a completion brings it back
+      this.claim(lane, capacity.fresh, capacity.retries, now);
+    }
+  }
+
+  private claim(lane: Lane, freshLimit: number, retryLimit: number, now: number): void {
+    lane.claiming = true;
+    const leaseUntil = now + lane.endpoint.timeout + LEASE_MARGIN_MS;
+    const { store } = this.deps;
+    this.deps.groupCommit
+      .run(() => {
+        const fresh = store.claimFresh(lane.name, now, freshLimit, leaseUntil);
+        const retryAsk = Math.min(freshLimit - fresh.length, retryLimit);
+        const retries = retryAsk > 0 ? store.claimRetries(lane.name, now, retryAsk, leaseUntil) : [];
+        // Fewer rows than asked for means nothing else is due now: learn when the next is.
+        const exhausted = fresh.length < freshLimit && retries.length < retryAsk;
+        const nextDue = exhausted ? store.nextDue(lane.name) : undefined;
+        return { fresh, retries, exhausted, nextDue };
+      })
+      .then(
+        ({ fresh, retries, exhausted, nextDue }) => {
+          lane.claiming = false;
+          if (exhausted) {
+            lane.mayHaveWork = false;
+            if (nextDue !== undefined) this.wakeLaneAt(lane, nextDue);
+          }
+          const claimed = fresh.length + retries.length;
+          if (claimed > 0) lane.spend(claimed, this.deps.clock.now());
+          for (const delivery of fresh) this.attempt(lane, delivery, false);
+          for (const delivery of retries) this.attempt(lane, delivery, true);
+          // Not exhausted: the lane is full, and each completion brings it back.
+        },
+        (error: unknown) => {
+          lane.claiming = false;
+          this.deps.log.warn({ err: error, endpoint: lane.name }, 'claim failed; retrying shortly');
+          this.wakeLaneAt(lane, this.deps.clock.now() + 1_000);
+        },
+      );
+  }
+
+  private attempt(lane: Lane, delivery: ClaimedDelivery, isRetry: boolean): void {
+    lane.inFlight++;
+    if (isRetry) lane.retriesInFlight++;
+    this.inFlight++;
+    lane.circuit.onSend();
+    const endpoint = lane.endpoint;
+    const startedAt = this.deps.clock.now();
+    const request = buildRequest(endpoint, delivery, startedAt, this.deps.userAgent);
+    const url = new URL(endpoint.url);
+    send(lane.pool, {
+      path: url.pathname + url.search,
+      headers: request.headers,
+      body: request.body,
+      timeoutMs: endpoint.timeout,
+      signal: this.shutdown.signal,
+    })
+      .then((result) => this.complete(lane, endpoint, delivery, startedAt, result))
+      .catch((error: unknown) => {
+        this.deps.log.error(
+          { err: error, endpoint: lane.name, delivery: delivery.id },
+          'recording attempt failed',
+        );
+      })
+      .finally(() => {
+        lane.inFlight--;
+        if (isRetry) lane.retriesInFlight--;
+        this.inFlight--;
+        if (this.inFlight === 0) this.idle?.();
+        this.markDirty(lane);
+      });
+  }
+
+  private async complete(
+    lane: Lane,
+    endpoint: EndpointConfig,
+    delivery: ClaimedDelivery,
+    startedAt: number,
+    result: SendResult,
+  ): Promise<void> {
+    const { store, metrics } = this.deps;
+    const now = this.deps.clock.now();
+    const labels = { endpoint: lane.name };
+    if (result.error === 'cancelled') {
+      // Cut off by shutdown: not an attempt that counts, not a step.
+      await this.deps.groupCommit.run(() => store.releaseWithoutStep(delivery.id, now, false));
+      metrics.deliveryAttempts.inc({ ...labels, outcome: 'cancelled' });
+      return;
+    }
+    const outcome = classify(result, endpoint.success, now, longestStep(endpoint.retry));
+    const next =
+      outcome.kind === 'failed'
+        ? nextAttempt(endpoint.retry, delivery.step, delivery.created_at, now)
+        : undefined;
+    await this.deps.groupCommit.run(() => {
+      store.recordAttempt({
+        deliveryId: delivery.id,
+        n: delivery.attempts + 1,
+        startedAt,
+        durationMs: Math.round(result.durationMs),
+        status: result.status,
+        error: result.error,
+        response: result.response,
+      });
+      switch (outcome.kind) {
+        case 'delivered':
+          return store.markDelivered(delivery.id, now, result.status!);
+        case 'pause':
+          return store.releaseWithoutStep(delivery.id, now + outcome.ms, true);
+        case 'disable':
+          store.setEndpointState(lane.name, 'disabled', now, `${result.status} from ${endpoint.url}`);
+          return store.releaseWithoutStep(delivery.id, now, true);
+        case 'failed':
+          return next!.dead
+            ? store.markDead(delivery.id, now, result.status, result.error)
+            : store.scheduleRetry(delivery.id, next!.at, result.status, result.error);
+      }
+    });
+    metrics.deliveryAttempts.inc({ ...labels, outcome: attemptOutcome(outcome, result) });
+    metrics.deliveryDuration.observe(labels, result.durationMs / 1000);
+    this.afterOutcome(lane, delivery, outcome, next, now);
+  }
+
+  private afterOutcome(
+    lane: Lane,
+    delivery: ClaimedDelivery,
+    outcome: Outcome,
+    next: ReturnType<typeof nextAttempt> | undefined,
+    now: number,
+  ): void {
+    const { metrics, backlog, log } = this.deps;
+    const labels = { endpoint: lane.name };
+    switch (outcome.kind) {
+      case 'delivered':
+        lane.circuit.onSuccess();
+        backlog.remove(lane.name);
+        metrics.deliveriesCompleted.inc({ ...labels, result: 'delivered' });
+        metrics.endToEnd.observe(labels, (now - delivery.created_at) / 1000);
+        return;
+      case 'pause':
+        lane.pausedUntil = Math.max(lane.pausedUntil, now + outcome.ms);
+        lane.mayHaveWork = true;
+        this.wakeLaneAt(lane, lane.pausedUntil);
+        return;
+      case 'disable':
+        if (lane.state !== 'disabled') {
+          lane.state = 'disabled';
+          log.warn({ endpoint: lane.name }, 'endpoint answered 410 Gone: disabled until enabled again');
+          this.deps.onDisabled?.(lane.name);
+        }
+        return;
+      case 'failed':
+        lane.circuit.onFailure();
+        if (next?.dead) {
+          backlog.remove(lane.name);
+          metrics.deliveriesCompleted.inc({ ...labels, result: 'dead' });
+          log.warn(
+            { endpoint: lane.name, delivery: delivery.id, event: delivery.event_id },
+            'delivery is dead',
+          );
+        } else if (next) {
+          this.wakeLaneAt(lane, next.at);
+        }
+        return;
+    }
+  }
+
+  private markDirty(lane: Lane): void {
+    this.dirty.add(lane);
+    this.schedulePump();
+  }
+
+  private wakeLaneAt(lane: Lane, at: number): void {
+    if (lane.wakeAt !== undefined && lane.wakeAt <= at && lane.wakeAt > this.deps.clock.now()) return;
+    lane.wakeAt = at;
+    this.wakeQueue.push(at, lane);
+    this.armTimer();
+  }
+
+  private armTimer(): void {
+    const next = this.wakeQueue.peek();
+    if (next === undefined || next >= this.timerAt || this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = next;
+    const delay = Math.min(Math.max(0, next - this.deps.clock.now()), MAX_TIMER_MS);
+    this.timer = setTimeout(() => this.onTimer(), delay);
+    this.timer.unref();
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    const now = this.deps.clock.now();
+    for (const lane of this.wakeQueue.popDue(now)) {
+      if (lane.wakeAt !== undefined && lane.wakeAt <= now) lane.wakeAt = undefined;
+      lane.mayHaveWork = true;
+      this.dirty.add(lane);
+    }
+    this.armTimer();
+    this.schedulePump();
+  }
+
+  private runBackstop(): void {
+    const now = this.deps.clock.now();
+    this.deps.groupCommit
+      .run(() => this.deps.store.expireLeases(now))
+      .then((expired) => {
+        if (expired > 0) this.deps.log.warn({ expired }, 'expired leases returned to pending');
+      })
+      .catch(() => {});
+    for (const lane of this.lanes.values()) {
+      if (this.deps.backlog.of(lane.name) > lane.inFlight) {
+        lane.mayHaveWork = true;
+        this.dirty.add(lane);
+      }
+    }
+    this.schedulePump();
+  }
+}
+
+function attemptOutcome(outcome: Outcome, result: SendResult): AttemptOutcome {
+  switch (outcome.kind) {
+    case 'delivered':
+      return 'success';
+    case 'pause':
+      return 'rate_limited';
+    case 'disable':
+      return 'gone';
+    case 'failed':
+      if (result.status !== undefined) return 'http_error';
+      return result.error === 'timeout' ? 'timeout' : 'connection_error';
+  }
+}

@@ -1,0 +1,106 @@
+import { Pool } from 'undici';
+import type { EndpointConfig } from '../config/schema.ts';
+import type { EndpointAdminState } from '../store/deliveries.ts';
+import { Circuit } from './circuit.ts';
+import { TokenBucket } from './ratelimit.ts';
+
+/** Idle keep-alive sockets close before common server idle timeouts (Node's 5 s). */
+const KEEP_ALIVE_MS = 4_000;
+
+/**
+ * One endpoint's gate: how many requests it may have in flight, whether it is
+ * paused by the operator or by the endpoint (Retry-After), its rate limit and
+ * its circuit. The lane holds no SQL; the dispatcher asks it how much to claim.
+ *
+ * Admin states: active ⇄ paused (operator), active → disabled (410 Gone) →
+ * active (operator enables). A lane whose endpoint the config no longer names
+ * is `removed`: its deliveries are held, not dispatched.
+ */
+export class Lane {
+  readonly name: string;
+  endpoint: EndpointConfig;
+  state: EndpointAdminState = 'active';
+  removed = false;
+  inFlight = 0;
+  retriesInFlight = 0;
+  /** A claim is under way (its transaction not yet committed). */
+  claiming = false;
+  /** Due work may be waiting: the dispatcher should try to claim. */
+  mayHaveWork = true;
+  /** Epoch ms until which the endpoint asked us to wait (429/503 Retry-After). */
+  pausedUntil = 0;
+  /** The wake-up this lane has asked for, if any. */
+  wakeAt: number | undefined;
+  readonly circuit = new Circuit();
+  private bucket: TokenBucket | undefined;
+  private poolOrigin: string;
+  pool: Pool;
+
+  constructor(endpoint: EndpointConfig, now: number) {
+    this.name = endpoint.name;
+    this.endpoint = endpoint;
+    this.poolOrigin = new URL(endpoint.url).origin;
+    this.pool = this.createPool();
+    this.bucket = endpoint.rate_limit ? new TokenBucket(endpoint.rate_limit.perSecond, now) : undefined;
+  }
+
+  /**
+   * A reloaded endpoint applies from its next attempt. A new origin or
+   * concurrency gets a new pool; the old one finishes what it has in flight.
+   */
+  update(endpoint: EndpointConfig, now: number): void {
+    const previous = this.endpoint;
+    this.endpoint = endpoint;
+    const origin = new URL(endpoint.url).origin;
+    if (origin !== this.poolOrigin || endpoint.concurrency !== previous.concurrency) {
+      const old = this.pool;
+      this.poolOrigin = origin;
+      this.pool = this.createPool();
+      void old.close().catch(() => {});
+    }
+    if (endpoint.rate_limit?.perSecond !== previous.rate_limit?.perSecond) {
+      this.bucket = endpoint.rate_limit ? new TokenBucket(endpoint.rate_limit.perSecond, now) : undefined;
+    }
+  }
+
+  get sendable(): boolean {
+    return this.state === 'active' && !this.removed;
+  }
+
+  /**
+   * How many first attempts and retries may be claimed now. A quarter of the
+   * slots (at least one) is kept for first attempts, so a backlog of retries
+   * never starves fresh events. Returns a wait in ms when the lane must wait.
+   */
+  capacity(now: number): { fresh: number; retries: number; waitMs: number } {
+    if (this.pausedUntil > now) return { fresh: 0, retries: 0, waitMs: this.pausedUntil - now };
+    const allowance = this.circuit.allowance(this.endpoint.concurrency);
+    let free = allowance - this.inFlight;
+    if (free <= 0) return { fresh: 0, retries: 0, waitMs: 0 };
+    if (this.bucket) {
+      const tokens = this.bucket.available(now);
+      if (tokens === 0) return { fresh: 0, retries: 0, waitMs: this.bucket.waitMs(now) };
+      free = Math.min(free, tokens);
+    }
+    const reserved = allowance > 1 ? Math.max(1, Math.floor(allowance / 4)) : 0;
+    const retryRoom = Math.max(0, allowance - reserved - this.retriesInFlight);
+    return { fresh: free, retries: Math.min(free, retryRoom), waitMs: 0 };
+  }
+
+  /** Charges the rate limit for requests about to go out. */
+  spend(n: number, now: number): void {
+    this.bucket?.take(n, now);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private createPool(): Pool {
+    return new Pool(this.poolOrigin, {
+      connections: this.endpoint.concurrency,
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      keepAliveMaxTimeout: KEEP_ALIVE_MS,
+    });
+  }
+}

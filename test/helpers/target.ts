@@ -1,0 +1,129 @@
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
+
+export interface Received {
+  n: number;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  at: number;
+}
+
+/** What the target does with one request; `hold` keeps it open until released or the socket closes. */
+export type Reply =
+  | { status: number; headers?: Record<string, string>; body?: string | Buffer }
+  | { hold: true }
+  | { trickle: string; intervalMs: number }
+  | { destroy: true };
+
+export type Script = (request: Received) => Reply;
+
+export interface Target {
+  url: string;
+  requests: Received[];
+  /** Requests being handled right now, and the most seen at once. */
+  inFlight: number;
+  maxInFlight: number;
+  /** Resolves once `count` requests have arrived (rejects after `timeoutMs`). */
+  waitFor(count: number, timeoutMs?: number, predicate?: (r: Received) => boolean): Promise<Received[]>;
+  /** Answers every held request with this reply. */
+  releaseHeld(status?: number): void;
+  close(): Promise<void>;
+}
+
+const targets: Target[] = [];
+afterEach(async () => {
+  await Promise.all(targets.splice(0).map((target) => target.close()));
+});
+
+/** A real HTTP server on 127.0.0.1:0 whose reply is scripted per request. */
+export async function startTarget(script: Script = () => ({ status: 200 })): Promise<Target> {
+  const requests: Received[] = [];
+  const held: ServerResponse[] = [];
+  const waiters = new Set<() => void>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const received: Received = {
+        n: requests.length + 1,
+        path: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        at: Date.now(),
+      };
+      requests.push(received);
+      target.inFlight++;
+      target.maxInFlight = Math.max(target.maxInFlight, target.inFlight);
+      res.on('close', () => {
+        target.inFlight--;
+      });
+      for (const wake of waiters) wake();
+      answer(script(received), res);
+    });
+  });
+  const answer = (reply: Reply, res: ServerResponse) => {
+    if ('hold' in reply) {
+      held.push(res);
+    } else if ('destroy' in reply) {
+      res.socket?.destroy();
+    } else if ('trickle' in reply) {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      let i = 0;
+      const timer = setInterval(() => {
+        if (i >= reply.trickle.length || res.destroyed) {
+          clearInterval(timer);
+          res.end();
+          return;
+        }
+        res.write(reply.trickle[i++]);
+      }, reply.intervalMs);
+      res.on('close', () => clearInterval(timer));
+    } else {
+      res.writeHead(reply.status, reply.headers);
+      res.end(reply.body);
+    }
+  };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const target: Target = {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    inFlight: 0,
+    maxInFlight: 0,
+    waitFor(count, timeoutMs = 15_000, predicate = () => true) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const matching = requests.filter(predicate);
+          if (matching.length >= count) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(matching);
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`target saw ${requests.filter(predicate).length} of ${count} requests`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    releaseHeld(status = 200) {
+      for (const res of held.splice(0)) {
+        if (!res.destroyed) {
+          res.writeHead(status);
+          res.end();
+        }
+      }
+    },
+    async close() {
+      for (const res of held.splice(0)) res.socket?.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  targets.push(target);
+  return target;
+}
