@@ -39,6 +39,8 @@ export function classify(
 export function retryAfterMs(value: string, now: number): number | undefined {
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // An HTTP date always ends in GMT; anything else (a negative number, prose) is unreadable.
+  if (!/ GMT$/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);

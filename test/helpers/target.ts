@@ -27,6 +27,8 @@ export interface Target {
   maxInFlight: number;
   /** Resolves once `count` requests have arrived (rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number, predicate?: (r: Received) => boolean): Promise<Received[]>;
+  /** Resolves once `done(requests)` holds, checked on every arrival (rejects after `timeoutMs`). */
+  until(done: (requests: Received[]) => boolean, timeoutMs?: number): Promise<void>;
   /** Answers every held request with this reply. */
   releaseHeld(status?: number): void;
   close(): Promise<void>;
@@ -92,19 +94,25 @@ export async function startTarget(script: Script = () => ({ status: 200 })): Pro
     requests,
     inFlight: 0,
     maxInFlight: 0,
-    waitFor(count, timeoutMs = 15_000, predicate = () => true) {
+    async waitFor(count, timeoutMs = 15_000, predicate = () => true) {
+      await target
+        .until((all) => all.filter(predicate).length >= count, timeoutMs)
+        .catch(() => {
+          throw new Error(`target saw ${requests.filter(predicate).length} of ${count} requests`);
+        });
+      return requests.filter(predicate);
+    },
+    until(done, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const matching = requests.filter(predicate);
-          if (matching.length >= count) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(matching);
-          }
+          if (!done(requests)) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`target saw ${requests.filter(predicate).length} of ${count} requests`));
+          reject(new Error('target: condition not met in time'));
         }, timeoutMs);
         waiters.add(check);
         check();
