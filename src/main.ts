@@ -75,7 +75,7 @@ async function assemble(
   const backlog = Backlog.load(db);
   const disk = new DiskSpace(initial.storage.path);
   cleanups.push(() => disk.stop());
-  const groupCommit = new GroupCommit(db, (size) => {
+  const groupCommit = new GroupCommit(db, initial.storage.durability, (size) => {
     metrics.storeCommits.inc();
     metrics.storeCommittedItems.inc(size);
   });

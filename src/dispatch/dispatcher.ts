@@ -24,6 +24,12 @@ export interface DispatcherDeps {
   onDisabled?: (endpoint: string) => void;
 }
 
+/**
+ * Claims and completions skip the fsync: after a power cut the worst they can
+ * cost is a delivery sent again, which at-least-once allows.
+ */
+const BOOKKEEPING = { durable: false };
+
 /** How often the backstop looks for work a missed wake-up left behind, and expires stale leases. */
 const BACKSTOP_MS = 30_000;
 /** A claim's lease outlives its attempt by this much before the sweeper may take it back. */
@@ -191,7 +197,7 @@ export class Dispatcher {
         const exhausted = fresh.length < freshLimit && retries.length < retryAsk;
         const nextDue = exhausted ? store.nextDue(lane.name) : undefined;
         return { fresh, retries, exhausted, nextDue };
-      })
+      }, BOOKKEEPING)
       .then(
         ({ fresh, retries, exhausted, nextDue }) => {
           lane.claiming = false;
@@ -257,7 +263,7 @@ export class Dispatcher {
     const labels = { endpoint: lane.name };
     if (result.error === 'cancelled') {
       // Cut off by shutdown: not an attempt that counts, not a step.
-      await this.deps.groupCommit.run(() => store.releaseWithoutStep(delivery.id, now, false));
+      await this.deps.groupCommit.run(() => store.releaseWithoutStep(delivery.id, now, false), BOOKKEEPING);
       metrics.deliveryAttempts.inc({ ...labels, outcome: 'cancelled' });
       return;
     }
@@ -289,7 +295,7 @@ export class Dispatcher {
             ? store.markDead(delivery.id, now, result.status, result.error)
             : store.scheduleRetry(delivery.id, next!.at, result.status, result.error);
       }
-    });
+    }, BOOKKEEPING);
     metrics.deliveryAttempts.inc({ ...labels, outcome: attemptOutcome(outcome, result) });
     metrics.deliveryDuration.observe(labels, result.durationMs / 1000);
     this.afterOutcome(lane, delivery, outcome, next, now);
@@ -377,7 +383,7 @@ export class Dispatcher {
   private runBackstop(): void {
     const now = this.deps.clock.now();
     this.deps.groupCommit
-      .run(() => this.deps.store.expireLeases(now))
+      .run(() => this.deps.store.expireLeases(now), BOOKKEEPING)
       .then((expired) => {
         if (expired > 0) this.deps.log.warn({ expired }, 'expired leases returned to pending');
       })

@@ -3,6 +3,7 @@ import type { Db } from './db.ts';
 
 interface Pending {
   work: () => unknown;
+  durable: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -24,6 +25,9 @@ export interface GroupCommitStats {
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  private durableQueued = false;
+  private syncMode: 'FULL' | 'NORMAL' | undefined;
+  private readonly durability: 'full' | 'normal';
   private readonly begin: Statement;
   private readonly commit: Statement;
   private readonly rollback: Statement;
@@ -34,8 +38,15 @@ export class GroupCommit {
   private readonly onCommit: (size: number) => void;
   readonly stats: GroupCommitStats = { commits: 0, items: 0 };
 
-  constructor(db: Db, onCommit: (size: number) => void = () => {}) {
+  /**
+   * With `durability: full`, a batch holding an acknowledged write (an
+   * ingested event) is fsynced; a batch of only dispatcher bookkeeping
+   * (claims, completions) is not: losing it in a power cut at worst resends
+   * a delivery, which at-least-once allows, and the next fsync covers it.
+   */
+  constructor(db: Db, durability: 'full' | 'normal', onCommit: (size: number) => void = () => {}) {
     this.db = db;
+    this.durability = durability;
     this.onCommit = onCommit;
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
@@ -45,10 +56,19 @@ export class GroupCommit {
     this.rollbackTo = db.prepare('ROLLBACK TO item');
   }
 
-  /** Runs `work` inside the next shared transaction; resolves after it is durable. */
-  run<T>(work: () => T): Promise<T> {
+  /**
+   * Runs `work` inside the next shared transaction and resolves after the
+   * commit; `durable: false` marks bookkeeping that may skip the fsync.
+   */
+  run<T>(work: () => T, options: { durable: boolean } = { durable: true }): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({
+        work,
+        durable: options.durable,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+      if (options.durable) this.durableQueued = true;
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -62,7 +82,10 @@ export class GroupCommit {
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
+    const durable = this.durableQueued;
+    this.durableQueued = false;
     try {
+      this.setSync(durable && this.durability === 'full' ? 'FULL' : 'NORMAL');
       this.begin.run();
     } catch (error) {
       for (const item of batch) item.reject(error);
@@ -86,6 +109,13 @@ export class GroupCommit {
       if (result.ok) item.resolve(result.value);
       else item.reject(result.value);
     });
+  }
+
+  private setSync(mode: 'FULL' | 'NORMAL'): void {
+    if (this.syncMode === mode) return;
+    // Not a prepared statement: SQLite applies a prepared PRAGMA's setting only once.
+    this.db.pragma(`synchronous = ${mode}`);
+    this.syncMode = mode;
   }
 
   private runInSavepoint(work: () => unknown): { ok: boolean; value: unknown } {

@@ -97,7 +97,7 @@ describe('GroupCommit', () => {
   it('commits requests of one event-loop turn in one transaction and answers after the commit', async () => {
     const { db, path, outbox } = freshOutbox();
     const sizes: number[] = [];
-    const group = new GroupCommit(db, (size) => sizes.push(size));
+    const group = new GroupCommit(db, 'full', (size) => sizes.push(size));
     const events = Array.from({ length: 50 }, () => event());
     const results = await Promise.all(events.map((e) => group.run(() => outbox.enqueue(e))));
     expect(results).toHaveLength(50);
@@ -112,7 +112,7 @@ describe('GroupCommit', () => {
 
   it('fails only the request whose work throws; the others of its batch are stored', async () => {
     const { db, outbox } = freshOutbox();
-    const group = new GroupCommit(db);
+    const group = new GroupCommit(db, 'full');
     const good = event();
     const clash = event();
     const settled = await Promise.allSettled([
@@ -133,9 +133,25 @@ describe('GroupCommit', () => {
     db.close();
   });
 
+  it('fsyncs a batch that holds an acknowledged write, and skips it for bookkeeping alone', async () => {
+    const { db, outbox } = freshOutbox('full');
+    const group = new GroupCommit(db, 'full');
+    const sync = () => db.pragma('synchronous', { simple: true });
+    const bookkeeping = await group.run(sync, { durable: false });
+    expect(bookkeeping).toBe(1); // NORMAL
+    const [mixed] = await Promise.all([
+      group.run(sync, { durable: false }),
+      group.run(() => outbox.enqueue(event())),
+    ]);
+    expect(mixed).toBe(2); // FULL
+    const relaxed = new GroupCommit(db, 'normal');
+    expect(await relaxed.run(sync)).toBe(1);
+    db.close();
+  });
+
   it('rejects the whole batch when the transaction cannot start, leaving nothing half-stored', async () => {
     const { db, path, outbox } = freshOutbox();
-    const group = new GroupCommit(db);
+    const group = new GroupCommit(db, 'full');
     const blocker = new Database(path);
     blocker.exec('BEGIN IMMEDIATE');
     const e = event();
