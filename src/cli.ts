@@ -57,14 +57,31 @@ async function load(options: GlobalOptions) {
 
 async function run(options: GlobalOptions): Promise<void> {
   const config = await load(options);
-  const [{ startRelay }, { createLogger }, { handleSignals }] = await Promise.all([
+  const [
+    { startRelay },
+    { createLogger },
+    { handleSignals },
+    { nativeBindingFor },
+    { ConfigReloader },
+    { loadConfig },
+  ] = await Promise.all([
     import('./main.ts'),
     import('./log.ts'),
     import('./shutdown.ts'),
+    import('./native.ts'),
+    import('./reload.ts'),
+    import('./config/load.ts'),
   ]);
   const log = createLogger(options.logLevel);
-  const relay = await startRelay(config, { log });
-  handleSignals(relay, log);
+  const relay = await startRelay(config, { log, nativeBinding: nativeBindingFor(config.storage.path) });
+  const reloader = new ConfigReloader({
+    file: options.config!,
+    relay,
+    log: log.child({ component: 'reload' }),
+    load: (file) => loadConfig(file),
+  });
+  reloader.watch();
+  handleSignals(relay, log, reloader);
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -86,4 +103,5 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// Not awaited at the top level: the bundle for the single executable is CommonJS.
+void main(process.argv);

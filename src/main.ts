@@ -104,6 +104,7 @@ async function assemble(
         oldestPendingSeconds: oldest === undefined ? 0 : Math.max(0, (now - oldest) / 1000),
         state: lane.state,
         circuitOpen: lane.circuit.state !== 'closed',
+        held: lane.removed,
       };
     });
   });
@@ -154,8 +155,15 @@ async function assemble(
     adminUrl: urlOf(admin.address),
     metrics,
     reload(config) {
+      const removed = Object.keys(view.config.endpoints).filter(
+        (name) => !Object.hasOwn(config.endpoints, name),
+      );
+      if (!sameStartupSettings(view.config, config)) {
+        log.warn('listen and storage settings changed: they apply at the next restart');
+      }
       view = viewOf(config);
       dispatcher.reload(config);
+      for (const name of removed) void metrics.forgetEndpoint(name);
     },
     wake() {
       dispatcher.wake();
@@ -183,6 +191,14 @@ function viewOf(config: RelayConfig): IngestView {
     routing: new RoutingTable(config.routes, [...Object.keys(config.sources), 'relay']),
     knownTypes: typesNamedBy(config),
   };
+}
+
+/** Settings bound when relay starts (sockets, the database), which a reload cannot change. */
+function sameStartupSettings(a: RelayConfig, b: RelayConfig): boolean {
+  return (
+    JSON.stringify([a.listen, a.storage.path, a.storage.durability]) ===
+    JSON.stringify([b.listen, b.storage.path, b.storage.durability])
+  );
 }
 
 /** The types a config names anywhere; the bound on the `type` metric label. */

@@ -27,6 +27,8 @@ export interface LaneSnapshot {
   oldestPendingSeconds: number;
   state: 'active' | 'paused' | 'disabled';
   circuitOpen: boolean;
+  /** The config no longer names the endpoint: its deliveries are held. */
+  held: boolean;
 }
 
 /** Stands for any source or type the config does not name. */
@@ -116,16 +118,27 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
+  readonly configReloads = new Counter({
+    name: 'relay_config_reloads_total',
+    help: 'Config reloads, by result (success | error: the running config stayed).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   private lanes: () => LaneSnapshot[] = () => [];
 
   readonly queueDepth = new Gauge({
     name: 'relay_queue_depth',
-    help: 'Unfinished deliveries, by endpoint and state (pending | in_flight).',
+    help: 'Unfinished deliveries, by endpoint and state (pending | in_flight | held: the config no longer names the endpoint).',
     labelNames: ['endpoint', 'state'] as const,
     registers: [this.registry],
     collect: () => {
       this.queueDepth.reset();
       for (const lane of this.lanes()) {
+        if (lane.held) {
+          this.queueDepth.set({ endpoint: lane.endpoint, state: 'held' }, lane.pending + lane.inFlight);
+          continue;
+        }
         this.queueDepth.set({ endpoint: lane.endpoint, state: 'pending' }, lane.pending);
         this.queueDepth.set({ endpoint: lane.endpoint, state: 'in_flight' }, lane.inFlight);
       }
@@ -152,6 +165,7 @@ export class RelayMetrics {
     collect: () => {
       this.endpointState.reset();
       for (const lane of this.lanes()) {
+        if (lane.held) continue;
         for (const state of ['active', 'paused', 'disabled'] as const) {
           this.endpointState.set({ endpoint: lane.endpoint, state }, lane.state === state ? 1 : 0);
         }
@@ -162,6 +176,18 @@ export class RelayMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Drops the delivery series of an endpoint the config no longer names. */
+  async forgetEndpoint(endpoint: string): Promise<void> {
+    for (const counter of [this.deliveryAttempts, this.deliveriesCompleted]) {
+      const { values } = await counter.get();
+      for (const { labels } of values) {
+        if (labels.endpoint === endpoint) counter.remove(labels as never);
+      }
+    }
+    this.deliveryDuration.remove({ endpoint });
+    this.endToEnd.remove({ endpoint });
   }
 
   /** Where the queue gauges read from; set once the dispatcher exists. */

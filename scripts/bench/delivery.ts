@@ -105,5 +105,7 @@ console.log('| targets | deliveries | seconds | deliveries/s |');
 console.log('| --- | --- | --- | --- |');
 for (const targetCount of values.targets.split(',').map(Number)) {
   const { deliveries, seconds } = await run(targetCount);
-  console.log(`| ${targetCount} | ${deliveries} | ${seconds.toFixed(2)} | ${Math.round(deliveries / seconds)} |`);
+  console.log(
+    `| ${targetCount} | ${deliveries} | ${seconds.toFixed(2)} | ${Math.round(deliveries / seconds)} |`,
+  );
 }

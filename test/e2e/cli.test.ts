@@ -116,3 +116,37 @@ routes:
     expect(await first.exited).toBe(0);
   });
 });
+
+describe('relay daemon reload', () => {
+  it('reads secret files again on SIGHUP', async () => {
+    const dir = tempDir();
+    const secretFile = join(dir, 'inbound.secret');
+    writeFileSync(secretFile, 'first-secret\n');
+    const config = join(dir, 'relay.yaml');
+    writeFileSync(
+      config,
+      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
+storage: { path: ./relay.db }
+sources:
+  app:
+    verify: { scheme: bearer, secret_file: ./inbound.secret }
+`,
+    );
+    const relay = await spawnRelay(['--config', config]);
+    const postWith = (token: string) =>
+      fetch(`${relay.ingestUrl}/in/app`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{}',
+      }).then((res) => res.status);
+    expect(await postWith('first-secret')).toBe(200);
+    writeFileSync(secretFile, 'second-secret\n');
+    relay.child.kill('SIGHUP');
+    await relay.waitForLog('config reloaded');
+    expect(await postWith('second-secret')).toBe(200);
+    expect(await postWith('first-secret')).toBe(401);
+    expect(JSON.stringify(relay.logs)).not.toMatch(/first-secret|second-secret/);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+  });
+});

@@ -38,6 +38,8 @@ export interface RelayProcess {
   /** Every log line seen so far (parsed JSON). */
   logs: Record<string, unknown>[];
   exited: Promise<number | null>;
+  /** Resolves with the first log line (from now on, or already seen) whose msg is `msg`. */
+  waitForLog(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
 }
 
 /** Starts the daemon and resolves once it logs "relay started". */
@@ -52,14 +54,36 @@ export async function spawnRelay(args: string[], env: Record<string, string> = {
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
   const lines = createInterface({ input: child.stdout });
-  const started = new Promise<Record<string, unknown>>((resolveStarted, reject) => {
-    lines.on('line', (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      logs.push(entry);
-      if (entry.msg === 'relay started') resolveStarted(entry);
-    });
-    exited.then((code) => reject(new Error(`relay exited with ${code} before starting: ${stderr}`)));
+  const listeners = new Set<(entry: Record<string, unknown>) => void>();
+  lines.on('line', (line) => {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    logs.push(entry);
+    for (const listener of listeners) listener(entry);
   });
-  const entry = await started;
-  return { child, ingestUrl: entry.ingest as string, adminUrl: entry.admin as string, logs, exited };
+  const waitForLog = (msg: string, timeoutMs = 15_000, from = logs.length) =>
+    new Promise<Record<string, unknown>>((resolveLog, reject) => {
+      const seen = logs.slice(from).find((entry) => entry.msg === msg);
+      if (seen) return resolveLog(seen);
+      const timer = setTimeout(() => {
+        listeners.delete(listener);
+        reject(new Error(`relay did not log "${msg}" in time: ${stderr}`));
+      }, timeoutMs);
+      const listener = (entry: Record<string, unknown>) => {
+        if (entry.msg !== msg) return;
+        clearTimeout(timer);
+        listeners.delete(listener);
+        resolveLog(entry);
+      };
+      listeners.add(listener);
+      exited.then((code) => reject(new Error(`relay exited with ${code}: ${stderr}`)));
+    });
+  const entry = await waitForLog('relay started', 15_000, 0);
+  return {
+    child,
+    ingestUrl: entry.ingest as string,
+    adminUrl: entry.admin as string,
+    logs,
+    exited,
+    waitForLog: (msg, timeoutMs) => waitForLog(msg, timeoutMs),
+  };
 }

@@ -21,6 +21,8 @@ export type Script = (request: Received) => Reply;
 
 export interface Target {
   url: string;
+  /** The reply script; may be replaced mid-test. */
+  script: Script;
   requests: Received[];
   /** Requests being handled right now, and the most seen at once. */
   inFlight: number;
@@ -62,7 +64,7 @@ export async function startTarget(script: Script = () => ({ status: 200 })): Pro
         target.inFlight--;
       });
       for (const wake of waiters) wake();
-      answer(script(received), res);
+      answer(target.script(received), res);
     });
   });
   const answer = (reply: Reply, res: ServerResponse) => {
@@ -91,6 +93,7 @@ export async function startTarget(script: Script = () => ({ status: 200 })): Pro
   const port = (server.address() as AddressInfo).port;
   const target: Target = {
     url: `http://127.0.0.1:${port}`,
+    script,
     requests,
     inFlight: 0,
     maxInFlight: 0,

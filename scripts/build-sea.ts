@@ -1,0 +1,127 @@
+/**
+ * Builds the single executable dist/relay from dist/relay.cjs (npm run build)
+ * with Node's own `--build-sea`, on the Node that runs this script (the pinned
+ * Node 26 of node_modules/.bin when run through npm).
+ *
+ *   npm run build:sea            # npm run build, then this
+ *   npm run build:sea -- --no-strip
+ *
+ * - better-sqlite3's prebuilt addon for this platform travels as the SEA asset
+ *   `better_sqlite3.node`; src/native.ts writes it out and loads it at start.
+ * - The code cache is on (faster start); the startup snapshot is not (it
+ *   fails for an app that loads node:http).
+ * - The experimental-feature warning is off, and NODE_OPTIONS is ignored
+ *   (`execArgvExtension: "none"`): the environment cannot change the daemon.
+ * - The Node binary is copied without its symbol tables (`strip`, about 33 MB
+ *   less) when `strip` is on PATH, unless --no-strip is given.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { strip: { type: 'boolean', default: true } }, allowNegative: true });
+
+const root = resolve(import.meta.dirname, '..');
+const dist = resolve(root, 'dist');
+const bundle = resolve(dist, 'relay.cjs');
+const output = resolve(dist, 'relay');
+const seaConfig = resolve(dist, 'sea-config.json');
+const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
+  version: string;
+  engines: { node: string };
+};
+
+function fail(message: string): never {
+  console.error(`build:sea: ${message}`);
+  process.exit(1);
+}
+
+const wantedMajor = Number(/\d+/.exec(pkg.engines.node)?.[0]);
+const major = Number(process.versions.node.split('.')[0]);
+if (major < wantedMajor) {
+  fail(
+    `Node ${process.version} cannot build it: run it through npm (node_modules/.bin/node is Node ${wantedMajor})`,
+  );
+}
+if (!existsSync(bundle)) fail('dist/relay.cjs is missing: run `npm run build` first');
+
+const addon = addonPath();
+checkAddonLoads(addon);
+
+mkdirSync(dist, { recursive: true });
+const executable = values.strip ? strippedNode() : process.execPath;
+writeFileSync(
+  seaConfig,
+  `${JSON.stringify(
+    {
+      main: bundle,
+      mainFormat: 'commonjs',
+      output,
+      executable,
+      disableExperimentalSEAWarning: true,
+      useSnapshot: false,
+      useCodeCache: true,
+      execArgv: [],
+      execArgvExtension: 'none',
+      assets: { 'better_sqlite3.node': addon },
+    },
+    null,
+    2,
+  )}\n`,
+);
+
+rmSync(output, { force: true });
+execFileSync(process.execPath, ['--build-sea', seaConfig], { stdio: 'inherit' });
+if (executable !== process.execPath) rmSync(executable, { force: true });
+chmodSync(output, 0o755);
+
+// The executable must answer on its own before anyone ships it.
+const version = spawnSync(output, ['--version'], { encoding: 'utf8', env: { PATH: '' } });
+if (version.status !== 0 || version.stdout.trim() !== pkg.version || version.stderr !== '') {
+  fail(`dist/relay --version answered ${version.status}: ${version.stdout}${version.stderr}`);
+}
+console.log(
+  `build:sea: dist/relay ${pkg.version} (${(statSync(output).size / 1024 / 1024).toFixed(1)} MiB, Node ${process.version}, ${process.platform}-${process.arch})`,
+);
+
+/** better-sqlite3's addon for this machine: one compiled from source if there is one, else its prebuild. */
+function addonPath(): string {
+  const pkgDir = resolve(root, 'node_modules/better-sqlite3');
+  if (process.platform === 'linux' && isMusl()) {
+    fail('musl libc is not supported: the Node binary the executable is made from links glibc');
+  }
+  const compiled = resolve(pkgDir, 'build/Release/better_sqlite3.node');
+  if (existsSync(compiled)) return compiled;
+  const prebuild = resolve(pkgDir, 'prebuilds', `${process.platform}-${process.arch}.node`);
+  if (!existsSync(prebuild))
+    fail(`better-sqlite3 has no prebuilt addon for ${process.platform}-${process.arch}`);
+  return prebuild;
+}
+
+function isMusl(): boolean {
+  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
+  return !report.header?.glibcVersionRuntime;
+}
+
+/** The addon must load on the Node the executable is made from (same ABI). */
+function checkAddonLoads(file: string): void {
+  try {
+    const module = { exports: {} as { Database?: unknown } };
+    process.dlopen(module, file);
+    if (typeof module.exports.Database !== 'function') fail(`${file} is not better-sqlite3's addon`);
+  } catch (error) {
+    fail(`${file} does not load on Node ${process.version}: ${(error as Error).message}`);
+  }
+}
+
+function strippedNode(): string {
+  const target = resolve(dist, 'node-stripped');
+  const result = spawnSync('strip', ['-o', target, process.execPath], { stdio: 'inherit' });
+  if (result.error || result.status !== 0) {
+    console.warn('build:sea: `strip` failed or is not installed; using the Node binary as it is');
+    rmSync(target, { force: true });
+    return process.execPath;
+  }
+  return target;
+}

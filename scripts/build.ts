@@ -1,0 +1,45 @@
+/**
+ * Bundles the CLI and everything it imports into one CommonJS file,
+ * dist/relay.cjs: the input of the single executable (scripts/build-sea.ts).
+ *
+ *   npm run build
+ *
+ * CommonJS because an SEA's main script is one; the `import()` calls in cli.ts
+ * become lazy `require`s inside the bundle, so `--version` still loads none of
+ * the heavy modules. better-sqlite3 is bundled too: inside the executable it
+ * gets its addon through the `nativeBinding` option (src/native.ts), never by
+ * a path on disk.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const root = resolve(import.meta.dirname, '..');
+const outfile = resolve(root, 'dist/relay.cjs');
+
+const result = await build({
+  entryPoints: [resolve(root, 'src/cli.ts')],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: `node${process.versions.node.split('.')[0]}`,
+  // Whitespace and syntax only: names stay readable in stack traces and logs.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'eof',
+  logLevel: 'warning',
+  metafile: true,
+});
+
+// With the code cache on, an SEA cannot run a dynamic import(): refuse a bundle that still has one.
+const code = readFileSync(outfile, 'utf8');
+const dynamicImport = /\bimport\s*\(/.exec(code);
+if (dynamicImport) {
+  const around = code.slice(Math.max(0, dynamicImport.index - 80), dynamicImport.index + 80);
+  console.error(`build: dist/relay.cjs still calls import(), which the executable cannot run:\n…${around}…`);
+  process.exit(1);
+}
+
+const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs)[0]!]!.bytes;
+console.log(`build: dist/relay.cjs (${(bytes / 1024).toFixed(0)} KiB)`);

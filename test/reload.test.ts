@@ -1,0 +1,140 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load.ts';
+import { createLogger } from '../src/log.ts';
+import { ConfigReloader } from '../src/reload.ts';
+import { post, startTestRelay } from './helpers/relay.ts';
+import { readDatabase } from './helpers/sqlite.ts';
+import { startTarget, type Target } from './helpers/target.ts';
+import { tempDir } from './helpers/temp.ts';
+
+const SECRET_A = `whsec_${Buffer.from('first-secret-key-0123456789abcd').toString('base64')}`;
+const SECRET_B = `whsec_${Buffer.from('second-secret-key-0123456789abc').toString('base64')}`;
+const reloaders: ConfigReloader[] = [];
+afterEach(() => {
+  for (const reloader of reloaders.splice(0)) reloader.stop();
+});
+
+function yaml(target: Target, endpoints: Record<string, string>, to: string[]): string {
+  return `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
+storage: { path: ./relay.db }
+sources: { app: { type: { field: type } } }
+endpoints:
+${Object.entries(endpoints)
+  .map(([name, extra]) => `  ${name}: { url: "${target.url}/${name}"${extra ? `, ${extra}` : ''} }`)
+  .join('\n')}
+routes: [{ from: [app], types: "*", to: [${to.join(', ')}] }]
+`;
+}
+
+async function setup(initial: (target: Target) => string) {
+  const target = await startTarget();
+  const dir = tempDir();
+  const file = join(dir, 'relay.yaml');
+  writeFileSync(file, initial(target));
+  const config = loadConfig(file);
+  const relay = await startTestRelay(config);
+  const reloader = new ConfigReloader({
+    file,
+    relay,
+    log: createLogger('silent'),
+    load: (f) => loadConfig(f),
+  });
+  reloaders.push(reloader);
+  reloader.watch();
+  const reloads = async (result: string) => {
+    const text = await (await fetch(`${relay.adminUrl}/metrics`)).text();
+    return Number(
+      new RegExp(`relay_config_reloads_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0,
+    );
+  };
+  const untilReloaded = async (result: string, count: number) => {
+    for (let i = 0; i < 300 && (await reloads(result)) < count; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(await reloads(result)).toBe(count);
+  };
+  const send = async () => {
+    const res = await post(`${relay.ingestUrl}/in/app`, '{"type":"t"}');
+    expect(res.status).toBe(200);
+    return (res.json() as { id: string }).id;
+  };
+  return { target, file, relay, config, untilReloaded, send };
+}
+
+describe('hot reload', () => {
+  it('adds an endpoint when the file is edited: it receives the next event', async () => {
+    const { target, file, relay, untilReloaded, send } = await setup((t) => yaml(t, { a: '' }, ['a']));
+    await send();
+    await target.waitFor(1);
+    writeFileSync(file, yaml(target, { a: '', b: '' }, ['a', 'b']));
+    await untilReloaded('success', 1);
+    await send();
+    await target.waitFor(1, 15_000, (r) => r.path === '/b');
+    expect(target.requests.filter((r) => r.path === '/a')).toHaveLength(2);
+    const metrics = async () => (await fetch(`${relay.adminUrl}/metrics`)).text();
+    for (let i = 0; i < 100 && !(await metrics()).includes('attempts_total{endpoint="b"'); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // Removing an endpoint drops its delivery series.
+    writeFileSync(file, yaml(target, { b: '' }, ['b']));
+    await untilReloaded('success', 2);
+    expect(await metrics()).not.toContain('relay_delivery_attempts_total{endpoint="a"');
+    expect(await metrics()).toContain('relay_delivery_attempts_total{endpoint="b",outcome="success"} 1');
+  });
+
+  it('applies a changed signing secret from the next delivery', async () => {
+    const signed = (secret: string) => `signing: { scheme: standard-webhooks, secret: "${secret}" }`;
+    const { target, file, untilReloaded, send } = await setup((t) => yaml(t, { a: signed(SECRET_A) }, ['a']));
+    await send();
+    const [first] = await target.waitFor(1);
+    expect(() => new Webhook(SECRET_A).verify(first!.body.toString(), first!.headers as never)).not.toThrow();
+    writeFileSync(file, yaml(target, { a: signed(SECRET_B) }, ['a']));
+    await untilReloaded('success', 1);
+    await send();
+    const [, second] = await target.waitFor(2);
+    expect(() =>
+      new Webhook(SECRET_B).verify(second!.body.toString(), second!.headers as never),
+    ).not.toThrow();
+    expect(() => new Webhook(SECRET_A).verify(second!.body.toString(), second!.headers as never)).toThrow();
+  });
+
+  it('holds the pending deliveries of a removed endpoint, and resumes them when it returns', async () => {
+    let holdB = true;
+    const { target, file, relay, config, untilReloaded, send } = await setup((t) =>
+      yaml(t, { a: '', b: 'concurrency: 1' }, ['a', 'b']),
+    );
+    target.script = (r) => (r.path === '/b' && holdB ? { hold: true } : { status: 200 });
+    await Promise.all([send(), send(), send()]);
+    await target.waitFor(3, 15_000, (r) => r.path === '/a');
+    await target.waitFor(1, 15_000, (r) => r.path === '/b');
+
+    writeFileSync(file, yaml(target, { a: '' }, ['a']));
+    await untilReloaded('success', 1);
+    target.releaseHeld();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(target.requests.filter((r) => r.path === '/b')).toHaveLength(1);
+    const pendingForB = () =>
+      readDatabase(config.storage.path, (db) =>
+        db.prepare("SELECT count(*) AS n FROM deliveries WHERE endpoint = 'b' AND state = 'pending'").get(),
+      );
+    expect(pendingForB()).toEqual({ n: 2 });
+    const metrics = await (await fetch(`${relay.adminUrl}/metrics`)).text();
+    expect(metrics).toContain('relay_queue_depth{endpoint="b",state="held"} 2');
+
+    holdB = false;
+    writeFileSync(file, yaml(target, { a: '', b: '' }, ['a', 'b']));
+    await untilReloaded('success', 2);
+    await target.waitFor(3, 15_000, (r) => r.path === '/b');
+    expect(pendingForB()).toEqual({ n: 0 });
+  });
+
+  it('keeps the running config when the new file is broken, and counts the error', async () => {
+    const { target, file, untilReloaded, send } = await setup((t) => yaml(t, { a: '' }, ['a']));
+    writeFileSync(file, `${yaml(target, { a: '' }, ['a'])}\nbogus_key: true\n`);
+    await untilReloaded('error', 1);
+    await send();
+    await target.waitFor(1, 15_000, (r) => r.path === '/a');
+  });
+});
