@@ -12,6 +12,14 @@ import { buildRequest } from './request.ts';
 import { type SendResult, send } from './send.ts';
 import { WakeQueue } from './wake-queue.ts';
 
+export interface DeadDelivery {
+  deliveryId: number;
+  eventId: string;
+  attempts: number;
+  status: number | undefined;
+  error: string | undefined;
+}
+
 export interface DispatcherDeps {
   store: DeliveryStore;
   groupCommit: GroupCommit;
@@ -20,8 +28,10 @@ export interface DispatcherDeps {
   clock: Clock;
   log: Logger;
   userAgent: string;
-  /** Called when a 410 disables an endpoint (for operational events). */
-  onDisabled?: (endpoint: string) => void;
+  /** Operational-event hooks: a 410 disabled an endpoint, a delivery died, a failing endpoint answered again. */
+  onDisabled?: (endpoint: string, status: number) => void;
+  onDead?: (endpoint: string, dead: DeadDelivery) => void;
+  onRecovered?: (endpoint: string) => void;
 }
 
 /**
@@ -63,7 +73,7 @@ export class Dispatcher {
     const states = deps.store.endpointStates();
     const now = deps.clock.now();
     for (const endpoint of Object.values(config.endpoints)) {
-      const lane = new Lane(endpoint, now);
+      const lane = new Lane(endpoint, now, config.delivery.deny_private);
       lane.state = states.get(endpoint.name) ?? 'active';
       this.lanes.set(endpoint.name, lane);
       this.dirty.add(lane);
@@ -104,10 +114,10 @@ export class Dispatcher {
     for (const endpoint of Object.values(config.endpoints)) {
       const lane = this.lanes.get(endpoint.name);
       if (lane) {
-        lane.update(endpoint, now);
+        lane.update(endpoint, now, config.delivery.deny_private);
         lane.removed = false;
       } else {
-        this.lanes.set(endpoint.name, new Lane(endpoint, now));
+        this.lanes.set(endpoint.name, new Lane(endpoint, now, config.delivery.deny_private));
       }
     }
     for (const lane of this.lanes.values()) if (!names.has(lane.name)) lane.removed = true;
@@ -298,7 +308,7 @@ export class Dispatcher {
     }, BOOKKEEPING);
     metrics.deliveryAttempts.inc({ ...labels, outcome: attemptOutcome(outcome, result) });
     metrics.deliveryDuration.observe(labels, result.durationMs / 1000);
-    this.afterOutcome(lane, delivery, outcome, next, now);
+    this.afterOutcome(lane, delivery, outcome, next, now, result);
   }
 
   private afterOutcome(
@@ -307,11 +317,13 @@ export class Dispatcher {
     outcome: Outcome,
     next: ReturnType<typeof nextAttempt> | undefined,
     now: number,
+    result: SendResult,
   ): void {
     const { metrics, backlog, log } = this.deps;
     const labels = { endpoint: lane.name };
     switch (outcome.kind) {
       case 'delivered':
+        if (lane.circuit.state !== 'closed') this.deps.onRecovered?.(lane.name);
         lane.circuit.onSuccess();
         backlog.remove(lane.name);
         metrics.deliveriesCompleted.inc({ ...labels, result: 'delivered' });
@@ -326,7 +338,7 @@ export class Dispatcher {
         if (lane.state !== 'disabled') {
           lane.state = 'disabled';
           log.warn({ endpoint: lane.name }, 'endpoint answered 410 Gone: disabled until enabled again');
-          this.deps.onDisabled?.(lane.name);
+          this.deps.onDisabled?.(lane.name, 410);
         }
         return;
       case 'failed':

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import type { EndpointConfig } from '../config/schema.ts';
 import type { EndpointAdminState } from '../store/deliveries.ts';
+import { publicOnlyConnector } from './address-policy.ts';
 import { Circuit } from './circuit.ts';
 import { TokenBucket } from './ratelimit.ts';
 
@@ -34,11 +35,13 @@ export class Lane {
   readonly circuit = new Circuit();
   private bucket: TokenBucket | undefined;
   private poolOrigin: string;
+  private denyPrivate: boolean;
   pool: Pool;
 
-  constructor(endpoint: EndpointConfig, now: number) {
+  constructor(endpoint: EndpointConfig, now: number, denyPrivate: boolean) {
     this.name = endpoint.name;
     this.endpoint = endpoint;
+    this.denyPrivate = denyPrivate;
     this.poolOrigin = new URL(endpoint.url).origin;
     this.pool = this.createPool();
     this.bucket = endpoint.rate_limit ? new TokenBucket(endpoint.rate_limit.perSecond, now) : undefined;
@@ -48,11 +51,13 @@ export class Lane {
    * A reloaded endpoint applies from its next attempt. A new origin or
    * concurrency gets a new pool; the old one finishes what it has in flight.
    */
-  update(endpoint: EndpointConfig, now: number): void {
+  update(endpoint: EndpointConfig, now: number, denyPrivate: boolean): void {
     const previous = this.endpoint;
+    const denyChanged = denyPrivate !== this.denyPrivate;
     this.endpoint = endpoint;
+    this.denyPrivate = denyPrivate;
     const origin = new URL(endpoint.url).origin;
-    if (origin !== this.poolOrigin || endpoint.concurrency !== previous.concurrency) {
+    if (origin !== this.poolOrigin || endpoint.concurrency !== previous.concurrency || denyChanged) {
       const old = this.pool;
       this.poolOrigin = origin;
       this.pool = this.createPool();
@@ -101,6 +106,7 @@ export class Lane {
       connections: this.endpoint.concurrency,
       keepAliveTimeout: KEEP_ALIVE_MS,
       keepAliveMaxTimeout: KEEP_ALIVE_MS,
+      ...(this.denyPrivate ? { connect: publicOnlyConnector() } : {}),
     });
   }
 }

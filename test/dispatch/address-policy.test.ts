@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { isPrivateAddress } from '../../src/dispatch/address-policy.ts';
+import { post, startTestRelay, testConfig } from '../helpers/relay.ts';
+import { readDatabase } from '../helpers/sqlite.ts';
+import { startTarget } from '../helpers/target.ts';
+
+describe('isPrivateAddress', () => {
+  it('knows loopback, private, link-local and mapped addresses from public ones', () => {
+    for (const address of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.20.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '0.0.0.0',
+      '::1',
+      'fe80::1',
+      'fd00::5',
+      '::ffff:127.0.0.1',
+      '100.64.0.1',
+    ]) {
+      expect(isPrivateAddress(address), address).toBe(true);
+    }
+    for (const address of ['93.184.216.34', '8.8.8.8', '2606:4700::1111', '::ffff:8.8.8.8', '172.32.0.1']) {
+      expect(isPrivateAddress(address), address).toBe(false);
+    }
+  });
+});
+
+describe('delivery.deny_private', () => {
+  it('refuses loopback targets, by literal address and by a name that resolves to one, before connecting', async () => {
+    const target = await startTarget();
+    const port = new URL(target.url).port;
+    const config = testConfig(`
+delivery: { deny_private: true }
+sources: { app: { type: { field: type } } }
+endpoints:
+  literal: { url: "http://127.0.0.1:${port}/literal", retry: { schedule: [], jitter: 0 } }
+  named: { url: "http://localhost:${port}/named", retry: { schedule: [], jitter: 0 } }
+routes: [{ from: [app], types: "*", to: [literal, named] }]
+`);
+    const relay = await startTestRelay(config);
+    await post(`${relay.ingestUrl}/in/app`, '{"type":"t"}');
+    const rows = () =>
+      readDatabase(config.storage.path, (db) =>
+        db.prepare('SELECT endpoint, state, last_error FROM deliveries ORDER BY endpoint').all(),
+      ) as { endpoint: string; state: string; last_error: string }[];
+    for (let i = 0; i < 200 && rows().some((r) => r.state !== 'dead'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(rows()).toEqual([
+      { endpoint: 'literal', state: 'dead', last_error: 'RELAY_ERR_PRIVATE_ADDRESS' },
+      { endpoint: 'named', state: 'dead', last_error: 'RELAY_ERR_PRIVATE_ADDRESS' },
+    ]);
+    expect(target.requests).toHaveLength(0);
+  });
+});
