@@ -64,8 +64,16 @@ export interface RouteConfig {
 }
 export interface RelayConfig {
   listen: { ingest: Address; admin: Address };
-  storage: { path: string; durability: 'full' | 'normal'; retention: number; dedup_window: number };
-  limits: { body: number; max_pending: number; min_free_disk: number };
+  storage: {
+    path: string;
+    durability: 'full' | 'normal';
+    retention: number;
+    dedup_window: number;
+    /** Largest size the database may grow to (bytes); past it ingest answers 503. */
+    max_size: number | undefined;
+  };
+  /** `max_connections`: concurrent ingest connections; more wait in the kernel's backlog. */
+  limits: { body: number; max_pending: number; min_free_disk: number; max_connections: number };
   admin: { token: string | undefined };
   delivery: { shutdown_grace: number; drain_delay: number; require_https: boolean; deny_private: boolean };
   sources: Record<string, SourceConfig>;
@@ -415,6 +423,7 @@ export function configSchema(context: SchemaContext) {
           durability: z.enum(['full', 'normal']).prefault('full'),
           retention: positiveDuration.prefault('7d'),
           dedup_window: duration.prefault('24h'),
+          max_size: size.refine((n) => n > 0, { error: 'must be larger than 0' }).optional(),
         })
         .prefault({}),
       limits: z
@@ -422,6 +431,7 @@ export function configSchema(context: SchemaContext) {
           body: size.refine((n) => n > 0, { error: 'must be larger than 0' }).prefault('1MiB'),
           max_pending: positiveInt.prefault(1_000_000),
           min_free_disk: size.prefault('256MiB'),
+          max_connections: positiveInt.prefault(1024),
         })
         .prefault({}),
       admin: z.strictObject({ token: z.string().optional() }).prefault({}),
@@ -441,7 +451,7 @@ export function configSchema(context: SchemaContext) {
     .transform(
       (c): RelayConfig => ({
         listen: c.listen,
-        storage: c.storage,
+        storage: { ...c.storage, max_size: c.storage.max_size },
         limits: c.limits,
         admin: { token: c.admin.token || undefined },
         delivery: c.delivery,

@@ -8,6 +8,8 @@ export type Db = Database.Database;
 export interface OpenOptions {
   path: string;
   durability: 'full' | 'normal';
+  /** `storage.max_size` in bytes: past it writes fail with SQLITE_FULL (ingest answers 503). */
+  maxSize?: number | undefined;
   /** A loaded better-sqlite3 addon (the single executable passes its own). */
   nativeBinding?: object | undefined;
 }
@@ -35,8 +37,20 @@ export function openDatabase(options: OpenOptions): Db {
     // bursty rates only; this keeps the WAL small without a checkpoint per commit.
     db.pragma('wal_autocheckpoint = 1000');
     db.pragma('temp_store = MEMORY');
+    if (options.maxSize !== undefined) {
+      const pageSize = db.pragma('page_size', { simple: true }) as number;
+      db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxSize / pageSize))}`);
+    }
   } catch (error) {
     db.close();
+    const code = String((error as { code?: unknown }).code ?? '');
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+      throw new RelayError(
+        'RELAY_ERR_DATABASE_LOCKED',
+        `cannot open ${options.path}: ${(error as Error).message} (another program holds it)`,
+        { cause: error },
+      );
+    }
     throw error;
   }
   return db;

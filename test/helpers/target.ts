@@ -15,7 +15,11 @@ export type Reply =
   | { status: number; headers?: Record<string, string>; body?: string | Buffer }
   | { hold: true }
   | { trickle: string; intervalMs: number }
-  | { destroy: true };
+  | { destroy: true }
+  /** Promises a body, sends part of it, then closes the connection. */
+  | { cutoff: true }
+  /** Answers after a delay. */
+  | { status: number; afterMs: number };
 
 export type Script = (request: Received) => Reply;
 
@@ -27,6 +31,8 @@ export interface Target {
   /** Requests being handled right now, and the most seen at once. */
   inFlight: number;
   maxInFlight: number;
+  /** The most requests seen at once on each path. */
+  maxInFlightByPath: Map<string, number>;
   /** Resolves once `count` requests have arrived (rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number, predicate?: (r: Received) => boolean): Promise<Received[]>;
   /** Resolves once `done(requests)` holds, checked on every arrival (rejects after `timeoutMs`). */
@@ -44,6 +50,7 @@ afterEach(async () => {
 /** A real HTTP server on 127.0.0.1:0 whose reply is scripted per request. */
 export async function startTarget(script: Script = () => ({ status: 200 })): Promise<Target> {
   const requests: Received[] = [];
+  const pathInFlight = new Map<string, number>();
   const held: ServerResponse[] = [];
   const waiters = new Set<() => void>();
   const server = createServer((req, res) => {
@@ -60,8 +67,15 @@ export async function startTarget(script: Script = () => ({ status: 200 })): Pro
       requests.push(received);
       target.inFlight++;
       target.maxInFlight = Math.max(target.maxInFlight, target.inFlight);
+      const onPath = (pathInFlight.get(received.path) ?? 0) + 1;
+      pathInFlight.set(received.path, onPath);
+      target.maxInFlightByPath.set(
+        received.path,
+        Math.max(target.maxInFlightByPath.get(received.path) ?? 0, onPath),
+      );
       res.on('close', () => {
         target.inFlight--;
+        pathInFlight.set(received.path, pathInFlight.get(received.path)! - 1);
       });
       for (const wake of waiters) wake();
       answer(target.script(received), res);
@@ -72,6 +86,17 @@ export async function startTarget(script: Script = () => ({ status: 200 })): Pro
       held.push(res);
     } else if ('destroy' in reply) {
       res.socket?.destroy();
+    } else if ('cutoff' in reply) {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial', () => res.socket?.destroy());
+    } else if ('afterMs' in reply) {
+      const timer = setTimeout(() => {
+        if (!res.destroyed) {
+          res.writeHead(reply.status);
+          res.end();
+        }
+      }, reply.afterMs);
+      res.on('close', () => clearTimeout(timer));
     } else if ('trickle' in reply) {
       res.writeHead(200, { 'content-type': 'text/plain' });
       let i = 0;
@@ -97,6 +122,7 @@ export async function startTarget(script: Script = () => ({ status: 200 })): Pro
     requests,
     inFlight: 0,
     maxInFlight: 0,
+    maxInFlightByPath: new Map(),
     async waitFor(count, timeoutMs = 15_000, predicate = () => true) {
       await target
         .until((all) => all.filter(predicate).length >= count, timeoutMs)

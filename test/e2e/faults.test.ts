@@ -1,0 +1,165 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Agent, request } from 'undici';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, spawnRelay } from '../helpers/process.ts';
+import { readDatabase } from '../helpers/sqlite.ts';
+import { startTarget } from '../helpers/target.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+const agent = new Agent({ connections: 32 });
+afterAll(() => agent.close());
+
+async function ingest(url: string, body: object): Promise<string | undefined> {
+  try {
+    const res = await request(`${url}/in/app`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+      dispatcher: agent,
+    });
+    const answer = (await res.body.json()) as { id?: string };
+    return res.statusCode === 200 ? answer.id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+describe('faults', () => {
+  it('loses nothing acknowledged across five kill -9 at random moments under steady ingest', async () => {
+    const target = await startTarget();
+    const dir = tempDir();
+    const config = join(dir, 'relay.yaml');
+    writeFileSync(
+      config,
+      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
+storage: { path: ./relay.db }
+sources: { app: { type: { field: type } } }
+endpoints:
+  hook: { url: "${target.url}/hook", concurrency: 8, retry: { schedule: [100ms, 500ms, 1s], jitter: 0 } }
+routes: [{ from: [app], types: "*", to: [hook] }]
+`,
+    );
+    const acked = new Set<string>();
+    let n = 0;
+    for (let kill = 0; kill < 5; kill++) {
+      const relay = await spawnRelay(['--config', config]);
+      const killAfter = 100 + Math.floor(Math.random() * 300);
+      let dead = false;
+      const workers = Array.from({ length: 8 }, async () => {
+        while (!dead) {
+          const id = await ingest(relay.ingestUrl, { type: 'chaos', n: n++ });
+          if (id) acked.add(id);
+        }
+      });
+      const start = acked.size;
+      while (acked.size < start + killAfter) await new Promise((r) => setTimeout(r, 2));
+      relay.child.kill('SIGKILL');
+      await relay.exited;
+      dead = true;
+      await Promise.all(workers);
+    }
+    const relay = await spawnRelay(['--config', config]);
+    const ids = (requests: { headers: Record<string, unknown> }[]) =>
+      new Set(requests.map((r) => r.headers['webhook-id'] as string));
+    await target
+      .until((requests) => {
+        const seen = ids(requests);
+        return [...acked].every((id) => seen.has(id));
+      }, 60_000)
+      .catch(() => {});
+    const seen = ids(target.requests);
+    const lost = [...acked].filter((id) => !seen.has(id));
+    console.info(
+      `5 × kill -9: ${acked.size} acknowledged, ${lost.length} lost, ${target.requests.length - seen.size} duplicate deliveries`,
+    );
+    expect(lost).toEqual([]);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+  });
+
+  it('ends every delivery delivered, or dead where the schedule says, against misbehaving targets', async () => {
+    let flip = 0;
+    const seen429 = new Set<string>();
+    const target = await startTarget((r) => {
+      const id = r.headers['webhook-id'] as string;
+      switch (r.path) {
+        case '/flaky':
+          return flip++ % 2 === 0 ? { status: 500 } : { status: 200 };
+        case '/cutoff':
+          return r.headers['x-relay-attempt'] === '1' ? { cutoff: true } : { status: 200 };
+        case '/slow':
+          return { status: 200, afterMs: 400 };
+        case '/limited':
+          if (seen429.has(id)) return { status: 200 };
+          seen429.add(id);
+          return { status: 429, headers: { 'retry-after': '1' } };
+        default:
+          return { status: 404 };
+      }
+    });
+    const dir = tempDir();
+    const config = join(dir, 'relay.yaml');
+    writeFileSync(
+      config,
+      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
+storage: { path: ./relay.db }
+sources: { app: { type: { field: type } } }
+defaults:
+  concurrency: 3
+  retry: { schedule: [50ms, 50ms, 50ms, 50ms, 50ms, 50ms], jitter: 0 }
+endpoints:
+  flaky: { url: "${target.url}/flaky" }
+  cutoff: { url: "${target.url}/cutoff" }
+  slow: { url: "${target.url}/slow", timeout: 150ms, retry: { schedule: [50ms, 50ms], jitter: 0 } }
+  limited: { url: "${target.url}/limited", retry: { schedule: [50ms, 2s], jitter: 0 } }
+routes: [{ from: [app], types: "*", to: [flaky, cutoff, slow, limited] }]
+`,
+    );
+    const relay = await spawnRelay(['--config', config]);
+    const acked = (
+      await Promise.all(Array.from({ length: 20 }, (_, i) => ingest(relay.ingestUrl, { type: 't', i })))
+    ).length;
+    expect(acked).toBe(20);
+    const states = () =>
+      readDatabase(join(dir, 'relay.db'), (db) =>
+        db
+          .prepare(
+            `SELECT endpoint, state, count(*) AS n, max(attempts) AS most FROM deliveries
+             GROUP BY endpoint, state ORDER BY endpoint, state`,
+          )
+          .all(),
+      ) as { endpoint: string; state: string; n: number; most: number }[];
+    const finished = () => states().every((row) => row.state === 'delivered' || row.state === 'dead');
+    for (let i = 0; i < 600 && !finished(); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(states()).toEqual([
+      { endpoint: 'cutoff', state: 'delivered', n: 20, most: 2 },
+      { endpoint: 'flaky', state: 'delivered', n: 20, most: expect.any(Number) },
+      { endpoint: 'limited', state: 'delivered', n: 20, most: 2 },
+      // Slower than its timeout every time: dead after the first attempt and its two retries.
+      { endpoint: 'slow', state: 'dead', n: 20, most: 3 },
+    ]);
+    // The concurrency of each endpoint (3) held throughout, with every kind of failure.
+    for (const path of ['/flaky', '/cutoff', '/slow', '/limited']) {
+      expect(target.maxInFlightByPath.get(path), path).toBeLessThanOrEqual(3);
+    }
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+  });
+
+  it('exits with one clear line when another program holds the database at start', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'relay.db');
+    const holder = new Database(path);
+    holder.exec('CREATE TABLE t (x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1);');
+    writeFileSync(join(dir, 'relay.yaml'), 'listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }\n');
+    const { code, stderr } = await runCli(['--config', join(dir, 'relay.yaml')]);
+    holder.exec('ROLLBACK');
+    holder.close();
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      `relay: cannot open ${path}: database is locked (another program holds it)`,
+    ]);
+  });
+});
