@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Address } from './config/schema.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -22,6 +23,7 @@ export async function listen(address: Address, handler: Handler): Promise<Listen
     handler,
   );
   server.maxRequestsPerSocket = 0;
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(address.port, address.host, () => {
@@ -42,6 +44,27 @@ export async function listen(address: Address, handler: Handler): Promise<Listen
       return closing;
     },
   };
+}
+
+/**
+ * Requests node:http cannot parse (oversized headers, garbage, timeouts) still
+ * get the documented JSON error shape before the socket closes.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'RELAY_ERR_BAD_REQUEST', 'request headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'RELAY_ERR_BAD_REQUEST', 'the request took too long to arrive']
+        : [400, 'Bad Request', 'RELAY_ERR_BAD_REQUEST', 'malformed HTTP request'];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** `http://host:port` for an address, with IPv6 hosts bracketed. */
