@@ -1,10 +1,12 @@
+import type { Findings } from './check-findings.ts';
 import type { EndpointConfig, RelayConfig } from './config/schema.ts';
 
 /**
  * The routing table as `relay check` prints it: for each source, the types a
- * route takes and where they go, then each endpoint. Never prints a secret.
+ * route takes and where they go, then each endpoint, then what deserves a
+ * look (private targets, held backlogs). Never prints a secret.
  */
-export function describeConfig(config: RelayConfig): string {
+export function describeConfig(config: RelayConfig, findings: Findings): string {
   const lines: string[] = [];
   const sources = [...Object.keys(config.sources), 'relay'];
   lines.push(
@@ -28,10 +30,36 @@ export function describeConfig(config: RelayConfig): string {
   lines.push('', 'endpoints:');
   lines.push(
     ...table(
-      Object.values(config.endpoints).map((endpoint) => [endpoint.name, endpoint.url, traits(endpoint)]),
+      Object.values(config.endpoints).map((endpoint) => [
+        endpoint.name,
+        safeUrl(endpoint.url),
+        traits(endpoint),
+      ]),
     ),
   );
+  if (findings.privateTargets.length > 0) {
+    const policy = config.delivery.deny_private ? 'refused: delivery.deny_private is on' : 'allowed';
+    lines.push('', `endpoints on loopback/private/link-local addresses (${policy}):`);
+    lines.push(...table(findings.privateTargets.map((p) => [p.endpoint, p.addresses.join(', ')])));
+  }
+  if (findings.unresolved.length > 0) {
+    lines.push('', 'endpoints whose host does not resolve now:');
+    lines.push(...table(findings.unresolved.map((u) => [u.endpoint, u.reason])));
+  }
+  if (findings.heldBacklogs.length > 0) {
+    lines.push('', 'stored backlogs of endpoints this file does not name (held, not delivered):');
+    lines.push(...table(findings.heldBacklogs.map((h) => [h.endpoint, `${h.deliveries} deliveries`])));
+  }
   return lines.join('\n');
+}
+
+/** An endpoint URL without credentials or query (a token may ride in either). */
+function safeUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  parsed.search = parsed.search ? '?…' : '';
+  return parsed.toString();
 }
 
 function traits(endpoint: EndpointConfig): string {

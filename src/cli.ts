@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { ConfigError, RelayError } from './errors.ts';
 import { type LogLevel, logLevels } from './log.ts';
+import { registerOpsCommands } from './ops/commands.ts';
 
 interface GlobalOptions {
   config?: string;
@@ -34,8 +35,19 @@ export function buildProgram(): Command {
     .description('validate the config and print the routing table')
     .action(async (_options, command: Command) => {
       const config = await load(command.optsWithGlobals<GlobalOptions>());
-      const { describeConfig } = await import('./check.ts');
-      process.stdout.write(`${describeConfig(config)}\n`);
+      const [{ describeConfig }, { inspectConfig }, { unfinishedByEndpoint }, { nativeBindingFor }] =
+        await Promise.all([
+          import('./check.ts'),
+          import('./check-findings.ts'),
+          import('./store/inspect.ts'),
+          import('./native.ts'),
+        ]);
+      const path = config.storage.path;
+      const findings = await inspectConfig(
+        config,
+        unfinishedByEndpoint(path, () => nativeBindingFor(path)),
+      );
+      process.stdout.write(`${describeConfig(config, findings)}\n`);
     });
 
   program
@@ -46,6 +58,7 @@ export function buildProgram(): Command {
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
     });
 
+  registerOpsCommands(program);
   return program;
 }
 

@@ -17,12 +17,19 @@ export interface Listener {
  * socket: the headers must arrive within 10 s and the whole request within
  * 30 s; idle keep-alive sockets close after 5 s.
  */
-export async function listen(address: Address, handler: Handler): Promise<Listener> {
+export async function listen(
+  address: Address,
+  options: { maxConnections?: number },
+  handler: Handler,
+): Promise<Listener> {
   const server = createServer(
     { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, maxHeaderSize: 16_384 },
     handler,
   );
   server.maxRequestsPerSocket = 0;
+  // Past this many open connections new ones are closed at once: a flood of
+  // idle or slow clients cannot exhaust file descriptors.
+  if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,4 +1,5 @@
 import pkg from '../package.json' with { type: 'json' };
+import { isLoopback } from './admin/guard.ts';
 import { createAdminHandler } from './admin/server.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { RelayConfig } from './config/schema.ts';
@@ -8,7 +9,11 @@ import { UNKNOWN_TYPE } from './ingest/source.ts';
 import { listen, urlOf } from './listener.ts';
 import { createLogger, type Logger } from './log.ts';
 import { RelayMetrics } from './metrics.ts';
+import { OPS_EVENT_TYPES, OperationalEvents, RELAY_SOURCE } from './ops-events.ts';
+import { Retention } from './retention.ts';
 import { RoutingTable } from './routing/match.ts';
+import { AdminQueries } from './store/admin-queries.ts';
+import { AdminWrites } from './store/admin-writes.ts';
 import { Backlog } from './store/backlog.ts';
 import { type Db, openDatabase } from './store/db.ts';
 import { DeliveryStore } from './store/deliveries.ts';
@@ -17,6 +22,8 @@ import { GroupCommit } from './store/group-commit.ts';
 import { acquireDatabaseLock } from './store/lock.ts';
 import { migrate } from './store/migrate.ts';
 import { Outbox } from './store/outbox.ts';
+import type { PruneResult } from './store/retention.ts';
+import { RetentionStore } from './store/retention.ts';
 
 export interface RelayOptions {
   clock?: Clock;
@@ -33,12 +40,11 @@ export interface Relay {
   reload(config: RelayConfig): void;
   /** Makes the dispatcher look at every endpoint now (after an operator's action, or a test's clock jump). */
   wake(): void;
+  /** Runs a retention pass now (it also runs on a timer). */
+  pruneNow(): Promise<PruneResult>;
   /** Graceful stop: readiness fails, ingest drains, the last commit is flushed. Same promise every call. */
   close(): Promise<void>;
 }
-
-const KEY_PRUNE_INTERVAL_MS = 60_000;
-const KEY_PRUNE_BATCH = 1_000;
 
 export async function startRelay(initial: RelayConfig, options: RelayOptions = {}): Promise<Relay> {
   const clock = options.clock ?? systemClock;
@@ -63,6 +69,7 @@ async function assemble(
   const db = openDatabase({
     path: initial.storage.path,
     durability: initial.storage.durability,
+    maxSize: initial.storage.max_size,
     nativeBinding: options.nativeBinding,
   });
   cleanups.push(() => {
@@ -83,6 +90,16 @@ async function assemble(
   // Whatever was in flight when the last process stopped is sent again (at-least-once).
   const recovered = deliveries.recoverInFlight();
   if (recovered > 0) log.info({ recovered }, 'in-flight deliveries of the last run returned to pending');
+  let view = viewOf(initial);
+  const opsEvents = new OperationalEvents({
+    routing: () => view.routing,
+    outbox,
+    groupCommit,
+    backlog,
+    clock,
+    log: log.child({ component: 'ops-events' }),
+    nudge: (endpoints) => dispatcher.nudge(endpoints),
+  });
   const dispatcher = new Dispatcher(initial, {
     store: deliveries,
     groupCommit,
@@ -91,6 +108,9 @@ async function assemble(
     clock,
     log: log.child({ component: 'dispatch' }),
     userAgent: `relay/${pkg.version}`,
+    onDisabled: (endpoint, status) => opsEvents.endpointDisabled(endpoint, status),
+    onDead: (endpoint, dead) => opsEvents.deliveryDead(endpoint, dead),
+    onRecovered: (endpoint) => opsEvents.endpointRecovered(endpoint),
   });
   cleanups.push(() => dispatcher.stop(0));
   metrics.observeLanes(() => {
@@ -109,10 +129,10 @@ async function assemble(
     });
   });
 
-  let view = viewOf(initial);
   let phase: 'running' | 'draining' | 'stopped' = 'running';
   const ingest = await listen(
     initial.listen.ingest,
+    { maxConnections: initial.limits.max_connections },
     createIngestHandler({
       view: () => view,
       accepting: () => phase !== 'stopped',
@@ -128,21 +148,41 @@ async function assemble(
   );
   cleanups.push(() => ingest.close());
   const writable = writableProbe(db);
+  const adminLog = log.child({ component: 'admin' });
   const admin = await listen(
     initial.listen.admin,
+    {},
     createAdminHandler({
       metrics,
-      log: log.child({ component: 'admin' }),
+      log: adminLog,
       notReadyReason: () => (phase !== 'running' ? 'shutting down' : writable()),
+      loopback: isLoopback(initial.listen.admin.host),
+      token: () => view.config.admin.token,
+      api: {
+        view: () => view,
+        dispatcher,
+        deliveries,
+        outbox,
+        queries: new AdminQueries(db),
+        writes: new AdminWrites(db),
+        backlog,
+        groupCommit,
+        clock,
+        userAgent: `relay/${pkg.version}`,
+        log: adminLog,
+      },
     }),
   );
   cleanups.push(() => admin.close());
 
-  const pruneKeys = setInterval(() => {
-    while (outbox.pruneIdempotencyKeys(clock.now(), KEY_PRUNE_BATCH) === KEY_PRUNE_BATCH) {}
-  }, KEY_PRUNE_INTERVAL_MS);
-  pruneKeys.unref();
-  cleanups.push(() => clearInterval(pruneKeys));
+  const retention = new Retention({
+    store: new RetentionStore(db),
+    groupCommit,
+    clock,
+    log: log.child({ component: 'retention' }),
+    retention: () => view.config.storage.retention,
+  });
+  cleanups.push(() => retention.stop());
 
   log.info(
     { ingest: urlOf(ingest.address), admin: urlOf(admin.address), database: initial.storage.path },
@@ -168,6 +208,9 @@ async function assemble(
     wake() {
       dispatcher.wake();
     },
+    pruneNow() {
+      return retention.pruneNow();
+    },
     close() {
       closing ??= (async () => {
         phase = 'draining';
@@ -175,7 +218,10 @@ async function assemble(
         if (drain > 0) await new Promise((resolve) => setTimeout(resolve, drain));
         phase = 'stopped';
         await ingest.close();
+        retention.stop();
         await dispatcher.stop(view.config.delivery.shutdown_grace);
+        // The minute's grouped dead reports are stored now rather than lost with their timers.
+        opsEvents.flush();
         groupCommit.flush();
         await runAll(cleanups.reverse());
         log.info('relay stopped');
@@ -188,7 +234,7 @@ async function assemble(
 function viewOf(config: RelayConfig): IngestView {
   return {
     config,
-    routing: new RoutingTable(config.routes, [...Object.keys(config.sources), 'relay']),
+    routing: new RoutingTable(config.routes, [...Object.keys(config.sources), RELAY_SOURCE]),
     knownTypes: typesNamedBy(config),
   };
 }
@@ -203,7 +249,7 @@ function sameStartupSettings(a: RelayConfig, b: RelayConfig): boolean {
 
 /** The types a config names anywhere; the bound on the `type` metric label. */
 function typesNamedBy(config: RelayConfig): Set<string> {
-  const types = new Set<string>([UNKNOWN_TYPE]);
+  const types = new Set<string>([UNKNOWN_TYPE, ...OPS_EVENT_TYPES]);
   for (const route of config.routes) {
     if (route.types !== '*') for (const type of route.types) types.add(type);
   }

@@ -3,35 +3,58 @@ import { RelayError } from '../errors.ts';
 import { asRelayError, sendError, sendJson } from '../http-reply.ts';
 import type { Logger } from '../log.ts';
 import type { RelayMetrics } from '../metrics.ts';
+import { isStorageUnavailable } from '../store/db.ts';
+import type { AdminContext } from './context.ts';
+import { authorize } from './guard.ts';
+import { routeAdmin } from './routes.ts';
 
 export interface AdminDeps {
   metrics: RelayMetrics;
   /** Why relay is not ready (database not writable, shutting down), or undefined when it is. */
   notReadyReason(): string | undefined;
   log: Logger;
+  /** The admin listener is bound to a loopback address (decides /admin/* without a token). */
+  loopback: boolean;
+  /** `admin.token` of the running config (a reload may change it). */
+  token(): string | undefined;
+  api: AdminContext;
 }
 
 /**
- * The admin listener: liveness, readiness and Prometheus metrics. /healthz
- * touches nothing but the process, so a stuck database shows in /readyz and
- * never as a liveness failure that would get relay restarted mid-recovery.
+ * The admin listener: liveness, readiness, Prometheus metrics, and the
+ * operator's API under /admin/. /healthz touches nothing but the process, so
+ * a stuck database shows in /readyz and never as a liveness failure that
+ * would get relay restarted mid-recovery. The health routes and /metrics need
+ * no token: scrapers and orchestrators reach them whatever /admin/* requires.
  */
 export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     route(deps, req, res).catch((error: unknown) => {
-      const relayError = asRelayError(error);
+      const relayError = isStorageUnavailable(error)
+        ? new RelayError('RELAY_ERR_STORAGE_BUSY', 'the database is busy; try again')
+        : asRelayError(error);
       if (relayError.code === 'RELAY_ERR_INTERNAL') deps.log.error({ err: error }, 'admin request failed');
-      if (!res.headersSent) sendError(res, relayError);
+      if (res.headersSent) return;
+      const challenge: Record<string, string> =
+        relayError.code === 'RELAY_ERR_UNAUTHORIZED'
+          ? { 'www-authenticate': 'Bearer realm="relay admin"' }
+          : {};
+      sendError(res, relayError, challenge);
     });
   };
 }
 
 async function route(deps: AdminDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = (req.url ?? '/').split('?', 1)[0];
+  const url = parseUrl(req.url);
+  if (url.pathname.startsWith('/admin/')) {
+    authorize(req, deps.token(), deps.loopback);
+    const answer = await routeAdmin(deps.api, req, url.pathname, url.searchParams);
+    return sendJson(res, 200, answer);
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     throw new RelayError('RELAY_ERR_METHOD_NOT_ALLOWED', 'only GET is accepted here');
   }
-  switch (path) {
+  switch (url.pathname) {
     case '/healthz':
       return sendJson(res, 200, { status: 'ok' });
     case '/readyz': {
@@ -47,6 +70,14 @@ async function route(deps: AdminDeps, req: IncomingMessage, res: ServerResponse)
       return;
     }
     default:
-      throw new RelayError('RELAY_ERR_NOT_FOUND', `no such route: ${path}`);
+      throw new RelayError('RELAY_ERR_NOT_FOUND', `no such route: ${url.pathname}`);
+  }
+}
+
+function parseUrl(raw: string | undefined): URL {
+  try {
+    return new URL(raw ?? '/', 'http://admin');
+  } catch {
+    throw new RelayError('RELAY_ERR_BAD_REQUEST', 'malformed request URL');
   }
 }

@@ -277,6 +277,8 @@ export class Dispatcher {
       metrics.deliveryAttempts.inc({ ...labels, outcome: 'cancelled' });
       return;
     }
+    const { status, error } = result;
+    lane.lastAttempt = { at: startedAt, durationMs: Math.round(result.durationMs), status, error };
     const outcome = classify(result, endpoint.success, now, longestStep(endpoint.retry));
     const next =
       outcome.kind === 'failed'
@@ -350,6 +352,13 @@ export class Dispatcher {
             { endpoint: lane.name, delivery: delivery.id, event: delivery.event_id },
             'delivery is dead',
           );
+          this.deps.onDead?.(lane.name, {
+            deliveryId: delivery.id,
+            eventId: delivery.event_id,
+            attempts: delivery.attempts + 1,
+            status: result.status,
+            error: result.error,
+          });
         } else if (next) {
           this.wakeLaneAt(lane, next.at);
         }

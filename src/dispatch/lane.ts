@@ -5,6 +5,13 @@ import { publicOnlyConnector } from './address-policy.ts';
 import { Circuit } from './circuit.ts';
 import { TokenBucket } from './ratelimit.ts';
 
+export interface LastAttempt {
+  at: number;
+  durationMs: number;
+  status: number | undefined;
+  error: string | undefined;
+}
+
 /** Idle keep-alive sockets close before common server idle timeouts (Node's 5 s). */
 const KEEP_ALIVE_MS = 4_000;
 
@@ -32,6 +39,8 @@ export class Lane {
   pausedUntil = 0;
   /** The wake-up this lane has asked for, if any. */
   wakeAt: number | undefined;
+  /** How the latest attempt went (since this process started), for the admin API. */
+  lastAttempt: LastAttempt | undefined;
   readonly circuit = new Circuit();
   private bucket: TokenBucket | undefined;
   private poolOrigin: string;

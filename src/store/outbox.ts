@@ -35,7 +35,6 @@ export class Outbox {
   private readonly insertEvent: Statement<[string, string, string, number, string | null, Buffer]>;
   private readonly insertDelivery: Statement<[string, string, number, number]>;
   private readonly selectEvent: Statement<[string], StoredEvent>;
-  private readonly deleteExpiredKeys: Statement<[number, number]>;
 
   constructor(db: Db) {
     this.findKey = db.prepare(
@@ -53,10 +52,6 @@ export class Outbox {
     );
     this.selectEvent = db.prepare(
       'SELECT id, source, type, received_at, content_type, body FROM events WHERE id = ?',
-    );
-    this.deleteExpiredKeys = db.prepare(
-      `DELETE FROM idempotency_keys WHERE (source, key) IN
-         (SELECT source, key FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)`,
     );
   }
 
@@ -83,10 +78,5 @@ export class Outbox {
 
   getEvent(id: string): StoredEvent | undefined {
     return this.selectEvent.get(id);
-  }
-
-  /** Forgets up to `limit` idempotency keys whose window has passed; returns how many. */
-  pruneIdempotencyKeys(now: number, limit: number): number {
-    return this.deleteExpiredKeys.run(now, limit).changes;
   }
 }

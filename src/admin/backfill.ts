@@ -1,0 +1,75 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { bodyKind, mediaType, parsePayload } from '../ingest/payload.ts';
+import { RELAY_SOURCE } from '../ops-events.ts';
+import type { RoutingTable } from '../routing/match.ts';
+import type { StoredEventRow } from '../store/admin-queries.ts';
+import { type AdminContext, configuredEndpoint, OPERATOR_WRITE } from './context.ts';
+import { iso, parseSince, requiredString } from './request.ts';
+
+/** Events read per step, bodies included (up to `limits.body` each): kept small for memory and the writer. */
+const BATCH = 100;
+
+/**
+ * `POST /admin/endpoints/{name}/backfill` `{"since": "24h"}`: for an endpoint
+ * added after the fact, every stored event received since then that today's
+ * routes send to it gets a pending delivery. Each event is routed again as
+ * ingest would (its stored source and type, its body parsed by its content
+ * type). The store keeps one delivery per event and endpoint, so running it
+ * twice, or over events that already reached the endpoint, creates nothing.
+ */
+export async function backfillEndpoint(ctx: AdminContext, name: string, body: Record<string, unknown>) {
+  configuredEndpoint(ctx, name);
+  const startedAt = ctx.clock.now();
+  const since = parseSince(requiredString(body, 'since'), startedAt);
+  let after: { receivedAt: number; id: string } | undefined;
+  let examined = 0;
+  let matched = 0;
+  let created = 0;
+  for (;;) {
+    const rows = ctx.queries.eventsSince(since, after, BATCH);
+    // Events arriving now were routed by ingest already: stop at the start time.
+    const events = rows.filter((row) => row.received_at <= startedAt);
+    const last = rows.at(-1);
+    if (last) after = { receivedAt: last.received_at, id: last.id };
+    examined += events.length;
+    const { routing } = ctx.view();
+    const ids = events.filter((event) => routesTo(routing, event, name)).map((event) => event.id);
+    matched += ids.length;
+    if (ids.length > 0) {
+      const now = ctx.clock.now();
+      const n = await ctx.groupCommit.run(
+        () => ids.filter((id) => ctx.writes.createDelivery(id, name, now)).length,
+        OPERATOR_WRITE,
+      );
+      created += n;
+      ctx.backlog.add(name, n);
+      if (n > 0) ctx.dispatcher.nudge([name]);
+    } else {
+      await nextTurn();
+    }
+    if (rows.length < BATCH || events.length < rows.length) break;
+  }
+  ctx.log.info({ endpoint: name, since, examined, matched, created }, 'backfill by an operator');
+  return { endpoint: name, since: iso(since), examined, matched, created };
+}
+
+function routesTo(routing: RoutingTable, event: StoredEventRow, endpoint: string): boolean {
+  const payload = payloadOf(event);
+  // An operational event about an endpoint never goes to that same endpoint (as when it was emitted).
+  if (
+    event.source === RELAY_SOURCE &&
+    (payload as { endpoint?: unknown } | undefined)?.endpoint === endpoint
+  ) {
+    return false;
+  }
+  return routing.endpointsFor({ source: event.source, type: event.type, payload }).includes(endpoint);
+}
+
+function payloadOf(event: StoredEventRow): unknown {
+  try {
+    return parsePayload(event.body, bodyKind(mediaType(event.content_type ?? undefined)));
+  } catch {
+    // Stored bodies passed this parse at ingest; one that no longer does is routed on source and type only.
+    return undefined;
+  }
+}

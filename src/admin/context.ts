@@ -1,0 +1,44 @@
+import type { Clock } from '../clock.ts';
+import type { EndpointConfig, RelayConfig } from '../config/schema.ts';
+import type { Dispatcher } from '../dispatch/dispatcher.ts';
+import { RelayError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { RoutingTable } from '../routing/match.ts';
+import type { AdminQueries } from '../store/admin-queries.ts';
+import type { AdminWrites } from '../store/admin-writes.ts';
+import type { Backlog } from '../store/backlog.ts';
+import type { DeliveryStore } from '../store/deliveries.ts';
+import type { GroupCommit } from '../store/group-commit.ts';
+import type { Outbox } from '../store/outbox.ts';
+
+/** What the /admin/* resources need of the running relay. */
+export interface AdminContext {
+  /** The running config and its routing table; swapped whole on reload. */
+  view(): { config: RelayConfig; routing: RoutingTable };
+  dispatcher: Dispatcher;
+  deliveries: DeliveryStore;
+  outbox: Outbox;
+  queries: AdminQueries;
+  writes: AdminWrites;
+  /** In-memory unfinished counts: every requeue, move and drop keeps them right. */
+  backlog: Backlog;
+  groupCommit: GroupCommit;
+  clock: Clock;
+  userAgent: string;
+  log: Logger;
+}
+
+/** Operators' writes are few and they wait for the answer: fsync them like ingest. */
+export const OPERATOR_WRITE = { durable: true };
+
+/** The configured endpoint of that name, or a 404. */
+export function configuredEndpoint(ctx: AdminContext, name: string): EndpointConfig {
+  const endpoints = ctx.view().config.endpoints;
+  const endpoint = Object.hasOwn(endpoints, name) ? endpoints[name] : undefined;
+  if (!endpoint) throw new RelayError('RELAY_ERR_NOT_FOUND', `no endpoint named '${name}' in the config`);
+  return endpoint;
+}
+
+export function isConfigured(ctx: AdminContext, name: string): boolean {
+  return Object.hasOwn(ctx.view().config.endpoints, name);
+}

@@ -1,0 +1,112 @@
+import { isUtf8 } from 'node:buffer';
+import { RelayError } from '../errors.ts';
+import { type DeliveryRow, type DeliveryState, deliveryStates } from '../store/admin-queries.ts';
+import type { AdminContext } from './context.ts';
+import { iso, parseLimit, parseSince } from './request.ts';
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 500;
+
+/**
+ * `GET /admin/events`: newest first, filtered by the event's source and type
+ * and by its deliveries' state and endpoint. `next_cursor` is opaque (the
+ * keyset of the page's last row) and absent on the last page, so pages never
+ * shift while new events arrive.
+ */
+export function listEvents(ctx: AdminContext, query: URLSearchParams) {
+  const limit = parseLimit(query.get('limit'), 'limit', DEFAULT_LIMIT, MAX_LIMIT);
+  const since = query.get('since');
+  const rows = ctx.queries.listEvents({
+    since: since ? parseSince(since, ctx.clock.now()) : 0,
+    source: query.get('source') || undefined,
+    type: query.get('type') || undefined,
+    state: parseState(query.get('state')),
+    endpoint: query.get('endpoint') || undefined,
+    before: decodeCursor(query.get('cursor')),
+    limit: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    events: page.map((row) => ({
+      id: row.id,
+      source: row.source,
+      type: row.type,
+      received_at: iso(row.received_at),
+      content_type: row.content_type,
+      size: row.size,
+      deliveries: ctx.queries.deliveriesOf(row.id).map((d) => ({
+        id: d.id,
+        endpoint: d.endpoint,
+        state: d.state,
+        attempt_count: d.attempts,
+      })),
+    })),
+    ...(rows.length > limit && last ? { next_cursor: encodeCursor(last.received_at, last.id) } : {}),
+  };
+}
+
+/** `GET /admin/events/{id}`: the event with its body, its deliveries and every attempt. */
+export function showEvent(ctx: AdminContext, id: string) {
+  const event = ctx.outbox.getEvent(id);
+  if (!event) throw new RelayError('RELAY_ERR_NOT_FOUND', `no event with id '${id}'`);
+  const text = isUtf8(event.body);
+  return {
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    received_at: iso(event.received_at),
+    content_type: event.content_type,
+    size: event.body.length,
+    body_encoding: text ? 'utf8' : 'base64',
+    body: event.body.toString(text ? 'utf8' : 'base64'),
+    deliveries: ctx.queries.deliveriesOf(id).map((d) => describeDelivery(ctx, d)),
+  };
+}
+
+export function describeDelivery(ctx: AdminContext, d: DeliveryRow) {
+  return {
+    id: d.id,
+    event_id: d.event_id,
+    endpoint: d.endpoint,
+    state: d.state,
+    attempt_count: d.attempts,
+    created_at: iso(d.created_at),
+    next_attempt_at: d.state === 'pending' ? iso(d.next_attempt_at) : null,
+    finished_at: iso(d.finished_at),
+    last_status: d.last_status,
+    last_error: d.last_error,
+    attempts: ctx.queries.attemptsOf(d.id).map((a) => ({
+      n: a.n,
+      started_at: iso(a.started_at),
+      duration_ms: a.duration_ms,
+      status: a.status,
+      error: a.error,
+      response: a.response ? a.response.toString('utf8') : null,
+    })),
+  };
+}
+
+export function parseState(value: string | null): DeliveryState | undefined {
+  if (!value) return undefined;
+  if (!(deliveryStates as readonly string[]).includes(value)) {
+    throw new RelayError('RELAY_ERR_BAD_REQUEST', `state must be one of ${deliveryStates.join(', ')}`);
+  }
+  return value as DeliveryState;
+}
+
+function encodeCursor(receivedAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([receivedAt, id])).toString('base64url');
+}
+
+function decodeCursor(value: string | null): { receivedAt: number; id: string } | undefined {
+  if (!value) return undefined;
+  try {
+    const [receivedAt, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
+    if (Number.isSafeInteger(receivedAt) && typeof id === 'string')
+      return { receivedAt: receivedAt as number, id };
+  } catch {
+    // Reported below.
+  }
+  throw new RelayError('RELAY_ERR_BAD_REQUEST', 'cursor is not one this API returned');
+}

@@ -1,0 +1,102 @@
+import type { IncomingMessage } from 'node:http';
+import { parseDuration } from '../config/duration.ts';
+import { RelayError } from '../errors.ts';
+import { readBody } from '../ingest/read-body.ts';
+
+/** Admin request bodies are a few small options. */
+const BODY_LIMIT = 64 * 1024;
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+function badRequest(message: string): RelayError {
+  return new RelayError('RELAY_ERR_BAD_REQUEST', message);
+}
+
+/** The JSON object a POST carries; an empty body is `{}`. */
+export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let raw: Buffer;
+  try {
+    raw = await readBody(req, BODY_LIMIT);
+  } catch (error) {
+    if (error instanceof RelayError && error.code === 'RELAY_ERR_BODY_TOO_LARGE') {
+      throw new RelayError(
+        'RELAY_ERR_BODY_TOO_LARGE',
+        `admin request bodies are limited to ${BODY_LIMIT} bytes`,
+      );
+    }
+    throw error;
+  }
+  const text = raw.toString('utf8').trim();
+  if (text === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw badRequest(`body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw badRequest('body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+export function optionalString(body: Record<string, unknown>, key: string): string | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value === '') throw badRequest(`${key} must be a non-empty string`);
+  return value;
+}
+
+export function requiredString(body: Record<string, unknown>, key: string): string {
+  const value = optionalString(body, key);
+  if (value === undefined) throw badRequest(`${key} is required`);
+  return value;
+}
+
+export function optionalBoolean(body: Record<string, unknown>, key: string): boolean | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw badRequest(`${key} must be true or false`);
+  return value;
+}
+
+/** A whole number in [1, max], from a JSON number or a query string. */
+export function parseLimit(value: unknown, key: string, fallback: number, max: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) {
+    throw badRequest(`${key} must be a whole number from 1 to ${max}`);
+  }
+  return n;
+}
+
+/**
+ * `since` as a duration back from now (`2h`, `30m`, `7d`) or an ISO time
+ * (`2026-01-01T12:00:00Z`); epoch ms.
+ */
+export function parseSince(value: string, now: number): number {
+  if (ISO_TIME.test(value)) {
+    const at = Date.parse(value);
+    if (!Number.isNaN(at)) return at;
+  } else {
+    try {
+      return now - parseDuration(value);
+    } catch {
+      // Reported below with both forms.
+    }
+  }
+  throw badRequest(`since must be a duration such as 2h or 30m, or an ISO time, not "${value}"`);
+}
+
+/** An integer path segment (delivery ids), or a 404: no such row can exist. */
+export function parseId(segment: string, what: string): number {
+  const id = /^\d{1,15}$/.test(segment) ? Number(segment) : Number.NaN;
+  if (!Number.isSafeInteger(id))
+    throw new RelayError('RELAY_ERR_NOT_FOUND', `no ${what} with id '${segment}'`);
+  return id;
+}
+
+/** Epoch ms as an ISO string, or null. */
+export function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}

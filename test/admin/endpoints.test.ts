@@ -1,0 +1,166 @@
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { post as ingest, startTestRelay, testConfig } from '../helpers/relay.ts';
+import { startTarget } from '../helpers/target.ts';
+import { api, eventually, post } from './api.ts';
+
+const WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const SECRETS = [
+  'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  'hdr-secret-value',
+  'inbound-secret',
+  'admin-tok-1',
+  'qs-token-9',
+];
+
+function config(targetUrl: string) {
+  return testConfig(`
+admin: { token: "admin-tok-1" }
+sources:
+  app: { verify: { scheme: bearer, secret: "inbound-secret" }, type: { field: type } }
+endpoints:
+  crm:
+    url: "${targetUrl}/crm?token=qs-token-9"
+    signing: { scheme: standard-webhooks, secret: "${WHSEC}" }
+    headers: { X-Api-Key: hdr-secret-value }
+    retry: { schedule: [50ms], jitter: 0 }
+  gone: { url: "${targetUrl}/gone", retry: { schedule: [50ms], jitter: 0 } }
+routes:
+  - { from: [app], to: [crm, gone] }
+`);
+}
+
+const TOKEN = 'admin-tok-1';
+const send = (ingestUrl: string, body: object) =>
+  ingest(`${ingestUrl}/in/app`, JSON.stringify(body), {
+    'content-type': 'application/json',
+    authorization: 'Bearer inbound-secret',
+  });
+
+describe('admin endpoints', () => {
+  it('lists state, circuit, queue depth and the last attempt, with no secret anywhere', async () => {
+    const target = await startTarget((r) => (r.path.startsWith('/gone') ? { status: 500 } : { status: 200 }));
+    const relay = await startTestRelay(config(target.url));
+    await send(relay.ingestUrl, { type: 'a' });
+    await target.waitFor(3); // crm once; gone: the first attempt and one retry, then dead
+    let list = await api(relay.adminUrl, '/admin/endpoints', { token: TOKEN });
+    await eventually(async () => {
+      list = await api(relay.adminUrl, '/admin/endpoints', { token: TOKEN });
+      return list.json.endpoints[1].dead === 1;
+    });
+    expect(list.status).toBe(200);
+    const [crm, gone] = list.json.endpoints;
+    expect(crm).toMatchObject({
+      name: 'crm',
+      url: `${target.url}/crm?token=***`,
+      state: 'active',
+      state_changed_at: null,
+      circuit: 'closed',
+      signing: 'standard-webhooks',
+      pending: 0,
+      in_flight: 0,
+      dead: 0,
+      oldest_pending_seconds: null,
+      paused_until: null,
+      last_attempt: { status: 200, error: null, duration_ms: expect.any(Number), at: expect.any(String) },
+    });
+    expect(gone).toMatchObject({ name: 'gone', signing: null, dead: 1, last_attempt: { status: 500 } });
+    for (const secret of SECRETS) expect(list.text).not.toContain(secret);
+    const one = await api(relay.adminUrl, '/admin/endpoints/crm', { token: TOKEN });
+    expect(one.json).toEqual(crm);
+  });
+
+  it('pauses and resumes an endpoint: nothing is sent while paused, the backlog goes out on resume', async () => {
+    const target = await startTarget();
+    const relay = await startTestRelay(config(target.url));
+    const paused = await post(relay.adminUrl, '/admin/endpoints/crm/pause', {}, TOKEN);
+    expect(paused.status).toBe(200);
+    expect(paused.json).toMatchObject({ name: 'crm', state: 'paused', state_changed_at: expect.any(String) });
+    await send(relay.ingestUrl, { type: 'a' });
+    await target.waitFor(1, 5_000, (r) => r.path.startsWith('/gone'));
+    const listed = await api(relay.adminUrl, '/admin/endpoints/crm', { token: TOKEN });
+    expect(listed.json).toMatchObject({
+      state: 'paused',
+      pending: 1,
+      oldest_pending_seconds: expect.any(Number),
+    });
+    expect(target.requests.filter((r) => r.path.startsWith('/crm'))).toHaveLength(0);
+    const resumed = await post(relay.adminUrl, '/admin/endpoints/crm/resume', {}, TOKEN);
+    expect(resumed.json.state).toBe('active');
+    await target.waitFor(1, 5_000, (r) => r.path.startsWith('/crm'));
+  });
+
+  it('keeps a 410-disabled endpoint disabled on resume (409) and sends again after enable', async () => {
+    let gone = true;
+    const target = await startTarget((r) =>
+      r.path.startsWith('/gone') && gone ? { status: 410 } : { status: 200 },
+    );
+    const relay = await startTestRelay(config(target.url));
+    await send(relay.ingestUrl, { type: 'a' });
+    await target.waitFor(1, 5_000, (r) => r.path.startsWith('/gone'));
+    await eventually(async () => {
+      const res = await api(relay.adminUrl, '/admin/endpoints/gone', { token: TOKEN });
+      return res.json.state === 'disabled';
+    });
+    const resume = await post(relay.adminUrl, '/admin/endpoints/gone/resume', {}, TOKEN);
+    expect(resume.status).toBe(409);
+    expect(resume.json.error.code).toBe('RELAY_ERR_CONFLICT');
+    expect((await post(relay.adminUrl, '/admin/endpoints/gone/pause', {}, TOKEN)).status).toBe(409);
+    gone = false;
+    const enabled = await post(relay.adminUrl, '/admin/endpoints/gone/enable', {}, TOKEN);
+    expect(enabled.json.state).toBe('active');
+    await target.waitFor(2, 5_000, (r) => r.path.startsWith('/gone'));
+  });
+});
+
+describe('admin test event', () => {
+  it('sends a signed sample through the real path, not stored and not counted', async () => {
+    const target = await startTarget(() => ({ status: 202, body: 'thanks' }));
+    const relay = await startTestRelay(config(target.url));
+    const res = await post(relay.adminUrl, '/admin/endpoints/crm/test', { type: 'message.received' }, TOKEN);
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({
+      endpoint: 'crm',
+      type: 'message.received',
+      ok: true,
+      status: 202,
+      response: 'thanks',
+      error: null,
+      duration_ms: expect.any(Number),
+    });
+    const [request] = await target.waitFor(1);
+    expect(request!.path).toBe('/crm?token=qs-token-9');
+    expect(request!.headers).toMatchObject({
+      'x-relay-source': 'relay',
+      'x-relay-type': 'message.received',
+      'x-api-key': 'hdr-secret-value',
+      'webhook-id': res.json.event_id,
+    });
+    const verified = new Webhook(WHSEC).verify(
+      request!.body.toString(),
+      request!.headers as Record<string, string>,
+    );
+    expect(verified).toMatchObject({ type: 'message.received', test: true });
+    for (const secret of SECRETS) expect(res.text).not.toContain(secret);
+    const events = await api(relay.adminUrl, '/admin/events', { token: TOKEN });
+    expect(events.json.events).toEqual([]);
+    const metrics = await (await fetch(`${relay.adminUrl}/metrics`)).text();
+    expect(metrics).not.toMatch(/relay_events_received_total\{/);
+    expect(metrics).not.toMatch(/relay_delivery_attempts_total\{/);
+  });
+
+  it('reports a failing answer and an unreachable target', async () => {
+    const target = await startTarget(() => ({ status: 500, body: 'database down' }));
+    const relay = await startTestRelay(config(target.url));
+    const failed = await post(relay.adminUrl, '/admin/endpoints/gone/test', {}, TOKEN);
+    expect(failed.json).toMatchObject({
+      ok: false,
+      status: 500,
+      response: 'database down',
+      type: 'relay.test',
+    });
+    await target.close();
+    const unreachable = await post(relay.adminUrl, '/admin/endpoints/gone/test', {}, TOKEN);
+    expect(unreachable.json).toMatchObject({ ok: false, status: null, error: 'ECONNREFUSED' });
+  });
+});

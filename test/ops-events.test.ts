@@ -1,0 +1,76 @@
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { post, startTestRelay, testConfig } from './helpers/relay.ts';
+import { readDatabase } from './helpers/sqlite.ts';
+import { startTarget } from './helpers/target.ts';
+
+const OPS_SECRET = `whsec_${Buffer.from('ops-signing-key-0123456789abcdef').toString('base64')}`;
+
+describe('operational events', () => {
+  it('sends endpoint.disabled, signed, to the ops route when an endpoint answers 410, never to that endpoint', async () => {
+    const target = await startTarget((r) => (r.path === '/gone' ? { status: 410 } : { status: 200 }));
+    const relay = await startTestRelay(
+      testConfig(`
+sources: { app: { type: { field: type } } }
+endpoints:
+  gone: { url: "${target.url}/gone" }
+  ops:
+    url: "${target.url}/ops"
+    signing: { scheme: standard-webhooks, secret: "${OPS_SECRET}" }
+routes:
+  - { from: [app], types: "*", to: [gone] }
+  - { name: operations, from: [relay], types: "*", to: [ops, gone] }
+`),
+    );
+    await post(`${relay.ingestUrl}/in/app`, '{"type":"message"}');
+    const [notice] = await target.waitFor(1, 15_000, (r) => r.path === '/ops');
+    const headers = notice!.headers as Record<string, string>;
+    expect(headers['x-relay-source']).toBe('relay');
+    expect(headers['x-relay-type']).toBe('endpoint.disabled');
+    const payload = new Webhook(OPS_SECRET).verify(notice!.body.toString(), headers) as Record<
+      string,
+      unknown
+    >;
+    expect(payload).toMatchObject({ type: 'endpoint.disabled', endpoint: 'gone', reason: 'answered 410' });
+    expect(target.requests.filter((r) => r.path === '/gone')).toHaveLength(1);
+  });
+
+  it('groups dead deliveries of an endpoint into one delivery.dead event', async () => {
+    const target = await startTarget((r) => (r.path === '/bad' ? { status: 500 } : { hold: true }));
+    const config = testConfig(`
+sources: { app: { type: { field: type } } }
+endpoints:
+  bad: { url: "${target.url}/bad", retry: { schedule: [], jitter: 0 } }
+  ops: { url: "${target.url}/ops" }
+routes:
+  - { from: [app], types: "*", to: [bad] }
+  - { from: [relay], types: [delivery.dead], to: [ops] }
+`);
+    const relay = await startTestRelay(config);
+    await Promise.all(Array.from({ length: 5 }, () => post(`${relay.ingestUrl}/in/app`, '{"type":"m"}')));
+    await target.waitFor(5, 15_000, (r) => r.path === '/bad');
+    const deadCount = () =>
+      readDatabase(config.storage.path, (db) =>
+        db.prepare("SELECT count(*) AS n FROM deliveries WHERE endpoint = 'bad' AND state = 'dead'").get(),
+      ) as { n: number };
+    for (let i = 0; i < 100 && deadCount().n < 5; i++) await new Promise((r) => setTimeout(r, 20));
+    // The minute's report is flushed at shutdown rather than lost.
+    await relay.close();
+    const reports = readDatabase(config.storage.path, (db) =>
+      db
+        .prepare(
+          "SELECT e.body, d.endpoint FROM events e JOIN deliveries d ON d.event_id = e.id WHERE e.source = 'relay'",
+        )
+        .all(),
+    ) as { body: Buffer; endpoint: string }[];
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.endpoint).toBe('ops');
+    const report = JSON.parse(reports[0]!.body.toString()) as {
+      type: string;
+      count: number;
+      deliveries: unknown[];
+    };
+    expect(report).toMatchObject({ type: 'delivery.dead', endpoint: 'bad', count: 5 });
+    expect(report.deliveries).toHaveLength(5);
+  });
+});
