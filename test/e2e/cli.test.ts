@@ -150,3 +150,52 @@ sources:
     expect(await relay.exited).toBe(0);
   });
 });
+
+describe('relay check findings', () => {
+  it('lists endpoints on private addresses and stored backlogs the file no longer names', async () => {
+    const dir = tempDir();
+    const config = join(dir, 'relay.yaml');
+    const yaml = (endpoints: string) =>
+      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
+storage: { path: ./relay.db }
+sources: { app: { type: { field: type } } }
+endpoints:
+${endpoints}
+routes: [{ from: [app], types: "*", to: [local] }]
+`;
+    writeFileSync(
+      config,
+      yaml(
+        `  local: { url: "http://127.0.0.1:9/hook?token=hidden-value" }\n  old: { url: "http://10.0.0.5/x" }`,
+      ),
+    );
+    // Store a backlog for `old`, then drop it from the file.
+    const relay = await spawnRelay(['--config', config]);
+    await fetch(`${relay.adminUrl}/admin/endpoints/old/pause`, { method: 'POST' });
+    writeFileSync(
+      config,
+      yaml(
+        `  local: { url: "http://127.0.0.1:9/hook?token=hidden-value" }\n  old: { url: "http://10.0.0.5/x" }`,
+      ).replace('to: [local]', 'to: [local, old]'),
+    );
+    await relay.waitForLog('config reloaded');
+    await fetch(`${relay.ingestUrl}/in/app`, {
+      method: 'POST',
+      body: '{"type":"t"}',
+      headers: { 'content-type': 'application/json' },
+    });
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+    writeFileSync(config, yaml(`  local: { url: "http://127.0.0.1:9/hook?token=hidden-value" }`));
+
+    const { code, stdout } = await runCli(['check', '--config', config]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /endpoints on loopback\/private\/link-local addresses \(allowed\):\n\s+local\s+127\.0\.0\.1/,
+    );
+    expect(stdout).toMatch(
+      /stored backlogs of endpoints this file does not name \(held, not delivered\):\n\s+old\s+1 deliveries/,
+    );
+    expect(stdout).not.toContain('hidden-value');
+  });
+});
