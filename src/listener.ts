@@ -14,16 +14,24 @@ export interface Listener {
 
 /**
  * A node:http server with timeouts set, so a slow or idle client cannot hold a
- * socket: the headers must arrive within 10 s and the whole request within
- * 30 s; idle keep-alive sockets close after 5 s.
+ * socket: the headers must arrive within `headerTimeoutMs` (default 10 s) and
+ * the whole request within `requestTimeoutMs` (30 s); idle keep-alive sockets
+ * close after 5 s.
  */
 export async function listen(
   address: Address,
-  options: { maxConnections?: number },
+  options: { maxConnections?: number; headerTimeoutMs?: number; requestTimeoutMs?: number },
   handler: Handler,
 ): Promise<Listener> {
   const server = createServer(
-    { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, maxHeaderSize: 16_384 },
+    {
+      headersTimeout: options.headerTimeoutMs ?? 10_000,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      keepAliveTimeout: 5_000,
+      maxHeaderSize: 16_384,
+      // How often the timeouts above are checked: a tenth of the shortest, so they hold closely.
+      connectionsCheckingInterval: Math.min(options.headerTimeoutMs ?? 10_000, 30_000) / 10,
+    },
     handler,
   );
   server.maxRequestsPerSocket = 0;

@@ -132,7 +132,11 @@ async function assemble(
   let phase: 'running' | 'draining' | 'stopped' = 'running';
   const ingest = await listen(
     initial.listen.ingest,
-    { maxConnections: initial.limits.max_connections },
+    {
+      maxConnections: initial.limits.max_connections,
+      headerTimeoutMs: initial.limits.header_timeout,
+      requestTimeoutMs: initial.limits.request_timeout,
+    },
     createIngestHandler({
       view: () => view,
       accepting: () => phase !== 'stopped',

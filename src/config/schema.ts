@@ -72,8 +72,18 @@ export interface RelayConfig {
     /** Largest size the database may grow to (bytes); past it ingest answers 503. */
     max_size: number | undefined;
   };
-  /** `max_connections`: concurrent ingest connections; more wait in the kernel's backlog. */
-  limits: { body: number; max_pending: number; min_free_disk: number; max_connections: number };
+  /**
+   * `max_connections`: concurrent ingest connections, past which new ones are closed at once;
+   * `header_timeout` / `request_timeout`: how long a client may take to send its headers / whole request.
+   */
+  limits: {
+    body: number;
+    max_pending: number;
+    min_free_disk: number;
+    max_connections: number;
+    header_timeout: number;
+    request_timeout: number;
+  };
   admin: { token: string | undefined };
   delivery: { shutdown_grace: number; drain_delay: number; require_https: boolean; deny_private: boolean };
   sources: Record<string, SourceConfig>;
@@ -432,6 +442,8 @@ export function configSchema(context: SchemaContext) {
           max_pending: positiveInt.prefault(1_000_000),
           min_free_disk: size.prefault('256MiB'),
           max_connections: positiveInt.prefault(1024),
+          header_timeout: positiveDuration.prefault('10s'),
+          request_timeout: positiveDuration.prefault('30s'),
         })
         .prefault({}),
       admin: z.strictObject({ token: z.string().optional() }).prefault({}),

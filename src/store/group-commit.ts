@@ -125,6 +125,9 @@ export class GroupCommit {
       this.release.run();
       return { ok: true, value };
     } catch (error) {
+      // Some errors (SQLITE_FULL, I/O errors) make SQLite roll back the whole
+      // transaction itself: then the batch fails as one, with the real cause.
+      if (!this.db.inTransaction) throw error;
       // If undoing the savepoint fails too, this throws and fails the whole batch.
       this.rollbackTo.run();
       this.release.run();

@@ -48,7 +48,14 @@ describe('parseConfig: the full example', () => {
         dedup_window: 86_400_000,
         max_size: undefined,
       },
-      limits: { body: 1_048_576, max_pending: 1_000_000, min_free_disk: 268_435_456, max_connections: 1024 },
+      limits: {
+        body: 1_048_576,
+        max_pending: 1_000_000,
+        min_free_disk: 268_435_456,
+        max_connections: 1024,
+        header_timeout: 10_000,
+        request_timeout: 30_000,
+      },
       admin: { token: undefined },
       delivery: { shutdown_grace: 10_000, drain_delay: 0, require_https: false, deny_private: false },
       sources: {

@@ -163,3 +163,70 @@ routes: [{ from: [app], types: "*", to: [flaky, cutoff, slow, limited] }]
     ]);
   });
 });
+
+describe('disk full', () => {
+  it('answers 503 with Retry-After when the database cannot grow, stays up, stores nothing half, and recovers', async () => {
+    const target = await startTarget();
+    const dir = tempDir();
+    const config = join(dir, 'relay.yaml');
+    writeFileSync(
+      config,
+      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
+storage: { path: ./relay.db, max_size: 1MiB, retention: 1ms }
+sources: { app: { type: { field: type } } }
+endpoints:
+  hook: { url: "${target.url}/hook" }
+routes: [{ from: [app], types: "*", to: [hook] }]
+`,
+    );
+    const relay = await spawnRelay(['--config', config]);
+    await fetch(`${relay.adminUrl}/admin/endpoints/hook/pause`, { method: 'POST' });
+    const acked: string[] = [];
+    let refusal: Response | undefined;
+    for (let n = 0; n < 2_000 && !refusal; n++) {
+      const res = await fetch(`${relay.ingestUrl}/in/app`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'fill', n, pad: 'x'.repeat(4_000) }),
+      });
+      if (res.status === 200) acked.push(((await res.json()) as { id: string }).id);
+      else refusal = res;
+    }
+    expect(refusal?.status).toBe(503);
+    expect(refusal?.headers.get('retry-after')).toBe('30');
+    expect(await refusal?.json()).toMatchObject({ error: { code: 'RELAY_ERR_STORAGE_FULL' } });
+    expect(relay.child.exitCode).toBe(null);
+    // Every acknowledged event is whole; nothing of the refused one was stored.
+    const stored = readDatabase(join(dir, 'relay.db'), (db) => ({
+      events: (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n,
+      orphans: (
+        db
+          .prepare(
+            'SELECT count(*) AS n FROM events e WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)',
+          )
+          .get() as {
+          n: number;
+        }
+      ).n,
+    }));
+    expect(stored).toEqual({ events: acked.length, orphans: 0 });
+
+    // Room returns once the deliveries finish and retention prunes them.
+    await fetch(`${relay.adminUrl}/admin/endpoints/hook/resume`, { method: 'POST' });
+    await target.waitFor(acked.length, 30_000);
+    let recovered = 0;
+    for (let i = 0; i < 200 && recovered !== 200; i++) {
+      recovered = (
+        await fetch(`${relay.ingestUrl}/in/app`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ type: 'after', i, pad: 'x'.repeat(4_000) }),
+        })
+      ).status;
+      if (recovered !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(recovered).toBe(200);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+  });
+});

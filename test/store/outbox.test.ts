@@ -148,6 +148,29 @@ describe('GroupCommit', () => {
     db.close();
   });
 
+  it('fails the whole batch with SQLITE_FULL when the database cannot grow, leaving it usable', async () => {
+    const path = join(tempDir(), 'relay.db');
+    const db = openDatabase({ path, durability: 'full', maxSize: 512 * 1024 });
+    migrate(db);
+    const outbox = new Outbox(db);
+    const group = new GroupCommit(db, 'full');
+    const big = () => event({ body: Buffer.alloc(8_000) });
+    let failure: unknown;
+    for (let i = 0; i < 200 && !failure; i++) {
+      await Promise.all([
+        group.run(() => outbox.enqueue(big())),
+        group.run(() => outbox.enqueue(big())),
+      ]).catch((error: unknown) => {
+        failure = error;
+      });
+    }
+    expect(failure).toMatchObject({ code: 'SQLITE_FULL' });
+    expect(db.inTransaction).toBe(false);
+    // Smaller writes still fit, so the connection was left in a sound state.
+    await group.run(() => outbox.enqueue(event({ body: Buffer.from('{}'), endpoints: [] })));
+    db.close();
+  });
+
   it('rejects the whole batch when the transaction cannot start, leaving nothing half-stored', async () => {
     const { db, path, outbox } = freshOutbox();
     const group = new GroupCommit(db, 'full');
