@@ -173,4 +173,76 @@ describe('bad input to ingest', () => {
     expect(relay.child.exitCode).toBe(null);
     expect((await fetch(`${relay.adminUrl}/healthz`)).status).toBe(200);
   });
+
+  it('answers every random admin request with a 2xx or a JSON error', async () => {
+    const relay = await startFuzzTarget();
+    const segments = fc.constantFrom(
+      'endpoints',
+      'events',
+      'deliveries',
+      'backlogs',
+      'sink',
+      'nosuch',
+      'pause',
+      'resume',
+      'enable',
+      'test',
+      'replay',
+      'backfill',
+      'retry',
+      'move',
+      'drop',
+      '1',
+      '-1',
+      '99999999999999999999',
+      'evt_x',
+      '%zz',
+      '..',
+      '',
+    );
+    const paths = fc.array(segments, { maxLength: 4 }).map((parts) => `/admin/${parts.join('/')}`);
+    const queries = fc.dictionary(
+      fc.constantFrom('limit', 'cursor', 'since', 'state', 'endpoint', 'source', 'type'),
+      fc.oneof(
+        fc.string({ maxLength: 30 }),
+        fc.constantFrom('-5', '0', '1e9', '2h', 'dead', 'zzz', '1970-01-01T00:00:00Z'),
+      ),
+    );
+    const adminBodies = fc.oneof(
+      fc.json().map((j) => Buffer.from(j)),
+      fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b)),
+      fc
+        .record({
+          state: fc.string(),
+          since: fc.string(),
+          limit: fc.anything(),
+          dry_run: fc.anything(),
+          to: fc.string(),
+          type: fc.anything(),
+        })
+        .map((o) => Buffer.from(JSON.stringify(o))),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        paths,
+        queries,
+        adminBodies,
+        fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+        async (path, query, body, method) => {
+          const search = new URLSearchParams(query).toString();
+          const res = await request(`${relay.adminUrl}${path}${search ? `?${search}` : ''}`, {
+            method,
+            body: method === 'GET' ? undefined : body,
+            headers: { 'content-type': 'application/json' },
+            dispatcher: agent,
+          });
+          const text = await res.body.text();
+          expectWellFormed(res.statusCode, res.headers['content-type'] as string | undefined, text);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(relay.child.exitCode).toBe(null);
+    expect((await fetch(`${relay.adminUrl}/healthz`)).status).toBe(200);
+  });
 });
