@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configJsonSchema } from '../src/config/json-schema.ts';
+import { errorStatus } from '../src/errors.ts';
+import { RelayMetrics } from '../src/metrics.ts';
+
+const readme = readFileSync(resolve(import.meta.dirname, '../README.md'), 'utf8');
+
+describe('the README documents', () => {
+  it('every error code', () => {
+    const missing = Object.keys(errorStatus).filter((code) => !readme.includes(code));
+    expect(missing).toEqual([]);
+  });
+
+  it('every relay_* metric', async () => {
+    const names = (await new RelayMetrics().registry.getMetricsAsJSON())
+      .map((metric) => metric.name)
+      .filter((name) => name.startsWith('relay_'));
+    expect(names.length).toBeGreaterThan(10);
+    expect(names.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+  });
+
+  it('every config key of the top-level sections', () => {
+    const schema = configJsonSchema() as { properties: Record<string, { properties?: Record<string, unknown> }> };
+    const keys: string[] = [];
+    for (const [section, value] of Object.entries(schema.properties)) {
+      for (const key of Object.keys(value.properties ?? {})) keys.push(`${section}.${key}`);
+    }
+    expect(keys.length).toBeGreaterThan(15);
+    expect(keys.filter((key) => !readme.includes(`\`${key}`))).toEqual([]);
+  });
+});
