@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Address } from './config/schema.ts';
 
+/** How long close() waits for busy connections before cutting them. */
+const CLOSE_DEADLINE_MS = 5_000;
+
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface Listener {
@@ -53,7 +56,15 @@ export async function listen(
     address: { host: address.host, port: bound.port },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // Keep-alive clients may keep a socket busy with request after request:
+        // sweep idle sockets until none is left, and cut the rest at the deadline.
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
+        const deadline = setTimeout(() => server.closeAllConnections(), CLOSE_DEADLINE_MS);
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(deadline);
+          resolve();
+        });
         server.closeIdleConnections();
       });
       return closing;

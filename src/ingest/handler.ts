@@ -65,8 +65,11 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
       const reason = rejectReasons[relayError.code];
       if (source && reason) deps.metrics.eventsRejected.inc({ source, reason });
       if (res.headersSent) return;
-      // After a refused body the rest of the upload is not read: close the socket.
-      const close = relayError.code === 'RELAY_ERR_BODY_TOO_LARGE' ? { connection: 'close' } : undefined;
+      // After a refused body the rest of the upload is not read, and while stopping
+      // a keep-alive client must let go of its socket: close the connection.
+      const closing =
+        relayError.code === 'RELAY_ERR_BODY_TOO_LARGE' || relayError.code === 'RELAY_ERR_SHUTTING_DOWN';
+      const close = closing ? { connection: 'close' } : undefined;
       sendError(res, relayError, close);
     });
   };

@@ -79,6 +79,47 @@ routes: [{ from: [app], types: "*", to: [hook] }]
     expect(await relay.exited).toBe(0);
   });
 
+  it('stops on SIGTERM under steady keep-alive ingest, exit 0, and loses nothing across restarts', async () => {
+    const target = await startTarget();
+    const dir = tempDir();
+    const config = join(dir, 'relay.yaml');
+    writeFileSync(
+      config,
+      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
+storage: { path: ./relay.db }
+sources: { app: { type: { field: type } } }
+endpoints:
+  hook: { url: "${target.url}/hook" }
+routes: [{ from: [app], types: "*", to: [hook] }]
+`,
+    );
+    const acked = new Set<string>();
+    let n = 0;
+    for (let round = 0; round < 3; round++) {
+      const relay = await spawnRelay(['--config', config]);
+      let stopped = false;
+      const workers = Array.from({ length: 8 }, async () => {
+        while (!stopped) {
+          const id = await ingest(relay.ingestUrl, { type: 'graceful', n: n++ });
+          if (id) acked.add(id);
+        }
+      });
+      const start = acked.size;
+      while (acked.size < start + 100) await new Promise((r) => setTimeout(r, 2));
+      relay.child.kill('SIGTERM');
+      expect(await relay.exited).toBe(0);
+      stopped = true;
+      await Promise.all(workers);
+    }
+    const relay = await spawnRelay(['--config', config]);
+    await target.until((requests) => {
+      const seen = new Set(requests.map((r) => r.headers['webhook-id']));
+      return [...acked].every((id) => seen.has(id));
+    }, 30_000);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+  });
+
   it('ends every delivery delivered, or dead where the schedule says, against misbehaving targets', async () => {
     let flip = 0;
     const seen429 = new Set<string>();
