@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { bodyKind, mediaType, parsePayload } from '../ingest/payload.ts';
 import { RELAY_SOURCE } from '../ops-events.ts';
 import type { RoutingTable } from '../routing/match.ts';
-import type { StoredEventRow } from '../store/admin-queries.ts';
+import type { StoredEvent } from '../store/outbox.ts';
 import { type AdminContext, configuredEndpoint, OPERATOR_WRITE } from './context.ts';
 import { iso, parseSince, requiredString } from './request.ts';
 
@@ -53,7 +53,7 @@ export async function backfillEndpoint(ctx: AdminContext, name: string, body: Re
   return { endpoint: name, since: iso(since), examined, matched, created };
 }
 
-function routesTo(routing: RoutingTable, event: StoredEventRow, endpoint: string): boolean {
+function routesTo(routing: RoutingTable, event: StoredEvent, endpoint: string): boolean {
   const payload = payloadOf(event);
   // An operational event about an endpoint never goes to that same endpoint (as when it was emitted).
   if (
@@ -65,7 +65,7 @@ function routesTo(routing: RoutingTable, event: StoredEventRow, endpoint: string
   return routing.endpointsFor({ source: event.source, type: event.type, payload }).includes(endpoint);
 }
 
-function payloadOf(event: StoredEventRow): unknown {
+function payloadOf(event: StoredEvent): unknown {
   try {
     return parsePayload(event.body, bodyKind(mediaType(event.content_type ?? undefined)));
   } catch {

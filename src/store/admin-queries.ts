@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.ts';
 import type { EndpointAdminState } from './deliveries.ts';
+import type { StoredEvent } from './outbox.ts';
 
 export type DeliveryState = 'pending' | 'in_flight' | 'delivered' | 'dead' | 'dropped';
 export const deliveryStates: readonly DeliveryState[] = [
@@ -56,15 +57,6 @@ export interface AttemptRow {
   response: Buffer | null;
 }
 
-export interface StoredEventRow {
-  id: string;
-  source: string;
-  type: string;
-  received_at: number;
-  content_type: string | null;
-  body: Buffer;
-}
-
 interface ListParams {
   since: number;
   until: number;
@@ -91,7 +83,7 @@ export class AdminQueries {
   private readonly deadByEndpoint: Statement<[], { endpoint: string; n: number }>;
   private readonly states: Statement<[], { name: string; state: EndpointAdminState; changed_at: number }>;
   private readonly unfinishedEndpoints: Statement<[], { endpoint: string }>;
-  private readonly eventsAfter: Statement<[number, number, number, string, number], StoredEventRow>;
+  private readonly eventsAfter: Statement<[number, number, number, string, number], StoredEvent>;
 
   constructor(db: Db) {
     // Newest first by (received_at, id). `until` bounds the index range so a
@@ -180,7 +172,7 @@ export class AdminQueries {
     since: number,
     after: { receivedAt: number; id: string } | undefined,
     limit: number,
-  ): StoredEventRow[] {
+  ): StoredEvent[] {
     const at = after?.receivedAt ?? since;
     return this.eventsAfter.all(since, at, at, after?.id ?? '', limit);
   }

@@ -1,22 +1,14 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
-import { afterAll, describe, expect, it } from 'vitest';
-import { spawnRelay } from '../helpers/process.ts';
+import { describe, expect, it } from 'vitest';
+import { ingestEvent, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
 import { readDatabase } from '../helpers/sqlite.ts';
 import { startTarget } from '../helpers/target.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-const agent = new Agent({ connections: 32 });
-afterAll(() => agent.close());
-
 function writeConfig(dir: string, targetUrl: string, extra = ''): string {
-  const file = join(dir, 'relay.yaml');
-  writeFileSync(
-    file,
-    `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
-storage: { path: ./relay.db }
-${extra}
+  const file = writeDaemonConfig(
+    dir,
+    `${extra}
 sources:
   app: { type: { field: type } }
 endpoints:
@@ -30,21 +22,6 @@ routes: [{ from: [app], types: "*", to: [hook] }]
   return file;
 }
 
-async function ingest(url: string, n: number): Promise<string | undefined> {
-  try {
-    const res = await request(`${url}/in/app`, {
-      method: 'POST',
-      body: JSON.stringify({ type: 'e2e', n }),
-      headers: { 'content-type': 'application/json' },
-      dispatcher: agent,
-    });
-    const body = (await res.body.json()) as { id?: string };
-    return res.statusCode === 200 ? body.id : undefined;
-  } catch {
-    return undefined; // the relay died under this request: not acknowledged
-  }
-}
-
 describe('delivery through the real process', () => {
   it('delivers every acknowledged event at least once across a kill -9 and a restart', async () => {
     const target = await startTarget();
@@ -56,7 +33,7 @@ describe('delivery through the real process', () => {
     const pump = async (url: string, until: () => boolean) => {
       const workers = Array.from({ length: 16 }, async () => {
         while (!until() && next < 2_000) {
-          const id = await ingest(url, next++);
+          const id = await ingestEvent(url, { type: 'e2e', n: next++ });
           if (id) acked.add(id);
         }
       });
@@ -105,7 +82,9 @@ describe('delivery through the real process', () => {
     const dir = tempDir();
     const config = writeConfig(dir, target.url);
     const relay = await spawnRelay(['--config', config]);
-    const ids = await Promise.all(Array.from({ length: 10 }, (_, n) => ingest(relay.ingestUrl, n)));
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, (_, n) => ingestEvent(relay.ingestUrl, { type: 'e2e', n: n })),
+    );
     await target.waitFor(4);
     relay.child.kill('SIGTERM');
     // The relay waits (shutdown_grace) for the four held requests; answer them.
@@ -137,7 +116,9 @@ describe('delivery through the real process', () => {
     const dir = tempDir();
     const config = writeConfig(dir, target.url, 'delivery: { shutdown_grace: 300ms }');
     const relay = await spawnRelay(['--config', config]);
-    await Promise.all(Array.from({ length: 2 }, (_, n) => ingest(relay.ingestUrl, n)));
+    await Promise.all(
+      Array.from({ length: 2 }, (_, n) => ingestEvent(relay.ingestUrl, { type: 'e2e', n: n })),
+    );
     await target.waitFor(2);
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);

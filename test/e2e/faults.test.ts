@@ -1,41 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Agent, request } from 'undici';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, spawnRelay } from '../helpers/process.ts';
+import { describe, expect, it } from 'vitest';
+import { ingestEvent, runCli, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
 import { readDatabase } from '../helpers/sqlite.ts';
 import { startTarget } from '../helpers/target.ts';
 import { tempDir } from '../helpers/temp.ts';
-
-const agent = new Agent({ connections: 32 });
-afterAll(() => agent.close());
-
-async function ingest(url: string, body: object): Promise<string | undefined> {
-  try {
-    const res = await request(`${url}/in/app`, {
-      method: 'POST',
-      body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json' },
-      dispatcher: agent,
-    });
-    const answer = (await res.body.json()) as { id?: string };
-    return res.statusCode === 200 ? answer.id : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 describe('faults', () => {
   it('loses nothing acknowledged across five kill -9 at random moments under steady ingest', async () => {
     const target = await startTarget();
     const dir = tempDir();
-    const config = join(dir, 'relay.yaml');
-    writeFileSync(
-      config,
-      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
-storage: { path: ./relay.db }
-sources: { app: { type: { field: type } } }
+    const config = writeDaemonConfig(
+      dir,
+      `sources: { app: { type: { field: type } } }
 endpoints:
   hook: { url: "${target.url}/hook", concurrency: 8, retry: { schedule: [100ms, 500ms, 1s], jitter: 0 } }
 routes: [{ from: [app], types: "*", to: [hook] }]
@@ -49,7 +27,7 @@ routes: [{ from: [app], types: "*", to: [hook] }]
       let dead = false;
       const workers = Array.from({ length: 8 }, async () => {
         while (!dead) {
-          const id = await ingest(relay.ingestUrl, { type: 'chaos', n: n++ });
+          const id = await ingestEvent(relay.ingestUrl, { type: 'chaos', n: n++ });
           if (id) acked.add(id);
         }
       });
@@ -82,12 +60,9 @@ routes: [{ from: [app], types: "*", to: [hook] }]
   it('stops on SIGTERM under steady keep-alive ingest, exit 0, and loses nothing across restarts', async () => {
     const target = await startTarget();
     const dir = tempDir();
-    const config = join(dir, 'relay.yaml');
-    writeFileSync(
-      config,
-      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
-storage: { path: ./relay.db }
-sources: { app: { type: { field: type } } }
+    const config = writeDaemonConfig(
+      dir,
+      `sources: { app: { type: { field: type } } }
 endpoints:
   hook: { url: "${target.url}/hook" }
 routes: [{ from: [app], types: "*", to: [hook] }]
@@ -100,7 +75,7 @@ routes: [{ from: [app], types: "*", to: [hook] }]
       let stopped = false;
       const workers = Array.from({ length: 8 }, async () => {
         while (!stopped) {
-          const id = await ingest(relay.ingestUrl, { type: 'graceful', n: n++ });
+          const id = await ingestEvent(relay.ingestUrl, { type: 'graceful', n: n++ });
           if (id) acked.add(id);
         }
       });
@@ -141,12 +116,9 @@ routes: [{ from: [app], types: "*", to: [hook] }]
       }
     });
     const dir = tempDir();
-    const config = join(dir, 'relay.yaml');
-    writeFileSync(
-      config,
-      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
-storage: { path: ./relay.db }
-sources: { app: { type: { field: type } } }
+    const config = writeDaemonConfig(
+      dir,
+      `sources: { app: { type: { field: type } } }
 defaults:
   concurrency: 3
   retry: { schedule: [50ms, 50ms, 50ms, 50ms, 50ms, 50ms], jitter: 0 }
@@ -160,7 +132,7 @@ routes: [{ from: [app], types: "*", to: [flaky, cutoff, slow, limited] }]
     );
     const relay = await spawnRelay(['--config', config]);
     const acked = (
-      await Promise.all(Array.from({ length: 20 }, (_, i) => ingest(relay.ingestUrl, { type: 't', i })))
+      await Promise.all(Array.from({ length: 20 }, (_, i) => ingestEvent(relay.ingestUrl, { type: 't', i })))
     ).length;
     expect(acked).toBe(20);
     const states = () =>

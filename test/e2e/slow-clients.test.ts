@@ -1,18 +1,13 @@
-import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnRelay } from '../helpers/process.ts';
+import { spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 function config(extra: string): string {
   const dir = tempDir();
-  const file = join(dir, 'relay.yaml');
-  writeFileSync(
-    file,
-    `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
-storage: { path: ./relay.db }
-limits: { ${extra} }
+  const file = writeDaemonConfig(
+    dir,
+    `limits: { ${extra} }
 sources: { app: {} }
 `,
   );

@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach } from 'vitest';
+import { Agent, request } from 'undici';
+import { afterAll, afterEach } from 'vitest';
 
 const CLI = resolve(import.meta.dirname, '../../src/cli.ts');
 const children: ChildProcess[] = [];
@@ -86,4 +88,36 @@ export async function spawnRelay(args: string[], env: Record<string, string> = {
     exited,
     waitForLog: (msg, timeoutMs) => waitForLog(msg, timeoutMs),
   };
+}
+
+/**
+ * Writes relay.yaml into `dir`: listeners on 127.0.0.1 port 0 and the
+ * database beside the file, followed by `yaml`. Returns the file's path.
+ */
+export function writeDaemonConfig(dir: string, yaml: string): string {
+  const file = join(dir, 'relay.yaml');
+  writeFileSync(
+    file,
+    `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }\nstorage: { path: ./relay.db }\n${yaml}`,
+  );
+  return file;
+}
+
+const ingestAgent = new Agent({ connections: 32 });
+afterAll(() => ingestAgent.close());
+
+/** POSTs a JSON event to /in/app; the id when relay acknowledged it, else undefined (refused or relay gone). */
+export async function ingestEvent(ingestUrl: string, body: object): Promise<string | undefined> {
+  try {
+    const res = await request(`${ingestUrl}/in/app`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+      dispatcher: ingestAgent,
+    });
+    const answer = (await res.body.json()) as { id?: string };
+    return res.statusCode === 200 ? answer.id : undefined;
+  } catch {
+    return undefined;
+  }
 }
