@@ -22,7 +22,9 @@ describe('the README documents', () => {
   });
 
   it('every config key of the top-level sections', () => {
-    const schema = configJsonSchema() as { properties: Record<string, { properties?: Record<string, unknown> }> };
+    const schema = configJsonSchema() as {
+      properties: Record<string, { properties?: Record<string, unknown> }>;
+    };
     const keys: string[] = [];
     for (const [section, value] of Object.entries(schema.properties)) {
       for (const key of Object.keys(value.properties ?? {})) keys.push(`${section}.${key}`);

@@ -1,0 +1,140 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Agent, request } from 'undici';
+
+const CLI = resolve(import.meta.dirname, '../../src/cli.ts');
+export const agent = new Agent({ connections: 64 });
+
+export interface Daemon {
+  child: ChildProcess;
+  ingestUrl: string;
+  adminUrl: string;
+  exited: Promise<number | null>;
+}
+
+export function workDir(): string {
+  return mkdtempSync(join(tmpdir(), 'relay-chaos-'));
+}
+
+export function writeConfig(dir: string, yaml: string): string {
+  const file = join(dir, 'relay.yaml');
+  writeFileSync(file, `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }\n${yaml}`);
+  return file;
+}
+
+/** Starts the real daemon and resolves once it logs "relay started" (rejects if it exits first). */
+export async function startDaemon(config: string): Promise<Daemon> {
+  const child = spawn(process.execPath, [CLI, '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const lines = createInterface({ input: child.stdout! });
+  const started = await new Promise<{ ingest: string; admin: string }>((resolveStart, reject) => {
+    lines.on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; ingest?: string; admin?: string };
+      if (entry.msg === 'relay started') resolveStart({ ingest: entry.ingest!, admin: entry.admin! });
+    });
+    void exited.then((code) => reject(new Error(`relay exited with ${code} before starting`)));
+  });
+  return { child, ingestUrl: started.ingest, adminUrl: started.admin, exited };
+}
+
+/** POSTs one event; the id when relay acknowledged it (200), else undefined. */
+export async function ingest(url: string, body: object): Promise<string | undefined> {
+  try {
+    const res = await request(`${url}/in/app`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+      dispatcher: agent,
+    });
+    const answer = (await res.body.json()) as { id?: string };
+    return res.statusCode === 200 ? answer.id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Target {
+  url: string;
+  server: Server;
+  /** Requests seen per webhook-id (every attempt). */
+  seen: Map<string, number>;
+  /** Requests answered 2xx in full per webhook-id: deliveries that counted. */
+  accepted: Map<string, number>;
+  /** The most requests it was answering at once. */
+  maxInFlight: number;
+  close(): Promise<void>;
+}
+
+export async function startTarget(
+  reply: (req: IncomingMessage, res: ServerResponse, attempt: number) => void = (_req, res) => res.end(),
+): Promise<Target> {
+  const seen = new Map<string, number>();
+  const accepted = new Map<string, number>();
+  let inFlight = 0;
+  const server = createServer((req, res) => {
+    inFlight++;
+    target.maxInFlight = Math.max(target.maxInFlight, inFlight);
+    res.on('close', () => inFlight--);
+    res.on('finish', () => {
+      const id = req.headers['webhook-id'] as string;
+      if (res.statusCode < 300) accepted.set(id, (accepted.get(id) ?? 0) + 1);
+    });
+    req.resume();
+    req.on('end', () => {
+      const id = req.headers['webhook-id'] as string;
+      const attempt = (seen.get(id) ?? 0) + 1;
+      seen.set(id, attempt);
+      reply(req, res, attempt);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const target: Target = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    server,
+    seen,
+    accepted,
+    maxInFlight: 0,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+  return target;
+}
+
+/** Waits until `done()` holds, checking every 50 ms, for at most `ms`. */
+export async function until(done: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+export interface Row {
+  fault: string;
+  acknowledged: number;
+  delivered: number;
+  lost: number;
+  duplicates: number;
+  note: string;
+}
+
+/** Counts acknowledged ids the target never accepted, and extra accepted deliveries of those it did. */
+export function tally(fault: string, acked: Set<string>, target: Target, note = ''): Row {
+  let delivered = 0;
+  let duplicates = 0;
+  for (const id of acked) {
+    const count = target.accepted.get(id) ?? 0;
+    if (count > 0) delivered++;
+    if (count > 1) duplicates += count - 1;
+  }
+  return { fault, acknowledged: acked.size, delivered, lost: acked.size - delivered, duplicates, note };
+}
