@@ -7,6 +7,7 @@ import type { ClaimedDelivery, DeliveryStore, EndpointAdminState } from '../stor
 import type { GroupCommit } from '../store/group-commit.ts';
 import { longestStep, MAX_TIMER_MS, nextAttempt } from './backoff.ts';
 import { classify, type Outcome } from './classify.ts';
+import { AttemptDeadlines } from './deadlines.ts';
 import { Lane } from './lane.ts';
 import { buildRequest } from './request.ts';
 import { type SendResult, send } from './send.ts';
@@ -63,7 +64,7 @@ export class Dispatcher {
   private timerAt = Number.POSITIVE_INFINITY;
   private pumpScheduled = false;
   private readonly backstop: NodeJS.Timeout;
-  private readonly shutdown = new AbortController();
+  private readonly deadlines = new AttemptDeadlines();
   private stopped = false;
   private inFlight = 0;
   private idle: (() => void) | undefined;
@@ -161,7 +162,7 @@ export class Dispatcher {
       const idle = new Promise<void>((resolve) => {
         this.idle = resolve;
       });
-      const grace = setTimeout(() => this.shutdown.abort(), graceMs);
+      const grace = setTimeout(() => this.deadlines.cancelAll(), graceMs);
       await idle;
       clearTimeout(grace);
     }
@@ -237,15 +238,24 @@ export class Dispatcher {
     const endpoint = lane.endpoint;
     const startedAt = this.deps.clock.now();
     const request = buildRequest(endpoint, delivery, startedAt, this.deps.userAgent);
-    const url = new URL(endpoint.url);
+    const deadline = this.deadlines.start(endpoint.timeout);
     send(lane.pool, {
-      path: url.pathname + url.search,
+      path: lane.path,
       headers: request.headers,
       body: request.body,
       timeoutMs: endpoint.timeout,
-      signal: this.shutdown.signal,
+      signal: deadline.signal,
     })
-      .then((result) => this.complete(lane, endpoint, delivery, startedAt, result))
+      .then(
+        (result) => {
+          deadline.done();
+          return this.complete(lane, endpoint, delivery, startedAt, result);
+        },
+        (error: unknown) => {
+          deadline.done();
+          throw error;
+        },
+      )
       .catch((error: unknown) => {
         this.deps.log.error(
           { err: error, endpoint: lane.name, delivery: delivery.id },

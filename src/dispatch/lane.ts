@@ -44,6 +44,8 @@ export class Lane {
   readonly circuit = new Circuit();
   private bucket: TokenBucket | undefined;
   private poolOrigin: string;
+  /** The endpoint URL's path and query, which every request is sent to. */
+  path: string;
   private denyPrivate: boolean;
   pool: Pool;
 
@@ -51,7 +53,9 @@ export class Lane {
     this.name = endpoint.name;
     this.endpoint = endpoint;
     this.denyPrivate = denyPrivate;
-    this.poolOrigin = new URL(endpoint.url).origin;
+    const url = new URL(endpoint.url);
+    this.poolOrigin = url.origin;
+    this.path = url.pathname + url.search;
     this.pool = this.createPool();
     this.bucket = endpoint.rate_limit ? new TokenBucket(endpoint.rate_limit.perSecond, now) : undefined;
   }
@@ -65,7 +69,9 @@ export class Lane {
     const denyChanged = denyPrivate !== this.denyPrivate;
     this.endpoint = endpoint;
     this.denyPrivate = denyPrivate;
-    const origin = new URL(endpoint.url).origin;
+    const url = new URL(endpoint.url);
+    const origin = url.origin;
+    this.path = url.pathname + url.search;
     if (origin !== this.poolOrigin || endpoint.concurrency !== previous.concurrency || denyChanged) {
       const old = this.pool;
       this.poolOrigin = origin;

@@ -8,7 +8,7 @@ export interface OutboundRequest {
   headers: Record<string, string>;
   body: Buffer;
   timeoutMs: number;
-  /** Aborts the attempt (shutdown). */
+  /** Aborts the attempt; its reason (`timeout` or `cancelled`) becomes the attempt's error. */
   signal: AbortSignal;
 }
 
@@ -22,14 +22,13 @@ export interface SendResult {
 }
 
 /**
- * One attempt through the endpoint's pool. The timeout covers the whole
- * attempt, answer body included; redirects are not followed (undici's
+ * One attempt through the endpoint's pool. The caller's signal bounds the
+ * whole attempt, answer body included (see deadlines.ts); redirects are not followed (undici's
  * request never does), and only the first 4 KiB of the answer are read.
  */
 export async function send(pool: UndiciDispatcher, request: OutboundRequest): Promise<SendResult> {
   const started = performance.now();
-  const timeout = AbortSignal.timeout(request.timeoutMs);
-  const signal = AbortSignal.any([timeout, request.signal]);
+  const { signal } = request;
   const result: SendResult = {
     status: undefined,
     retryAfter: undefined,
@@ -44,6 +43,7 @@ export async function send(pool: UndiciDispatcher, request: OutboundRequest): Pr
       headers: request.headers,
       body: request.body,
       signal,
+      // The signal bounds the whole attempt; these are undici's own backstops.
       headersTimeout: request.timeoutMs,
       bodyTimeout: request.timeoutMs,
     });
@@ -52,8 +52,7 @@ export async function send(pool: UndiciDispatcher, request: OutboundRequest): Pr
     result.retryAfter = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
     result.response = await readCapped(answer.body);
   } catch (error) {
-    if (request.signal.aborted) result.error = 'cancelled';
-    else if (timeout.aborted) result.error = 'timeout';
+    if (signal.aborted) result.error = signal.reason === 'cancelled' ? 'cancelled' : 'timeout';
     else result.error = errorCode(error);
     // An answer whose body failed midway still counts as no answer: it may be cut.
     if (result.status !== undefined && result.response === undefined) result.status = undefined;
