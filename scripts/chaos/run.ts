@@ -224,6 +224,9 @@ routes: [{ from: [app], types: "*", to: [hook] }]`,
     else refused++;
   }
   const alive = relay.child.exitCode === null;
+  // Room returns: the operator grows the filesystem (a full disk takes every write with it,
+  // even an operator's resume), or, under max_size, the endpoint simply resumes.
+  if (mounted) execFileSync('mount', ['-o', 'remount,size=64m', dataDir]);
   await admin(relay.adminUrl, 'hook/resume');
   await until(() => [...acked].every((id) => target.accepted.has(id)), DRAIN_MS);
   // Retention (1s) prunes what was delivered; ingest must then be accepted again.
@@ -246,7 +249,7 @@ routes: [{ from: [app], types: "*", to: [hook] }]`,
     `disk full (${how})`,
     acked,
     target,
-    `${refused} refused with 503; process ${alive ? 'stayed up' : 'DIED'}; ingest ${recovered ? 'recovered' : 'did NOT recover'}`,
+    `${refused} refused with 503; process ${alive ? 'stayed up' : 'DIED'}; ingest ${recovered ? 'recovered' : 'did NOT recover'} once room returned`,
   );
 }
 
