@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
 import { Agent, request } from 'undici';
 
 const CLI = resolve(import.meta.dirname, '../../src/cli.ts');
@@ -122,19 +123,46 @@ export interface Row {
   fault: string;
   acknowledged: number;
   delivered: number;
+  /** Dead after using up the whole schedule: kept and replayable, not lost. */
+  dead: number;
   lost: number;
   duplicates: number;
   note: string;
 }
 
-/** Counts acknowledged ids the target never accepted, and extra accepted deliveries of those it did. */
-export function tally(fault: string, acked: Set<string>, target: Target, note = ''): Row {
+/**
+ * Counts acknowledged ids the target accepted, those relay holds as dead
+ * after the whole schedule (`dead`, from its database), and the rest: lost.
+ */
+export function tally(
+  fault: string,
+  acked: Set<string>,
+  target: Target,
+  note = '',
+  dead: ReadonlySet<string> = new Set(),
+): Row {
   let delivered = 0;
   let duplicates = 0;
+  let deadCount = 0;
   for (const id of acked) {
     const count = target.accepted.get(id) ?? 0;
     if (count > 0) delivered++;
+    else if (dead.has(id)) deadCount++;
     if (count > 1) duplicates += count - 1;
   }
-  return { fault, acknowledged: acked.size, delivered, lost: acked.size - delivered, duplicates, note };
+  const lost = acked.size - delivered - deadCount;
+  return { fault, acknowledged: acked.size, delivered, dead: deadCount, lost, duplicates, note };
+}
+
+/** Event ids whose delivery is dead with every step of a schedule of `steps` used: dead where the schedule says. */
+export function deadPerSchedule(databasePath: string, steps: number): Set<string> {
+  const db = new Database(databasePath, { readonly: true });
+  try {
+    const rows = db
+      .prepare("SELECT event_id FROM deliveries WHERE state = 'dead' AND step = ?")
+      .all(steps + 1) as { event_id: string }[];
+    return new Set(rows.map((row) => row.event_id));
+  } finally {
+    db.close();
+  }
 }

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import {
   agent,
+  deadPerSchedule,
   ingest,
   type Row,
   startDaemon,
@@ -34,6 +35,8 @@ const KILLS = Number(values.kills);
 const EVENTS = Number(values.events);
 const DRAIN_MS = 120_000;
 
+/** The schedule below has this many steps: a delivery is dead after 1 + this many attempts. */
+const SCHEDULE_STEPS = 7;
 const endpoint = (url: string, extra = '') =>
   `{ url: "${url}/hook", concurrency: 8, retry: { schedule: [100ms, 200ms, 500ms, 1s, 2s, 5s, 10s], jitter: 0.1 }${extra} }`;
 
@@ -175,12 +178,19 @@ routes: [{ from: [app], types: "*", to: [hook] }]`,
   const relay = await startDaemon(config);
   const acked = new Set<string>();
   await pump(relay.ingestUrl, EVENTS, () => false, acked, { n: 0 });
-  await until(() => [...acked].every((id) => target.accepted.has(id)), DRAIN_MS);
+  const database = join(dir, 'relay.db');
+  let dead = new Set<string>();
+  await until(() => {
+    if ([...acked].every((id) => target.accepted.has(id) || dead.has(id))) return true;
+    dead = deadPerSchedule(database, SCHEDULE_STEPS);
+    return false;
+  }, DRAIN_MS);
   relay.child.kill('SIGTERM');
   await relay.exited;
   await target.close();
   const bound = target.maxInFlight <= 8 ? 'held' : 'EXCEEDED';
-  return tally(fault, acked, target, `in flight at most ${target.maxInFlight} (concurrency 8: ${bound})`);
+  const note = `in flight at most ${target.maxInFlight} (concurrency 8: ${bound})`;
+  return tally(fault, acked, target, note, deadPerSchedule(database, SCHEDULE_STEPS));
 }
 
 /**
@@ -274,11 +284,11 @@ for (const [name, run] of faults) {
 }
 await agent.close();
 
-console.log('| fault | acknowledged | delivered | lost | duplicates | note |');
-console.log('| --- | --- | --- | --- | --- | --- |');
+console.log('| fault | acknowledged | delivered | dead (schedule used up) | lost | duplicates | note |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
   console.log(
-    `| ${r.fault} | ${r.acknowledged} | ${r.delivered} | ${r.lost} | ${r.duplicates} | ${r.note} |`,
+    `| ${r.fault} | ${r.acknowledged} | ${r.delivered} | ${r.dead} | ${r.lost} | ${r.duplicates} | ${r.note} |`,
   );
 }
 console.log(`\nchaos: ${((Date.now() - started) / 1000).toFixed(0)} s`);
