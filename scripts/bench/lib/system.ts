@@ -1,0 +1,46 @@
+/**
+ * Something the load generator drives: relay, a reference, or the bare
+ * target. Sections measure several side by side, alternating them round by
+ * round (rounds.ts), so a ratio compares figures taken moments apart.
+ */
+import type { RelayProcess } from './relay.ts';
+
+export interface System {
+  name: string;
+  /** Where the load generator sends events. */
+  origin: string;
+  path: (i: number) => string;
+  /** The event type written into request i's body. */
+  type?: (i: number) => string;
+  /** Deliveries the target counts per acknowledged event. */
+  fanout: number;
+  /** The processes under test: their CPU and memory are reported. */
+  pids: number[];
+  /** Peak resident memory of those processes so far, MiB (undefined: not reported). */
+  peakRss(): number | undefined;
+  notes(): string[];
+  stop(): Promise<unknown>;
+}
+
+export function relaySystem(
+  name: string,
+  relay: RelayProcess,
+  options: { fanout?: number; type?: (i: number) => string } = {},
+): System {
+  return {
+    name,
+    origin: relay.ingestUrl,
+    path: () => '/in/app',
+    type: options.type,
+    fanout: options.fanout ?? 1,
+    pids: [relay.pid],
+    peakRss: () => relay.memory().peak,
+    notes: () => relay.warningNotes(),
+    stop: () => relay.stop(),
+  };
+}
+
+/** Stops every system, whatever fails. */
+export async function stopAll(systems: (System | undefined)[]): Promise<void> {
+  await Promise.allSettled(systems.map((s) => s?.stop()));
+}

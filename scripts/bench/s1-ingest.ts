@@ -1,0 +1,92 @@
+/**
+ * Scenario 1, ingest: the endpoint is paused, so relay only accepts and
+ * stores. Events/s acknowledged at full speed (closed loop) with
+ * `durability: full` and `normal`, alternating round by round with the bare
+ * target (reference 1); then p50/p99 of the acknowledgement at a fixed
+ * 2,000 events/s with `durability: full`.
+ */
+
+import { type Ctx, launchFor, scratch } from './lib/context.ts';
+import { type AckRun, acknowledge, ackRow, pairedRatio } from './lib/e2e.ts';
+import { RelayProcess, type RelaySpec, setStateInDatabase } from './lib/relay.ts';
+import type { Section } from './lib/report.ts';
+import { alternate, med } from './lib/rounds.ts';
+import { relaySystem, type System, stopAll } from './lib/system.ts';
+import { bareSystem } from './ref-bare.ts';
+
+export async function ingest(ctx: Ctx): Promise<Section> {
+  const bare = bareSystem(ctx);
+  const systems: System[] = [];
+  const notes = new Set<string>();
+  try {
+    for (const durability of ['full', 'normal'] as const) {
+      const { relay, how } = await startPaused(ctx, durability);
+      systems.push(relaySystem(`relay (${durability})`, relay));
+      notes.add(`endpoint paused ${how}`);
+    }
+    const [full, normal] = systems as [System, System];
+    const [bareRuns, fullRuns, normalRuns] = (await alternate(ctx, [bare, full, normal], (system) =>
+      acknowledge(system, { durationMs: ctx.plan.loadMs }),
+    )) as [AckRun[], AckRun[], AckRun[]];
+    const fixedRuns: AckRun[] = [];
+    for (let round = 0; round < ctx.plan.rounds; round++) {
+      fixedRuns.push(await acknowledge(full, { durationMs: ctx.plan.fixedMs, rate: ctx.plan.ingestRate }));
+    }
+    const cpuPerEvent = (runs: AckRun[]) =>
+      `${med(runs, (r) => (r.cpu.cpuSeconds * 1000) / Math.max(1, r.load.ok)).toFixed(3)} CPU ms/event`;
+    const fullVsBare = pairedRatio(fullRuns, bareRuns, (r) => r.load.rate);
+    const normalVsBare = pairedRatio(normalRuns, bareRuns, (r) => r.load.rate);
+    return {
+      id: 'ingest',
+      rows: [
+        ackRow('ref: bare target (HTTP ceiling)', bare, bareRuns, [], 'req/s'),
+        ackRow('1 ingest, durability full (max)', full, fullRuns, [
+          `${(fullVsBare * 100).toFixed(0)} % of bare`,
+          cpuPerEvent(fullRuns),
+        ]),
+        ackRow('1 ingest, durability normal (max)', normal, normalRuns, [
+          `${(normalVsBare * 100).toFixed(0)} % of bare`,
+          cpuPerEvent(normalRuns),
+        ]),
+        ackRow(`1 ingest at ${ctx.plan.ingestRate.toLocaleString('en-US')} events/s (full)`, full, fixedRuns),
+      ],
+      figures: {
+        bareRate: med(bareRuns, (r) => r.load.rate),
+        fullRate: med(fullRuns, (r) => r.load.rate),
+        normalRate: med(normalRuns, (r) => r.load.rate),
+        fullVsBare,
+        normalVsBare,
+        fixedP99: med(fixedRuns, (r) => r.load.latency.p99),
+      },
+      notes: [...notes],
+    };
+  } finally {
+    await stopAll(systems);
+  }
+}
+
+/**
+ * Starts relay with its one endpoint paused: through the admin API when this
+ * relay has it, else by writing the paused state into its database before
+ * it starts.
+ */
+async function startPaused(
+  ctx: Ctx,
+  durability: 'full' | 'normal',
+): Promise<{ relay: RelayProcess; how: string }> {
+  const spec: RelaySpec = {
+    durability,
+    endpoints: [{ name: 'sink', url: ctx.target.url('/s1') }],
+    routes: [{ types: '*', to: ['sink'] }],
+  };
+  const dir = scratch(ctx, `ingest-${durability}`);
+  const launch = launchFor(ctx, `ingest-${durability}`);
+  const relay = await RelayProcess.start(spec, dir, launch);
+  if (await relay.endpoint('sink', 'pause')) return { relay, how: 'through the admin API' };
+  await relay.stop();
+  setStateInDatabase(relay.dbPath, ['sink'], 'paused');
+  return {
+    relay: await RelayProcess.start(spec, dir, launch),
+    how: 'in the database before start (this relay has no admin API)',
+  };
+}
