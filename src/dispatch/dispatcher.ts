@@ -65,6 +65,8 @@ export class Dispatcher {
   private pumpScheduled = false;
   private readonly backstop: NodeJS.Timeout;
   private readonly deadlines = new AttemptDeadlines();
+  private completions: (() => void)[] = [];
+  private completionBatch: Promise<void> | undefined;
   private stopped = false;
   private inFlight = 0;
   private idle: (() => void) | undefined;
@@ -283,7 +285,7 @@ export class Dispatcher {
     const labels = { endpoint: lane.name };
     if (result.error === 'cancelled') {
       // Cut off by shutdown: not an attempt that counts, not a step.
-      await this.deps.groupCommit.run(() => store.releaseWithoutStep(delivery.id, now, false), BOOKKEEPING);
+      await this.record(() => store.releaseWithoutStep(delivery.id, now, false));
       metrics.deliveryAttempts.inc({ ...labels, outcome: 'cancelled' });
       return;
     }
@@ -294,7 +296,7 @@ export class Dispatcher {
       outcome.kind === 'failed'
         ? nextAttempt(endpoint.retry, delivery.step, delivery.created_at, now)
         : undefined;
-    await this.deps.groupCommit.run(() => {
+    await this.record(() => {
       store.recordAttempt({
         deliveryId: delivery.id,
         n: delivery.attempts + 1,
@@ -310,14 +312,14 @@ export class Dispatcher {
         case 'pause':
           return store.releaseWithoutStep(delivery.id, now + outcome.ms, true);
         case 'disable':
-          store.setEndpointState(lane.name, 'disabled', now, `${result.status} from ${endpoint.url}`);
+          store.setEndpointState(lane.name, 'disabled', now, `answered ${result.status}`);
           return store.releaseWithoutStep(delivery.id, now, true);
         case 'failed':
           return next!.dead
             ? store.markDead(delivery.id, now, result.status, result.error)
             : store.scheduleRetry(delivery.id, next!.at, result.status, result.error);
       }
-    }, BOOKKEEPING);
+    });
     metrics.deliveryAttempts.inc({ ...labels, outcome: attemptOutcome(outcome, result) });
     metrics.deliveryDuration.observe(labels, result.durationMs / 1000);
     this.afterOutcome(lane, delivery, outcome, next, now, result);
@@ -374,6 +376,22 @@ export class Dispatcher {
         }
         return;
     }
+  }
+
+  /**
+   * Queues one attempt's bookkeeping; every completion of an event-loop turn
+   * is written by a single item of the group commit, so a busy dispatcher
+   * pays one savepoint per turn rather than one per request.
+   */
+  private record(work: () => void): Promise<void> {
+    this.completions.push(work);
+    this.completionBatch ??= this.deps.groupCommit.run(() => {
+      const batch = this.completions;
+      this.completions = [];
+      this.completionBatch = undefined;
+      for (const write of batch) write();
+    }, BOOKKEEPING);
+    return this.completionBatch;
   }
 
   private markDirty(lane: Lane): void {
