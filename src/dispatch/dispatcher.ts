@@ -35,6 +35,20 @@ export interface DispatcherDeps {
   onRecovered?: (endpoint: string) => void;
 }
 
+interface ClaimRequest {
+  lane: Lane;
+  freshLimit: number;
+  retryLimit: number;
+}
+
+interface Claimed {
+  lane: Lane;
+  fresh: ClaimedDelivery[];
+  retries: ClaimedDelivery[];
+  exhausted: boolean;
+  nextDue: number | undefined;
+}
+
 /**
  * Claims and completions skip the fsync: after a power cut the worst they can
  * cost is a delivery sent again, which at-least-once allows.
@@ -185,6 +199,7 @@ export class Dispatcher {
     const now = this.deps.clock.now();
     const lanes = [...this.dirty];
     this.dirty.clear();
+    const requests: ClaimRequest[] = [];
     for (const lane of lanes) {
       if (!lane.sendable || lane.claiming || !lane.mayHaveWork) continue;
       const capacity = lane.capacity(now);
@@ -193,43 +208,55 @@ export class Dispatcher {
         continue;
       }
       if (capacity.fresh === 0) continue; // full: a completion brings it back
-      this.claim(lane, capacity.fresh, capacity.retries, now);
+      lane.claiming = true;
+      requests.push({ lane, freshLimit: capacity.fresh, retryLimit: capacity.retries });
     }
+    if (requests.length > 0) this.claim(requests, now);
   }
 
-  private claim(lane: Lane, freshLimit: number, retryLimit: number, now: number): void {
-    lane.claiming = true;
-    const leaseUntil = now + lane.endpoint.timeout + LEASE_MARGIN_MS;
+  /** Claims for every lane of one pump in one group-commit item. */
+  private claim(requests: ClaimRequest[], now: number): void {
     const { store } = this.deps;
     this.deps.groupCommit
-      .run(() => {
-        const fresh = store.claimFresh(lane.name, now, freshLimit, leaseUntil);
-        const retryAsk = Math.min(freshLimit - fresh.length, retryLimit);
-        const retries = retryAsk > 0 ? store.claimRetries(lane.name, now, retryAsk, leaseUntil) : [];
-        // Fewer rows than asked for means nothing else is due now: learn when the next is.
-        const exhausted = fresh.length < freshLimit && retries.length < retryAsk;
-        const nextDue = exhausted ? store.nextDue(lane.name) : undefined;
-        return { fresh, retries, exhausted, nextDue };
-      }, BOOKKEEPING)
+      .run(
+        () =>
+          requests.map(({ lane, freshLimit, retryLimit }) => {
+            const leaseUntil = now + lane.endpoint.timeout + LEASE_MARGIN_MS;
+            const fresh = store.claimFresh(lane.name, now, freshLimit, leaseUntil);
+            const retryAsk = Math.min(freshLimit - fresh.length, retryLimit);
+            const retries = retryAsk > 0 ? store.claimRetries(lane.name, now, retryAsk, leaseUntil) : [];
+            // Fewer rows than asked for means nothing else is due now: learn when the next is.
+            const exhausted = fresh.length < freshLimit && retries.length < retryAsk;
+            const nextDue = exhausted ? store.nextDue(lane.name) : undefined;
+            return { lane, fresh, retries, exhausted, nextDue };
+          }),
+        BOOKKEEPING,
+      )
       .then(
-        ({ fresh, retries, exhausted, nextDue }) => {
-          lane.claiming = false;
-          if (exhausted) {
-            lane.mayHaveWork = false;
-            if (nextDue !== undefined) this.wakeLaneAt(lane, nextDue);
-          }
-          const claimed = fresh.length + retries.length;
-          if (claimed > 0) lane.spend(claimed, this.deps.clock.now());
-          for (const delivery of fresh) this.attempt(lane, delivery, false);
-          for (const delivery of retries) this.attempt(lane, delivery, true);
-          // Not exhausted: the lane is full, and each completion brings it back.
+        (claims) => {
+          for (const claim of claims) this.start(claim);
         },
         (error: unknown) => {
-          lane.claiming = false;
-          this.deps.log.warn({ err: error, endpoint: lane.name }, 'claim failed; retrying shortly');
-          this.wakeLaneAt(lane, this.deps.clock.now() + 1_000);
+          this.deps.log.warn({ err: error }, 'claim failed; retrying shortly');
+          for (const { lane } of requests) {
+            lane.claiming = false;
+            this.wakeLaneAt(lane, this.deps.clock.now() + 1_000);
+          }
         },
       );
+  }
+
+  private start({ lane, fresh, retries, exhausted, nextDue }: Claimed): void {
+    lane.claiming = false;
+    if (exhausted) {
+      lane.mayHaveWork = false;
+      if (nextDue !== undefined) this.wakeLaneAt(lane, nextDue);
+    }
+    const claimed = fresh.length + retries.length;
+    if (claimed > 0) lane.spend(claimed, this.deps.clock.now());
+    for (const delivery of fresh) this.attempt(lane, delivery, false);
+    for (const delivery of retries) this.attempt(lane, delivery, true);
+    // Not exhausted: the lane is full, and each completion brings it back.
   }
 
   private attempt(lane: Lane, delivery: ClaimedDelivery, isRetry: boolean): void {
