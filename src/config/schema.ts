@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { toError } from '../errors.ts';
 import { parseDuration, parseRate, parseSize } from './duration.ts';
@@ -85,7 +86,14 @@ export interface RelayConfig {
     request_timeout: number;
   };
   admin: { token: string | undefined };
-  delivery: { shutdown_grace: number; drain_delay: number; require_https: boolean; deny_private: boolean };
+  delivery: {
+    shutdown_grace: number;
+    drain_delay: number;
+    require_https: boolean;
+    deny_private: boolean;
+    /** Networks (CIDR) that `deny_private` still lets deliveries reach, e.g. an internal service subnet. */
+    allow_networks: string[];
+  };
   sources: Record<string, SourceConfig>;
   endpoints: Record<string, EndpointConfig>;
   routes: RouteConfig[];
@@ -159,6 +167,19 @@ const jitter = z
   .min(0, { error: JITTER })
   .lt(1, { error: JITTER });
 const text = z.string().min(1, { error: 'must not be empty' });
+
+/** An IPv4 or IPv6 network as address/prefix: 10.0.0.0/8, fd00::/8, 127.0.0.1/32. */
+const cidr = z.string().refine(
+  (value) => {
+    const [address = '', prefix, extra] = value.split('/');
+    const family = isIP(address);
+    const bits = Number(prefix);
+    return (
+      extra === undefined && family !== 0 && /^\d+$/.test(prefix ?? '') && bits <= (family === 4 ? 32 : 128)
+    );
+  },
+  { error: 'must be a network like 10.0.0.0/8 or fd00::/8' },
+);
 const fieldPath = z.string().regex(FIELD_PATH, { error: 'must be a field path like data.status' });
 const headerName = z.string().regex(HEADER_NAME, { error: 'must be an HTTP header name' });
 const lowerHeader = headerName.transform((h) => h.toLowerCase());
@@ -453,6 +474,7 @@ export function configSchema(context: SchemaContext) {
           drain_delay: duration.prefault('0s'),
           require_https: z.boolean().prefault(false),
           deny_private: z.boolean().prefault(false),
+          allow_networks: z.array(cidr).prefault([]),
         })
         .prefault({}),
       defaults: defaultsSchema(context),

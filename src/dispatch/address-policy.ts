@@ -52,30 +52,57 @@ function refused(host: string): Error {
   });
 }
 
+/** What `delivery.deny_private` and `delivery.allow_networks` say, for one lane's connections. */
+export interface AddressPolicy {
+  denyPrivate: boolean;
+  allowNetworks: readonly string[];
+}
+
+/** A non-public address is refused unless it lies in one of the allowed networks. */
+function refusedBy(allowed: BlockList): (address: string) => boolean {
+  return (address) => {
+    if (!isPrivateAddress(address)) return false;
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    return !allowed.check(address, family);
+  };
+}
+
+function blockListOf(networks: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const network of networks) {
+    const [address = '', prefix = ''] = network.split('/');
+    list.addSubnet(address, Number(prefix), isIP(address) === 6 ? 'ipv6' : 'ipv4');
+  }
+  return list;
+}
+
 type LookupCallback = (
   error: Error | null,
   address: string | { address: string; family: number }[],
   family?: number,
 ) => void;
 
-/** dns.lookup, refusing the name when any address it resolves to is not public. */
-function publicOnlyLookup(hostname: string, options: { all?: boolean }, callback: LookupCallback): void {
-  lookup(hostname, { all: true }, (error, addresses) => {
-    if (error) return callback(error, []);
-    if (addresses.length === 0 || addresses.some((a) => isPrivateAddress(a.address))) {
-      return callback(refused(hostname), []);
-    }
-    if (options.all) return callback(null, addresses);
-    callback(null, addresses[0]!.address, addresses[0]!.family);
-  });
+/** dns.lookup, refusing the name when any address it resolves to is refused. */
+function checkedLookup(isRefused: (address: string) => boolean) {
+  return (hostname: string, options: { all?: boolean }, callback: LookupCallback): void => {
+    lookup(hostname, { all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      if (addresses.length === 0 || addresses.some((a) => isRefused(a.address))) {
+        return callback(refused(hostname), []);
+      }
+      if (options.all) return callback(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
 }
 
-/** An undici connector that refuses non-public targets, literal or resolved. */
-export function publicOnlyConnector(): buildConnector.connector {
-  const connect = buildConnector({ lookup: publicOnlyLookup } as buildConnector.BuildOptions);
+/** An undici connector that refuses non-public targets outside the allowed networks, literal or resolved. */
+export function publicOnlyConnector(allowNetworks: readonly string[]): buildConnector.connector {
+  const isRefused = refusedBy(blockListOf(allowNetworks));
+  const connect = buildConnector({ lookup: checkedLookup(isRefused) } as buildConnector.BuildOptions);
   return (options, callback) => {
     const host = options.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host) !== 0 && isPrivateAddress(host)) {
+    if (isIP(host) !== 0 && isRefused(host)) {
       callback(refused(host), null);
       return;
     }

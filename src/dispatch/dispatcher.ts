@@ -5,6 +5,7 @@ import type { AttemptOutcome, RelayMetrics } from '../metrics.ts';
 import type { Backlog } from '../store/backlog.ts';
 import type { ClaimedDelivery, DeliveryStore, EndpointAdminState } from '../store/deliveries.ts';
 import type { GroupCommit } from '../store/group-commit.ts';
+import type { AddressPolicy } from './address-policy.ts';
 import { longestStep, MAX_TIMER_MS, nextAttempt } from './backoff.ts';
 import { classify, type Outcome } from './classify.ts';
 import { AttemptDeadlines } from './deadlines.ts';
@@ -90,7 +91,7 @@ export class Dispatcher {
     const states = deps.store.endpointStates();
     const now = deps.clock.now();
     for (const endpoint of Object.values(config.endpoints)) {
-      const lane = new Lane(endpoint, now, config.delivery.deny_private);
+      const lane = new Lane(endpoint, now, addressPolicy(config));
       lane.state = states.get(endpoint.name) ?? 'active';
       this.lanes.set(endpoint.name, lane);
       this.dirty.add(lane);
@@ -131,10 +132,10 @@ export class Dispatcher {
     for (const endpoint of Object.values(config.endpoints)) {
       const lane = this.lanes.get(endpoint.name);
       if (lane) {
-        lane.update(endpoint, now, config.delivery.deny_private);
+        lane.update(endpoint, now, addressPolicy(config));
         lane.removed = false;
       } else {
-        this.lanes.set(endpoint.name, new Lane(endpoint, now, config.delivery.deny_private));
+        this.lanes.set(endpoint.name, new Lane(endpoint, now, addressPolicy(config)));
       }
     }
     for (const lane of this.lanes.values()) if (!names.has(lane.name)) lane.removed = true;
@@ -472,6 +473,10 @@ export class Dispatcher {
     }
     this.schedulePump();
   }
+}
+
+function addressPolicy(config: RelayConfig): AddressPolicy {
+  return { denyPrivate: config.delivery.deny_private, allowNetworks: config.delivery.allow_networks };
 }
 
 function attemptOutcome(outcome: Outcome, result: SendResult): AttemptOutcome {

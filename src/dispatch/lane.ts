@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import type { EndpointConfig } from '../config/schema.ts';
 import type { EndpointAdminState } from '../store/deliveries.ts';
-import { publicOnlyConnector } from './address-policy.ts';
+import { type AddressPolicy, publicOnlyConnector } from './address-policy.ts';
 import { Circuit } from './circuit.ts';
 import { TokenBucket } from './ratelimit.ts';
 
@@ -46,13 +46,13 @@ export class Lane {
   private poolOrigin: string;
   /** The endpoint URL's path and query, which every request is sent to. */
   path: string;
-  private denyPrivate: boolean;
+  private policy: AddressPolicy;
   pool: Pool;
 
-  constructor(endpoint: EndpointConfig, now: number, denyPrivate: boolean) {
+  constructor(endpoint: EndpointConfig, now: number, policy: AddressPolicy) {
     this.name = endpoint.name;
     this.endpoint = endpoint;
-    this.denyPrivate = denyPrivate;
+    this.policy = policy;
     const url = new URL(endpoint.url);
     this.poolOrigin = url.origin;
     this.path = url.pathname + url.search;
@@ -64,11 +64,11 @@ export class Lane {
    * A reloaded endpoint applies from its next attempt. A new origin or
    * concurrency gets a new pool; the old one finishes what it has in flight.
    */
-  update(endpoint: EndpointConfig, now: number, denyPrivate: boolean): void {
+  update(endpoint: EndpointConfig, now: number, policy: AddressPolicy): void {
     const previous = this.endpoint;
-    const denyChanged = denyPrivate !== this.denyPrivate;
+    const denyChanged = JSON.stringify(policy) !== JSON.stringify(this.policy);
     this.endpoint = endpoint;
-    this.denyPrivate = denyPrivate;
+    this.policy = policy;
     const url = new URL(endpoint.url);
     const origin = url.origin;
     this.path = url.pathname + url.search;
@@ -121,7 +121,7 @@ export class Lane {
       connections: this.endpoint.concurrency,
       keepAliveTimeout: KEEP_ALIVE_MS,
       keepAliveMaxTimeout: KEEP_ALIVE_MS,
-      ...(this.denyPrivate ? { connect: publicOnlyConnector() } : {}),
+      ...(this.policy.denyPrivate ? { connect: publicOnlyConnector(this.policy.allowNetworks) } : {}),
     });
   }
 }

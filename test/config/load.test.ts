@@ -57,7 +57,13 @@ describe('parseConfig: the full example', () => {
         request_timeout: 30_000,
       },
       admin: { token: undefined },
-      delivery: { shutdown_grace: 10_000, drain_delay: 0, require_https: false, deny_private: false },
+      delivery: {
+        shutdown_grace: 10_000,
+        drain_delay: 0,
+        require_https: false,
+        deny_private: false,
+        allow_networks: [],
+      },
       sources: {
         sendblue: {
           name: 'sendblue',

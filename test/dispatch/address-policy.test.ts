@@ -53,4 +53,30 @@ routes: [{ from: [app], types: "*", to: [literal, named] }]
     ]);
     expect(target.requests).toHaveLength(0);
   });
+
+  it('still reaches the networks listed in allow_networks', async () => {
+    const target = await startTarget();
+    const port = new URL(target.url).port;
+    const config = testConfig(`
+delivery: { deny_private: true, allow_networks: [127.0.0.0/8, "::1/128"] }
+sources: { app: { type: { field: type } } }
+endpoints:
+  literal: { url: "http://127.0.0.1:${port}/literal" }
+  named: { url: "http://localhost:${port}/named" }
+  other: { url: "http://10.255.255.1:${port}/other", retry: { schedule: [], jitter: 0 }, timeout: 1s }
+routes: [{ from: [app], types: "*", to: [literal, named, other] }]
+`);
+    const relay = await startTestRelay(config);
+    await post(`${relay.ingestUrl}/in/app`, '{"type":"t"}');
+    await target.waitFor(2);
+    expect(target.requests.map((r) => r.path).sort()).toEqual(['/literal', '/named']);
+    const other = () =>
+      readDatabase(config.storage.path, (db) =>
+        db.prepare("SELECT state, last_error FROM deliveries WHERE endpoint = 'other'").get(),
+      );
+    for (let i = 0; i < 100 && (other() as { state: string }).state !== 'dead'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(other()).toEqual({ state: 'dead', last_error: 'RELAY_ERR_PRIVATE_ADDRESS' });
+  });
 });
