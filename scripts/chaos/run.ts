@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import {
@@ -58,63 +58,42 @@ async function pump(
   );
 }
 
-async function killNine(): Promise<Row> {
-  const target = await startTarget();
-  const dir = workDir();
-  const config = writeConfig(
-    dir,
+/** A config with one endpoint, `hook`, that every event of the source `app` goes to. */
+function oneHook(targetUrl: string, extra = ''): string {
+  return writeConfig(
+    workDir(),
     `sources: { app: { type: { field: type } } }
-endpoints: { hook: ${endpoint(target.url)} }
+endpoints: { hook: ${endpoint(targetUrl, extra)} }
 routes: [{ from: [app], types: "*", to: [hook] }]`,
   );
-  const acked = new Set<string>();
-  const sent = { n: 0 };
-  for (let i = 0; i < KILLS; i++) {
-    const relay = await startDaemon(config);
-    let dead = false;
-    const load = pump(relay.ingestUrl, Number.POSITIVE_INFINITY, () => dead, acked, sent);
-    await new Promise((r) => setTimeout(r, 100 + Math.random() * 400));
-    relay.child.kill('SIGKILL');
-    await relay.exited;
-    dead = true;
-    await load;
-  }
-  const relay = await startDaemon(config);
-  await until(() => [...acked].every((id) => target.accepted.has(id)), DRAIN_MS);
-  relay.child.kill('SIGTERM');
-  await relay.exited;
-  await target.close();
-  return tally(`kill -9 × ${KILLS} under ingest`, acked, target);
 }
 
-async function gracefulRestarts(): Promise<Row> {
+/**
+ * Stops the daemon `times` times with `signal` while 16 clients keep posting,
+ * restarts it each time, then waits for every acknowledged event to arrive.
+ */
+async function restartStorm(signal: 'SIGKILL' | 'SIGTERM', times: number, fault: string): Promise<Row> {
   const target = await startTarget();
-  const dir = workDir();
-  const config = writeConfig(
-    dir,
-    `sources: { app: { type: { field: type } } }
-endpoints: { hook: ${endpoint(target.url)} }
-routes: [{ from: [app], types: "*", to: [hook] }]`,
-  );
+  const config = oneHook(target.url);
   const acked = new Set<string>();
   const sent = { n: 0 };
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < times; i++) {
     const relay = await startDaemon(config);
-    let stopping = false;
-    const load = pump(relay.ingestUrl, Number.POSITIVE_INFINITY, () => stopping, acked, sent);
-    await new Promise((r) => setTimeout(r, 300));
-    relay.child.kill('SIGTERM');
+    let stopped = false;
+    const load = pump(relay.ingestUrl, Number.POSITIVE_INFINITY, () => stopped, acked, sent);
+    await new Promise((r) => setTimeout(r, 100 + Math.random() * 400));
+    relay.child.kill(signal);
     const code = await relay.exited;
-    stopping = true;
+    stopped = true;
     await load;
-    if (code !== 0) throw new Error(`SIGTERM exit code ${code}`);
+    if (signal === 'SIGTERM' && code !== 0) throw new Error(`SIGTERM exit code ${code}`);
   }
   const relay = await startDaemon(config);
   await until(() => [...acked].every((id) => target.accepted.has(id)), DRAIN_MS);
   relay.child.kill('SIGTERM');
   await relay.exited;
   await target.close();
-  return tally('SIGTERM × 10 under ingest', acked, target);
+  return tally(fault, acked, target);
 }
 
 type Misbehaviour = [string, Parameters<typeof startTarget>[0], string];
@@ -168,17 +147,11 @@ function misbehaviours(): Misbehaviour[] {
 
 async function misbehaving([fault, reply, extra]: Misbehaviour): Promise<Row> {
   const target = await startTarget(reply);
-  const dir = workDir();
-  const config = writeConfig(
-    dir,
-    `sources: { app: { type: { field: type } } }
-endpoints: { hook: ${endpoint(target.url, extra)} }
-routes: [{ from: [app], types: "*", to: [hook] }]`,
-  );
+  const config = oneHook(target.url, extra);
   const relay = await startDaemon(config);
   const acked = new Set<string>();
   await pump(relay.ingestUrl, EVENTS, () => false, acked, { n: 0 });
-  const database = join(dir, 'relay.db');
+  const database = join(dirname(config), 'relay.db');
   let dead = new Set<string>();
   await until(() => {
     if ([...acked].every((id) => target.accepted.has(id) || dead.has(id))) return true;
@@ -270,8 +243,8 @@ async function admin(adminUrl: string, action: string): Promise<void> {
 }
 
 const faults: [string, () => Promise<Row>][] = [
-  ['kill -9', killNine],
-  ['SIGTERM', gracefulRestarts],
+  ['kill -9', () => restartStorm('SIGKILL', KILLS, `kill -9 × ${KILLS} under ingest`)],
+  ['SIGTERM', () => restartStorm('SIGTERM', 10, 'SIGTERM × 10 under ingest')],
   ...misbehaviours().map((m): [string, () => Promise<Row>] => [m[0], () => misbehaving(m)]),
   ['disk full', diskFull],
 ];

@@ -6,6 +6,7 @@ import { loadConfig, parseConfig } from '../../src/config/load.ts';
 import type { RelayConfig } from '../../src/config/schema.ts';
 import { ConfigError } from '../../src/errors.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { defaultSections, defaultStorage } from './defaults.ts';
 
 const WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const SCHEDULE = [
@@ -40,30 +41,8 @@ describe('parseConfig: the full example', () => {
     writeFileSync(join(base, 'crm_whsec'), `${WHSEC}\n`);
     const config = parseConfig(readFileSync(join(dir, 'full.yaml'), 'utf8'), { env, baseDir: base });
     expect(config).toEqual({
-      listen: { ingest: { host: '0.0.0.0', port: 8080 }, admin: { host: '127.0.0.1', port: 9090 } },
-      storage: {
-        path: join(base, 'relay.db'),
-        durability: 'full',
-        retention: 604_800_000,
-        dedup_window: 86_400_000,
-        max_size: undefined,
-      },
-      limits: {
-        body: 1_048_576,
-        max_pending: 1_000_000,
-        min_free_disk: 268_435_456,
-        max_connections: 1024,
-        header_timeout: 10_000,
-        request_timeout: 30_000,
-      },
-      admin: { token: undefined },
-      delivery: {
-        shutdown_grace: 10_000,
-        drain_delay: 0,
-        require_https: false,
-        deny_private: false,
-        allow_networks: [],
-      },
+      ...defaultSections,
+      storage: defaultStorage(join(base, 'relay.db')),
       sources: {
         sendblue: {
           name: 'sendblue',

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import type { RelayConfig } from '../../src/config/schema.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { defaultSections, defaultStorage } from './defaults.ts';
 
 // Good configs: the defaults filled in and each written form normalized.
 const parse = (text: string, env: Record<string, string> = {}, baseDir = '/etc/relay'): RelayConfig =>
@@ -14,30 +15,8 @@ describe('parseConfig: defaults', () => {
   it('accepts an empty mapping and fills in every default', () => {
     const config = parse('{}');
     expect(config).toEqual({
-      listen: { ingest: { host: '0.0.0.0', port: 8080 }, admin: { host: '127.0.0.1', port: 9090 } },
-      storage: {
-        path: '/etc/relay/relay.db',
-        durability: 'full',
-        retention: 604_800_000,
-        dedup_window: 86_400_000,
-        max_size: undefined,
-      },
-      limits: {
-        body: 1_048_576,
-        max_pending: 1_000_000,
-        min_free_disk: 268_435_456,
-        max_connections: 1024,
-        header_timeout: 10_000,
-        request_timeout: 30_000,
-      },
-      admin: { token: undefined },
-      delivery: {
-        shutdown_grace: 10_000,
-        drain_delay: 0,
-        require_https: false,
-        deny_private: false,
-        allow_networks: [],
-      },
+      ...defaultSections,
+      storage: defaultStorage('/etc/relay/relay.db'),
       sources: {},
       endpoints: {},
       routes: [],
