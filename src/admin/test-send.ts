@@ -7,6 +7,52 @@ import { type AdminContext, configuredEndpoint } from './context.ts';
 export const TEST_EVENT_TYPE = 'relay.test';
 const TEST_SOURCE = 'relay';
 
+interface Sample {
+  source: string;
+  type: string;
+  contentType: string;
+  body: string;
+}
+
+/**
+ * The `sample` of a source whose routes reach this endpoint (of the asked
+ * type, when one is asked for): what the provider would really send.
+ */
+function sampleFor(ctx: AdminContext, endpoint: string, type: string | undefined): Sample | undefined {
+  const { config, routing } = ctx.view();
+  for (const source of Object.values(config.sources)) {
+    const sample = source.sample;
+    if (!sample || (type !== undefined && sample.type !== type)) continue;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(sample.body);
+    } catch {
+      payload = undefined;
+    }
+    if (routing.endpointsFor({ source: source.name, type: sample.type, payload }).includes(endpoint)) {
+      return { source: source.name, type: sample.type, contentType: sample.content_type, body: sample.body };
+    }
+  }
+  return undefined;
+}
+
+function genericSample(endpoint: string, type: string | undefined, eventId: string, now: number): Sample {
+  const eventType = type ?? TEST_EVENT_TYPE;
+  return {
+    source: TEST_SOURCE,
+    type: eventType,
+    contentType: 'application/json',
+    body: JSON.stringify({
+      type: eventType,
+      test: true,
+      id: eventId,
+      endpoint,
+      sent_at: new Date(now).toISOString(),
+      message: 'A test event from relay. It was not stored and will not be retried.',
+    }),
+  };
+}
+
 export interface TestResult {
   endpoint: string;
   /** The `webhook-id` the sample was sent with (a fresh one each time, so dedupe never hides a test). */
@@ -36,19 +82,9 @@ export async function sendTestEvent(
   const endpoint = configuredEndpoint(ctx, name);
   const lane = ctx.dispatcher.lane(name);
   if (!lane) throw new RelayError('RELAY_ERR_UNAVAILABLE', `endpoint '${name}' has no lane yet; try again`);
-  const eventType = type ?? TEST_EVENT_TYPE;
   const now = ctx.clock.now();
   const eventId = `evt_${randomUUIDv7()}`;
-  const body = Buffer.from(
-    JSON.stringify({
-      type: eventType,
-      test: true,
-      id: eventId,
-      endpoint: name,
-      sent_at: new Date(now).toISOString(),
-      message: 'A test event from relay. It was not stored and will not be retried.',
-    }),
-  );
+  const sample = sampleFor(ctx, name, type) ?? genericSample(name, type, eventId, now);
   const request = buildRequest(
     endpoint,
     {
@@ -58,27 +94,27 @@ export async function sendTestEvent(
       attempts: 0,
       step: 0,
       created_at: now,
-      source: TEST_SOURCE,
-      type: eventType,
-      content_type: 'application/json',
-      body,
+      source: sample.source,
+      type: sample.type,
+      content_type: sample.contentType,
+      body: Buffer.from(sample.body),
     },
     now,
     ctx.userAgent,
   );
-  const url = new URL(endpoint.url);
   const result = await send(lane.pool, {
-    path: url.pathname + url.search,
+    path: lane.path,
     headers: request.headers,
     body: request.body,
     timeoutMs: endpoint.timeout,
-    signal: new AbortController().signal,
+    // One admin request: its own timer is fine here (the dispatcher sweeps its attempts instead).
+    signal: AbortSignal.timeout(endpoint.timeout),
   });
   const status = result.status ?? null;
   return {
     endpoint: name,
     event_id: eventId,
-    type: eventType,
+    type: sample.type,
     ok:
       status !== null &&
       (endpoint.success ? endpoint.success.includes(status) : status >= 200 && status < 300),

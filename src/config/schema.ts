@@ -39,6 +39,8 @@ export interface SourceConfig {
   id: IdRule | undefined;
   response: { status: number; body: string | undefined; content_type: string | undefined } | undefined;
   accept: string[] | undefined;
+  /** What the admin "test" button sends for this source: a typical payload of the provider. */
+  sample: { type: string; body: string; content_type: string } | undefined;
 }
 export interface RetryConfig {
   schedule: number[];
@@ -381,6 +383,9 @@ function sourceSchema(context: SchemaContext) {
       .array(text.transform((t) => t.toLowerCase()))
       .min(1)
       .optional(),
+    sample: z
+      .strictObject({ type: text, body: z.string(), content_type: text.prefault('application/json') })
+      .optional(),
   });
 }
 
@@ -496,6 +501,7 @@ export function configSchema(context: SchemaContext) {
           id: s.id,
           response: s.response,
           accept: s.accept,
+          sample: s.sample,
         })),
         endpoints: mapValues(c.endpoints, (name, e) => ({
           name,

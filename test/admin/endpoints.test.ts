@@ -163,4 +163,29 @@ describe('admin test event', () => {
     const unreachable = await post(relay.adminUrl, '/admin/endpoints/gone/test', {}, TOKEN);
     expect(unreachable.json).toMatchObject({ ok: false, status: null, error: 'ECONNREFUSED' });
   });
+
+  it('sends the provider sample of a source routed to the endpoint, and times out a target that never answers', async () => {
+    const target = await startTarget((r) => (r.path === '/slow' ? { hold: true } : { status: 200 }));
+    const sample = '{"content":"Hello!","is_outbound":false,"status":"RECEIVED","message_handle":"sample-1"}';
+    const relay = await startTestRelay(
+      testConfig(`
+sources:
+  sendblue:
+    type: { field: status, map: { RECEIVED: receive } }
+    sample: { type: receive, body: '${sample}' }
+endpoints:
+  crm: { url: "${target.url}/crm" }
+  slow: { url: "${target.url}/slow", timeout: 300ms }
+routes:
+  - { from: [sendblue], types: [receive], to: [crm, slow] }
+`),
+    );
+    const res = await post(relay.adminUrl, '/admin/endpoints/crm/test', {});
+    expect(res.json).toMatchObject({ ok: true, status: 200, type: 'receive' });
+    const [received] = await target.waitFor(1);
+    expect(received!.body.toString()).toBe(sample);
+    expect(received!.headers).toMatchObject({ 'x-relay-source': 'sendblue', 'x-relay-type': 'receive' });
+    const slow = await post(relay.adminUrl, '/admin/endpoints/slow/test', {});
+    expect(slow.json).toMatchObject({ ok: false, status: null, error: 'timeout' });
+  });
 });
