@@ -1,5 +1,6 @@
 import type { Findings } from './check-findings.ts';
 import type { EndpointConfig, RelayConfig } from './config/schema.ts';
+import { redactUrl } from './redact-url.ts';
 
 /**
  * The routing table as `relay check` prints it: for each source, the types a
@@ -32,7 +33,7 @@ export function describeConfig(config: RelayConfig, findings: Findings): string 
     ...table(
       Object.values(config.endpoints).map((endpoint) => [
         endpoint.name,
-        safeUrl(endpoint.url),
+        redactUrl(endpoint.url),
         traits(endpoint),
       ]),
     ),
@@ -51,15 +52,6 @@ export function describeConfig(config: RelayConfig, findings: Findings): string 
     lines.push(...table(findings.heldBacklogs.map((h) => [h.endpoint, `${h.deliveries} deliveries`])));
   }
   return lines.join('\n');
-}
-
-/** An endpoint URL without credentials or query (a token may ride in either). */
-function safeUrl(url: string): string {
-  const parsed = new URL(url);
-  parsed.username = '';
-  parsed.password = '';
-  parsed.search = parsed.search ? '?…' : '';
-  return parsed.toString();
 }
 
 function traits(endpoint: EndpointConfig): string {

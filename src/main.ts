@@ -95,10 +95,9 @@ async function assemble(
     routing: () => view.routing,
     outbox,
     groupCommit,
-    backlog,
     clock,
     log: log.child({ component: 'ops-events' }),
-    nudge: (endpoints) => dispatcher.nudge(endpoints),
+    added: (endpoint) => dispatcher.added(endpoint),
   });
   const dispatcher = new Dispatcher(initial, {
     store: deliveries,
@@ -113,21 +112,20 @@ async function assemble(
     onRecovered: (endpoint) => opsEvents.endpointRecovered(endpoint),
   });
   cleanups.push(() => dispatcher.stop(0));
-  metrics.observeLanes(() => {
-    const now = clock.now();
-    return [...dispatcher.allLanes()].map((lane) => {
-      const oldest = deliveries.oldestUnfinished(lane.name);
+  metrics.observeLanes(() =>
+    [...dispatcher.allLanes()].map((lane) => {
+      const queue = dispatcher.queueOf(lane.name);
       return {
         endpoint: lane.name,
-        pending: backlog.of(lane.name) - lane.inFlight,
-        inFlight: lane.inFlight,
-        oldestPendingSeconds: oldest === undefined ? 0 : Math.max(0, (now - oldest) / 1000),
+        pending: queue.pending,
+        inFlight: queue.inFlight,
+        oldestPendingSeconds: (queue.oldestAgeMs ?? 0) / 1000,
         state: lane.state,
         circuitOpen: lane.circuit.state !== 'closed',
         held: lane.removed,
       };
-    });
-  });
+    }),
+  );
 
   let phase: 'running' | 'draining' | 'stopped' = 'running';
   const ingest = await listen(
@@ -147,7 +145,7 @@ async function assemble(
       metrics,
       clock,
       log: log.child({ component: 'ingest' }),
-      onStored: (endpoints) => dispatcher.nudge(endpoints),
+      added: (endpoint) => dispatcher.added(endpoint),
     }),
   );
   cleanups.push(() => ingest.close());
@@ -165,7 +163,6 @@ async function assemble(
       api: {
         view: () => view,
         dispatcher,
-        deliveries,
         outbox,
         queries: new AdminQueries(db),
         writes: new AdminWrites(db),

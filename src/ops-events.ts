@@ -3,7 +3,6 @@ import type { Clock } from './clock.ts';
 import type { DeadDelivery } from './dispatch/dispatcher.ts';
 import type { Logger } from './log.ts';
 import type { RoutingTable } from './routing/match.ts';
-import type { Backlog } from './store/backlog.ts';
 import type { GroupCommit } from './store/group-commit.ts';
 import type { Outbox } from './store/outbox.ts';
 
@@ -21,10 +20,10 @@ export interface OpsEventsDeps {
   routing: () => RoutingTable;
   outbox: Outbox;
   groupCommit: GroupCommit;
-  backlog: Backlog;
   clock: Clock;
   log: Logger;
-  nudge: (endpoints: readonly string[]) => void;
+  /** After the commit: one pending delivery of this endpoint was stored. */
+  added: (endpoint: string) => void;
 }
 
 interface DeadGroup {
@@ -97,7 +96,7 @@ export class OperationalEvents {
   }
 
   private emit(type: OpsEventType, endpoint: string, details: Record<string, unknown>): void {
-    const { routing, outbox, groupCommit, backlog, clock, log, nudge } = this.deps;
+    const { routing, outbox, groupCommit, clock, log, added } = this.deps;
     const now = clock.now();
     const payload = { type, endpoint, at: new Date(now).toISOString(), ...details };
     const endpoints = routing()
@@ -119,8 +118,7 @@ export class OperationalEvents {
       )
       .then(
         () => {
-          for (const name of endpoints) backlog.add(name);
-          if (endpoints.length > 0) nudge(endpoints);
+          for (const name of endpoints) added(name);
           log.info({ event: id, type, endpoint, to: endpoints }, 'operational event');
         },
         (error: unknown) => log.error({ err: error, type, endpoint }, 'could not store an operational event'),

@@ -42,8 +42,7 @@ export async function backfillEndpoint(ctx: AdminContext, name: string, body: Re
         OPERATOR_WRITE,
       );
       created += n;
-      ctx.backlog.add(name, n);
-      if (n > 0) ctx.dispatcher.nudge([name]);
+      ctx.dispatcher.added(name, n);
     } else {
       await nextTurn();
     }

@@ -1,6 +1,6 @@
 import { RelayError } from '../errors.ts';
 import { type AdminContext, configuredEndpoint, isConfigured, OPERATOR_WRITE } from './context.ts';
-import { requiredString } from './request.ts';
+import { requiredString, wholeSeconds } from './request.ts';
 
 /** Deliveries changed per transaction: the writer is never held long enough to delay ingest. */
 const BATCH = 500;
@@ -13,20 +13,17 @@ const BATCH = 500;
  * are moved or dropped: one still in flight finishes its attempt first.
  */
 export function listBacklogs(ctx: AdminContext) {
-  const now = ctx.clock.now();
   return {
     backlogs: ctx.queries
       .endpointsWithBacklog()
       .filter((name) => !isConfigured(ctx, name))
       .map((name) => {
-        const inFlight = ctx.dispatcher.lane(name)?.inFlight ?? 0;
-        const oldest = ctx.deliveries.oldestUnfinished(name);
+        const queue = ctx.dispatcher.queueOf(name);
         return {
           endpoint: name,
-          pending: Math.max(0, ctx.backlog.of(name) - inFlight),
-          in_flight: inFlight,
-          oldest_pending_seconds:
-            oldest === undefined ? null : Math.max(0, Math.floor((now - oldest) / 1000)),
+          pending: queue.pending,
+          in_flight: queue.inFlight,
+          oldest_pending_seconds: wholeSeconds(queue.oldestAgeMs),
         };
       }),
   };
@@ -47,8 +44,7 @@ export async function moveBacklog(ctx: AdminContext, name: string, body: Record<
     const now = ctx.clock.now();
     const batch = await ctx.groupCommit.run(() => ctx.writes.moveBatch(name, to, now, BATCH), OPERATOR_WRITE);
     ctx.backlog.remove(name, batch.moved + batch.dropped);
-    ctx.backlog.add(to, batch.moved);
-    if (batch.moved > 0) ctx.dispatcher.nudge([to]);
+    ctx.dispatcher.added(to, batch.moved);
     moved += batch.moved;
     dropped += batch.dropped;
     if (batch.moved + batch.dropped < BATCH) break;

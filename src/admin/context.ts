@@ -7,7 +7,6 @@ import type { RoutingTable } from '../routing/match.ts';
 import type { AdminQueries } from '../store/admin-queries.ts';
 import type { AdminWrites } from '../store/admin-writes.ts';
 import type { Backlog } from '../store/backlog.ts';
-import type { DeliveryStore } from '../store/deliveries.ts';
 import type { GroupCommit } from '../store/group-commit.ts';
 import type { Outbox } from '../store/outbox.ts';
 
@@ -16,11 +15,10 @@ export interface AdminContext {
   /** The running config and its routing table; swapped whole on reload. */
   view(): { config: RelayConfig; routing: RoutingTable };
   dispatcher: Dispatcher;
-  deliveries: DeliveryStore;
   outbox: Outbox;
   queries: AdminQueries;
   writes: AdminWrites;
-  /** In-memory unfinished counts: every requeue, move and drop keeps them right. */
+  /** In-memory unfinished counts: moves and drops take theirs off (additions go through the dispatcher). */
   backlog: Backlog;
   groupCommit: GroupCommit;
   clock: Clock;

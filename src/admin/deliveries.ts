@@ -35,8 +35,7 @@ export async function retryDelivery(ctx: AdminContext, id: number) {
   if (action === undefined) {
     throw new RelayError('RELAY_ERR_CONFLICT', `delivery ${id} is being attempted right now`);
   }
-  if (action === 'requeued') ctx.backlog.add(row.endpoint);
-  ctx.dispatcher.nudge([row.endpoint]);
+  ctx.dispatcher.added(row.endpoint, action === 'requeued' ? 1 : 0);
   ctx.log.info(
     { delivery: id, event: row.event_id, endpoint: row.endpoint, action },
     'delivery retried by an operator',
@@ -85,8 +84,7 @@ export async function replayEndpoint(ctx: AdminContext, name: string, body: Reco
       OPERATOR_WRITE,
     );
     requeued += n;
-    ctx.backlog.add(name, n);
-    ctx.dispatcher.nudge([name]);
+    ctx.dispatcher.added(name, n);
   }
   if (!dryRun) ctx.log.info({ endpoint: name, state, since, matched, requeued }, 'replay by an operator');
   return { endpoint: name, state, since: iso(since || null), dry_run: dryRun, limit, matched, requeued };

@@ -1,8 +1,9 @@
 import type { EndpointConfig } from '../config/schema.ts';
 import { RelayError } from '../errors.ts';
+import { redactUrl } from '../redact-url.ts';
 import type { EndpointAdminState } from '../store/deliveries.ts';
 import { type AdminContext, configuredEndpoint } from './context.ts';
-import { iso } from './request.ts';
+import { iso, wholeSeconds } from './request.ts';
 
 /** One endpoint as the admin API shows it: never a secret, never a header value. */
 export interface EndpointView {
@@ -89,8 +90,7 @@ function describe(
 ): EndpointView {
   const now = ctx.clock.now();
   const lane = ctx.dispatcher.lane(endpoint.name);
-  const inFlight = lane?.inFlight ?? 0;
-  const oldest = ctx.deliveries.oldestUnfinished(endpoint.name);
+  const queue = ctx.dispatcher.queueOf(endpoint.name);
   const last = lane?.lastAttempt;
   return {
     name: endpoint.name,
@@ -99,10 +99,10 @@ function describe(
     state_changed_at: iso(changedAt),
     circuit: lane?.circuit.state ?? 'closed',
     signing: endpoint.signing?.scheme ?? null,
-    pending: Math.max(0, ctx.backlog.of(endpoint.name) - inFlight),
-    in_flight: inFlight,
+    pending: queue.pending,
+    in_flight: queue.inFlight,
     dead,
-    oldest_pending_seconds: oldest === undefined ? null : Math.max(0, Math.floor((now - oldest) / 1000)),
+    oldest_pending_seconds: wholeSeconds(queue.oldestAgeMs),
     paused_until: lane && lane.pausedUntil > now ? iso(lane.pausedUntil) : null,
     last_attempt: last
       ? {
@@ -113,18 +113,4 @@ function describe(
         }
       : null,
   };
-}
-
-/**
- * Credentials and query values may be secrets (`?token=…`), so they are
- * masked; the scheme, host and path are what an operator needs to recognise
- * the endpoint.
- */
-export function redactUrl(raw: string): string {
-  const url = new URL(raw);
-  if (url.username) url.username = '***';
-  if (url.password) url.password = '***';
-  for (const key of new Set(url.searchParams.keys())) url.searchParams.set(key, '***');
-  // URLSearchParams encodes `*`; keep the mask readable.
-  return url.toString().replaceAll('%2A%2A%2A', '***');
 }

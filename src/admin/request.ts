@@ -100,3 +100,8 @@ export function parseId(segment: string, what: string): number {
 export function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }
+
+/** A duration in whole seconds for an answer, or null when there is none. */
+export function wholeSeconds(ms: number | undefined): number | null {
+  return ms === undefined ? null : Math.floor(ms / 1000);
+}

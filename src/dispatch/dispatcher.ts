@@ -6,13 +6,13 @@ import type { Backlog } from '../store/backlog.ts';
 import type { ClaimedDelivery, DeliveryStore, EndpointAdminState } from '../store/deliveries.ts';
 import type { GroupCommit } from '../store/group-commit.ts';
 import type { AddressPolicy } from './address-policy.ts';
-import { longestStep, MAX_TIMER_MS, nextAttempt } from './backoff.ts';
+import { longestStep, nextAttempt } from './backoff.ts';
 import { classify, type Outcome } from './classify.ts';
 import { AttemptDeadlines } from './deadlines.ts';
 import { Lane } from './lane.ts';
 import { buildRequest } from './request.ts';
 import { type SendResult, send } from './send.ts';
-import { WakeQueue } from './wake-queue.ts';
+import { WakeTimer } from './wake-timer.ts';
 
 export interface DeadDelivery {
   deliveryId: number;
@@ -63,7 +63,7 @@ const LEASE_MARGIN_MS = 60_000;
 
 /**
  * Moves deliveries from the outbox to their endpoints. Work is found three
- * ways: ingest nudges the lanes it enqueued for, one timer fires for the
+ * ways: every producer of pending deliveries wakes their lanes (added), one timer fires for the
  * earliest known due retry or pause, and a slow backstop catches anything a
  * missed wake-up left behind. Each lane claims only as many deliveries as it
  * has free slots, so in-flight work is bounded where it is fetched, and
@@ -74,9 +74,7 @@ export class Dispatcher {
   private readonly deps: DispatcherDeps;
   private readonly lanes = new Map<string, Lane>();
   private readonly dirty = new Set<Lane>();
-  private readonly wakeQueue = new WakeQueue<Lane>();
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Number.POSITIVE_INFINITY;
+  private readonly wakeups: WakeTimer<Lane>;
   private pumpScheduled = false;
   private readonly backstop: NodeJS.Timeout;
   private readonly deadlines = new AttemptDeadlines();
@@ -88,6 +86,13 @@ export class Dispatcher {
 
   constructor(config: RelayConfig, deps: DispatcherDeps) {
     this.deps = deps;
+    this.wakeups = new WakeTimer(deps.clock, (lanes) => {
+      for (const lane of lanes) {
+        lane.mayHaveWork = true;
+        this.dirty.add(lane);
+      }
+      this.schedulePump();
+    });
     const states = deps.store.endpointStates();
     const now = deps.clock.now();
     for (const endpoint of Object.values(config.endpoints)) {
@@ -101,14 +106,18 @@ export class Dispatcher {
     this.schedulePump();
   }
 
-  /** Ingest stored deliveries for these endpoints. */
-  nudge(endpoints: readonly string[]): void {
-    for (const name of endpoints) {
-      const lane = this.lanes.get(name);
-      if (!lane) continue;
-      lane.mayHaveWork = true;
-      this.dirty.add(lane);
-    }
+  /**
+   * `n` pending deliveries of `endpoint` were committed (by ingest, an
+   * operational event, a replay or a backfill; 0 when one was only made due
+   * sooner): every producer comes through here, so the backlog count and the
+   * lane's wake-up can never be done one without the other.
+   */
+  added(endpoint: string, n = 1): void {
+    this.deps.backlog.add(endpoint, n);
+    const lane = this.lanes.get(endpoint);
+    if (!lane) return;
+    lane.mayHaveWork = true;
+    this.dirty.add(lane);
     this.schedulePump();
   }
 
@@ -158,6 +167,21 @@ export class Dispatcher {
       });
   }
 
+  /**
+   * An endpoint's unfinished deliveries as operators see them (admin API,
+   * queue gauges): counts from memory, and the age of the oldest from one
+   * index probe.
+   */
+  queueOf(endpoint: string): { pending: number; inFlight: number; oldestAgeMs: number | undefined } {
+    const inFlight = this.lanes.get(endpoint)?.inFlight ?? 0;
+    const oldest = this.deps.store.oldestUnfinished(endpoint);
+    return {
+      pending: Math.max(0, this.deps.backlog.of(endpoint) - inFlight),
+      inFlight,
+      oldestAgeMs: oldest === undefined ? undefined : Math.max(0, this.deps.clock.now() - oldest),
+    };
+  }
+
   lane(name: string): Lane | undefined {
     return this.lanes.get(name);
   }
@@ -174,7 +198,7 @@ export class Dispatcher {
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
     clearInterval(this.backstop);
-    if (this.timer) clearTimeout(this.timer);
+    this.wakeups.stop();
     if (this.inFlight > 0) {
       const idle = new Promise<void>((resolve) => {
         this.idle = resolve;
@@ -205,7 +229,7 @@ export class Dispatcher {
       if (!lane.sendable || lane.claiming || !lane.mayHaveWork) continue;
       const capacity = lane.capacity(now);
       if (capacity.waitMs > 0) {
-        this.wakeLaneAt(lane, now + capacity.waitMs);
+        this.wakeups.at(now + capacity.waitMs, lane);
         continue;
       }
       if (capacity.fresh === 0) continue; // full: a completion brings it back
@@ -241,7 +265,7 @@ export class Dispatcher {
           this.deps.log.warn({ err: error }, 'claim failed; retrying shortly');
           for (const { lane } of requests) {
             lane.claiming = false;
-            this.wakeLaneAt(lane, this.deps.clock.now() + 1_000);
+            this.wakeups.at(this.deps.clock.now() + 1_000, lane);
           }
         },
       );
@@ -251,7 +275,7 @@ export class Dispatcher {
     lane.claiming = false;
     if (exhausted) {
       lane.mayHaveWork = false;
-      if (nextDue !== undefined) this.wakeLaneAt(lane, nextDue);
+      if (nextDue !== undefined) this.wakeups.at(nextDue, lane);
     }
     const claimed = fresh.length + retries.length;
     if (claimed > 0) lane.spend(claimed, this.deps.clock.now());
@@ -374,7 +398,7 @@ export class Dispatcher {
       case 'pause':
         lane.pausedUntil = Math.max(lane.pausedUntil, now + outcome.ms);
         lane.mayHaveWork = true;
-        this.wakeLaneAt(lane, lane.pausedUntil);
+        this.wakeups.at(lane.pausedUntil, lane);
         return;
       case 'disable':
         if (lane.state !== 'disabled') {
@@ -400,7 +424,7 @@ export class Dispatcher {
             error: result.error,
           });
         } else if (next) {
-          this.wakeLaneAt(lane, next.at);
+          this.wakeups.at(next.at, lane);
         }
         return;
     }
@@ -424,36 +448,6 @@ export class Dispatcher {
 
   private markDirty(lane: Lane): void {
     this.dirty.add(lane);
-    this.schedulePump();
-  }
-
-  private wakeLaneAt(lane: Lane, at: number): void {
-    if (lane.wakeAt !== undefined && lane.wakeAt <= at && lane.wakeAt > this.deps.clock.now()) return;
-    lane.wakeAt = at;
-    this.wakeQueue.push(at, lane);
-    this.armTimer();
-  }
-
-  private armTimer(): void {
-    const next = this.wakeQueue.peek();
-    if (next === undefined || next >= this.timerAt || this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timerAt = next;
-    const delay = Math.min(Math.max(0, next - this.deps.clock.now()), MAX_TIMER_MS);
-    this.timer = setTimeout(() => this.onTimer(), delay);
-    this.timer.unref();
-  }
-
-  private onTimer(): void {
-    this.timer = undefined;
-    this.timerAt = Number.POSITIVE_INFINITY;
-    const now = this.deps.clock.now();
-    for (const lane of this.wakeQueue.popDue(now)) {
-      if (lane.wakeAt !== undefined && lane.wakeAt <= now) lane.wakeAt = undefined;
-      lane.mayHaveWork = true;
-      this.dirty.add(lane);
-    }
-    this.armTimer();
     this.schedulePump();
   }
 

@@ -37,8 +37,6 @@ export class Lane {
   mayHaveWork = true;
   /** Epoch ms until which the endpoint asked us to wait (429/503 Retry-After). */
   pausedUntil = 0;
-  /** The wake-up this lane has asked for, if any. */
-  wakeAt: number | undefined;
   /** How the latest attempt went (since this process started), for the admin API. */
   lastAttempt: LastAttempt | undefined;
   readonly circuit = new Circuit();

@@ -36,8 +36,8 @@ export interface IngestDeps {
   metrics: RelayMetrics;
   clock: Clock;
   log: Logger;
-  /** Called after the commit, once per stored event with deliveries. */
-  onStored(endpoints: readonly string[]): void;
+  /** After the commit: one pending delivery of this endpoint was stored. */
+  added(endpoint: string): void;
 }
 
 const rejectReasons: Partial<Record<RelayError['code'], RejectReason>> = {
@@ -146,14 +146,13 @@ async function handle(
     deps.metrics.eventsDuplicate.inc({ source: source.name });
     return answer(res, source, { id: result.duplicateOf, duplicate: true });
   }
-  for (const endpoint of endpoints) deps.backlog.add(endpoint);
   deps.metrics.eventsReceived.inc({
     source: source.name,
     type: view.knownTypes.has(type) ? type : OTHER_LABEL,
   });
   if (unmapped) deps.metrics.eventsUnmappedType.inc({ source: source.name });
   if (endpoints.length === 0) deps.metrics.eventsUnrouted.inc({ source: source.name });
-  else deps.onStored(endpoints);
+  else for (const endpoint of endpoints) deps.added(endpoint);
   answer(res, source, { id, deliveries: endpoints.length });
 }
 
