@@ -7,6 +7,34 @@ import { readDatabase } from '../helpers/sqlite.ts';
 import { startTarget } from '../helpers/target.ts';
 import { tempDir } from '../helpers/temp.ts';
 
+/**
+ * Starts the daemon, keeps 8 clients posting, and once `after` more events
+ * were acknowledged (collected in `acked`) sends `signal`; resolves with the
+ * exit code once the clients have stopped.
+ */
+async function stopUnderIngest(
+  config: string,
+  signal: 'SIGKILL' | 'SIGTERM',
+  after: number,
+  acked: Set<string>,
+): Promise<number | null> {
+  const relay = await spawnRelay(['--config', config]);
+  let stopped = false;
+  const workers = Array.from({ length: 8 }, async () => {
+    while (!stopped) {
+      const id = await ingestEvent(relay.ingestUrl, { type: 'fault', n: acked.size });
+      if (id) acked.add(id);
+    }
+  });
+  const start = acked.size;
+  while (acked.size < start + after) await new Promise((r) => setTimeout(r, 2));
+  relay.child.kill(signal);
+  const code = await relay.exited;
+  stopped = true;
+  await Promise.all(workers);
+  return code;
+}
+
 describe('faults', () => {
   it('loses nothing acknowledged across five kill -9 at random moments under steady ingest', async () => {
     const target = await startTarget();
@@ -20,23 +48,8 @@ routes: [{ from: [app], types: "*", to: [hook] }]
 `,
     );
     const acked = new Set<string>();
-    let n = 0;
     for (let kill = 0; kill < 5; kill++) {
-      const relay = await spawnRelay(['--config', config]);
-      const killAfter = 100 + Math.floor(Math.random() * 300);
-      let dead = false;
-      const workers = Array.from({ length: 8 }, async () => {
-        while (!dead) {
-          const id = await ingestEvent(relay.ingestUrl, { type: 'chaos', n: n++ });
-          if (id) acked.add(id);
-        }
-      });
-      const start = acked.size;
-      while (acked.size < start + killAfter) await new Promise((r) => setTimeout(r, 2));
-      relay.child.kill('SIGKILL');
-      await relay.exited;
-      dead = true;
-      await Promise.all(workers);
+      await stopUnderIngest(config, 'SIGKILL', 100 + Math.floor(Math.random() * 300), acked);
     }
     const relay = await spawnRelay(['--config', config]);
     const ids = (requests: { headers: Record<string, unknown> }[]) =>
@@ -69,22 +82,8 @@ routes: [{ from: [app], types: "*", to: [hook] }]
 `,
     );
     const acked = new Set<string>();
-    let n = 0;
     for (let round = 0; round < 3; round++) {
-      const relay = await spawnRelay(['--config', config]);
-      let stopped = false;
-      const workers = Array.from({ length: 8 }, async () => {
-        while (!stopped) {
-          const id = await ingestEvent(relay.ingestUrl, { type: 'graceful', n: n++ });
-          if (id) acked.add(id);
-        }
-      });
-      const start = acked.size;
-      while (acked.size < start + 100) await new Promise((r) => setTimeout(r, 2));
-      relay.child.kill('SIGTERM');
-      expect(await relay.exited).toBe(0);
-      stopped = true;
-      await Promise.all(workers);
+      expect(await stopUnderIngest(config, 'SIGTERM', 100, acked)).toBe(0);
     }
     const relay = await spawnRelay(['--config', config]);
     await target.until((requests) => {
