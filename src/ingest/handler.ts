@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import { OTHER_LABEL, type RejectReason, type RelayMetrics } from '../metrics.ts';
 import type { RoutingTable } from '../routing/match.ts';
 import type { Backlog } from '../store/backlog.ts';
-import { isStorageFull, isStorageUnavailable } from '../store/db.ts';
+import { isStorageFull, isStorageUnavailable, storageUnavailableMessage } from '../store/db.ts';
 import type { DiskSpace } from '../store/disk.ts';
 import type { GroupCommit } from '../store/group-commit.ts';
 import type { EnqueueResult, Outbox } from '../store/outbox.ts';
@@ -175,7 +175,7 @@ function storageError(error: unknown): unknown {
   if (isStorageFull(error))
     return new RelayError('RELAY_ERR_STORAGE_FULL', 'the database disk is full', { cause: error });
   if (isStorageUnavailable(error)) {
-    return new RelayError('RELAY_ERR_STORAGE_BUSY', 'the database is busy; try again', { cause: error });
+    return new RelayError('RELAY_ERR_STORAGE_BUSY', storageUnavailableMessage(error), { cause: error });
   }
   return error;
 }

@@ -68,6 +68,14 @@ export function isStorageUnavailable(error: unknown): boolean {
   );
 }
 
+/** What to tell a caller refused for an `isStorageUnavailable` error. */
+export function storageUnavailableMessage(error: unknown): string {
+  const code = String((error as { code?: unknown } | undefined)?.code ?? '');
+  return code.startsWith('SQLITE_IOERR')
+    ? 'the database could not be written (disk I/O error); try again'
+    : 'the database is busy; try again';
+}
+
 export function isStorageFull(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_FULL');

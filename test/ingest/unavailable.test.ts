@@ -39,7 +39,9 @@ describe('ingest when relay cannot store', () => {
     const busy = await post(`${relay.ingestUrl}/in/app`, '{"type":"x"}');
     expect(busy.status).toBe(503);
     expect(busy.headers.get('retry-after')).toBe('1');
-    expect(busy.json()).toMatchObject({ error: { code: 'RELAY_ERR_STORAGE_BUSY' } });
+    expect(busy.json()).toMatchObject({
+      error: { code: 'RELAY_ERR_STORAGE_BUSY', message: 'the database is busy; try again' },
+    });
     const ready = await fetch(`${relay.adminUrl}/readyz`);
     expect(ready.status).toBe(503);
     expect((await fetch(`${relay.adminUrl}/healthz`)).status).toBe(200);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/db.ts';
+import { openDatabase, storageUnavailableMessage } from '../../src/store/db.ts';
 import { GroupCommit } from '../../src/store/group-commit.ts';
 import { migrate, schemaVersion } from '../../src/store/migrate.ts';
 import { type NewEvent, Outbox } from '../../src/store/outbox.ts';
@@ -39,6 +39,11 @@ describe('database setup', () => {
     const normal = freshOutbox('normal');
     expect(normal.db.pragma('synchronous', { simple: true })).toBe(1);
     normal.db.close();
+  });
+
+  it('tells a disk I/O error apart from a busy database when refusing a write', () => {
+    expect(storageUnavailableMessage({ code: 'SQLITE_IOERR_FSYNC' })).toMatch(/disk I\/O error/);
+    expect(storageUnavailableMessage({ code: 'SQLITE_BUSY' })).toBe('the database is busy; try again');
   });
 
   it('migrating an up-to-date database changes nothing', () => {
