@@ -9,10 +9,15 @@ export type LogLevel = (typeof logLevels)[number];
  * JSON lines on stdout, written synchronously from the main thread (no worker
  * transport: the single executable cannot load one). Secrets never reach a
  * log call; as a second guard, the usual credential headers are redacted.
+ *
+ * Synchronous on purpose: pino's default asynchronous destination flushes its
+ * buffer at exit in a loop that retries every 100 ms until the write succeeds,
+ * so a relay whose stdout reader had gone (EPIPE) could hang at exit forever.
+ * A synchronous write that fails with EPIPE makes pino drop later lines instead.
  */
 export function createLogger(
   level: LogLevel = 'info',
-  destination: pino.DestinationStream = pino.destination(1),
+  destination: pino.DestinationStream = stdoutDestination(),
 ): Logger {
   return pino(
     {
@@ -32,4 +37,8 @@ export function createLogger(
     },
     destination,
   );
+}
+
+export function stdoutDestination(): pino.DestinationStream {
+  return pino.destination({ dest: 1, sync: true });
 }
