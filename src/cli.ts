@@ -95,6 +95,11 @@ async function run(options: GlobalOptions): Promise<void> {
   });
   reloader.watch();
   handleSignals(relay, log, reloader);
+  // Only now: whoever waits for this line may stop relay at once, and must get a graceful stop.
+  log.info(
+    { ingest: relay.ingestUrl, admin: relay.adminUrl, database: config.storage.path },
+    'relay started',
+  );
 }
 
 export async function main(argv: readonly string[]): Promise<void> {

@@ -185,11 +185,6 @@ async function assemble(
   });
   cleanups.push(() => retention.stop());
 
-  log.info(
-    { ingest: urlOf(ingest.address), admin: urlOf(admin.address), database: initial.storage.path },
-    'relay started',
-  );
-
   let closing: Promise<void> | undefined;
   return {
     ingestUrl: urlOf(ingest.address),

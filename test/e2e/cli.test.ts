@@ -103,6 +103,15 @@ routes:
     expect(JSON.stringify(relay.logs)).not.toContain('top-secret-value');
   });
 
+  it('stops gracefully on a SIGTERM sent the moment it reports started', async () => {
+    for (let round = 0; round < 3; round++) {
+      const relay = await spawnRelay(['--config', writeConfig(tempDir())], { SB_SECRET: 'x' });
+      relay.child.kill('SIGTERM');
+      expect(await relay.exited).toBe(0);
+      expect(relay.logs.map((entry) => entry.msg)).toContain('relay stopped');
+    }
+  });
+
   it('refuses to run a second relay on the same database, with one clear line', async () => {
     const dir = tempDir();
     const config = writeConfig(dir);
