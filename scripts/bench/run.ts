@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { meanBodyBytes } from './lib/bodies.ts';
 import { CONNECTIONS, type Ctx, plans } from './lib/context.ts';
@@ -62,7 +62,7 @@ const minutes = Number(flags.minutes);
 if (!(minutes > 0)) throw new Error(`--minutes: not a positive number: ${flags.minutes}`);
 const startedAt = new Date();
 const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-const outDir = join(root, flags.out);
+const outDir = resolve(root, flags.out);
 mkdirSync(outDir, { recursive: true });
 const tmp = mkdtempSync(join(tmpdir(), 'relay-bench-'));
 const profiles = flags.profile ? join(outDir, `${stamp}-profiles`) : undefined;
