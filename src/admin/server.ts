@@ -3,7 +3,7 @@ import { RelayError } from '../errors.ts';
 import { asRelayError, sendError, sendJson } from '../http-reply.ts';
 import type { Logger } from '../log.ts';
 import type { RelayMetrics } from '../metrics.ts';
-import { isStorageUnavailable, storageUnavailableMessage } from '../store/db.ts';
+import { storageRefusal } from '../store/db.ts';
 import type { AdminContext } from './context.ts';
 import { authorize } from './guard.ts';
 import { routeAdmin } from './routes.ts';
@@ -30,9 +30,7 @@ export interface AdminDeps {
 export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     route(deps, req, res).catch((error: unknown) => {
-      const relayError = isStorageUnavailable(error)
-        ? new RelayError('RELAY_ERR_STORAGE_BUSY', storageUnavailableMessage(error))
-        : asRelayError(error);
+      const relayError = storageRefusal(error) ?? asRelayError(error);
       if (relayError.code === 'RELAY_ERR_INTERNAL') deps.log.error({ err: error }, 'admin request failed');
       if (res.headersSent) return;
       const challenge: Record<string, string> =

@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import { OTHER_LABEL, type RejectReason, type RelayMetrics } from '../metrics.ts';
 import type { RoutingTable } from '../routing/match.ts';
 import type { Backlog } from '../store/backlog.ts';
-import { isStorageFull, isStorageUnavailable, storageUnavailableMessage } from '../store/db.ts';
+import { storageRefusal } from '../store/db.ts';
 import type { DiskSpace } from '../store/disk.ts';
 import type { GroupCommit } from '../store/group-commit.ts';
 import type { EnqueueResult, Outbox } from '../store/outbox.ts';
@@ -139,7 +139,7 @@ async function handle(
       }),
     );
   } catch (error) {
-    throw storageError(error);
+    throw storageRefusal(error) ?? error;
   }
 
   if (result.duplicateOf !== undefined) {
@@ -169,15 +169,6 @@ function refuseWhenUnableToStore(deps: IngestDeps, config: RelayConfig): void {
   if (deps.disk.free < config.limits.min_free_disk) {
     throw new RelayError('RELAY_ERR_STORAGE_FULL', 'free disk space is below limits.min_free_disk');
   }
-}
-
-function storageError(error: unknown): unknown {
-  if (isStorageFull(error))
-    return new RelayError('RELAY_ERR_STORAGE_FULL', 'the database disk is full', { cause: error });
-  if (isStorageUnavailable(error)) {
-    return new RelayError('RELAY_ERR_STORAGE_BUSY', storageUnavailableMessage(error), { cause: error });
-  }
-  return error;
 }
 
 function answer(res: ServerResponse, source: SourceConfig, body: Record<string, unknown>): void {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { RelayError } from '../errors.ts';
+import { RelayError, type RelayErrorCode } from '../errors.ts';
 
 export type Db = Database.Database;
 
@@ -56,27 +56,22 @@ export function openDatabase(options: OpenOptions): Db {
   return db;
 }
 
-/** True for SQLite errors that mean "try again later" rather than "this request is wrong". */
-export function isStorageUnavailable(error: unknown): boolean {
+/**
+ * The answer for a SQLite error that means "try again later" rather than
+ * "this request is wrong" (a full disk, a lock held elsewhere, an I/O
+ * error), or undefined for any other error. Ingest and admin both use it.
+ */
+export function storageRefusal(error: unknown): RelayError | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
-  return (
-    typeof code === 'string' &&
-    (code.startsWith('SQLITE_BUSY') ||
-      code.startsWith('SQLITE_LOCKED') ||
-      code.startsWith('SQLITE_FULL') ||
-      code.startsWith('SQLITE_IOERR'))
-  );
-}
-
-/** What to tell a caller refused for an `isStorageUnavailable` error. */
-export function storageUnavailableMessage(error: unknown): string {
-  const code = String((error as { code?: unknown } | undefined)?.code ?? '');
-  return code.startsWith('SQLITE_IOERR')
-    ? 'the database could not be written (disk I/O error); try again'
-    : 'the database is busy; try again';
-}
-
-export function isStorageFull(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_FULL');
+  if (typeof code !== 'string') return undefined;
+  const refuse = (relayCode: RelayErrorCode, message: string) =>
+    new RelayError(relayCode, message, { cause: error });
+  if (code.startsWith('SQLITE_FULL')) return refuse('RELAY_ERR_STORAGE_FULL', 'the database disk is full');
+  if (code.startsWith('SQLITE_IOERR')) {
+    return refuse('RELAY_ERR_STORAGE_BUSY', 'the database could not be written (disk I/O error); try again');
+  }
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return refuse('RELAY_ERR_STORAGE_BUSY', 'the database is busy; try again');
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openDatabase, storageUnavailableMessage } from '../../src/store/db.ts';
+import { openDatabase, storageRefusal } from '../../src/store/db.ts';
 import { GroupCommit } from '../../src/store/group-commit.ts';
 import { migrate, schemaVersion } from '../../src/store/migrate.ts';
 import { type NewEvent, Outbox } from '../../src/store/outbox.ts';
@@ -41,9 +41,21 @@ describe('database setup', () => {
     normal.db.close();
   });
 
-  it('tells a disk I/O error apart from a busy database when refusing a write', () => {
-    expect(storageUnavailableMessage({ code: 'SQLITE_IOERR_FSYNC' })).toMatch(/disk I\/O error/);
-    expect(storageUnavailableMessage({ code: 'SQLITE_BUSY' })).toBe('the database is busy; try again');
+  it('refuses a write with the storage code and a message that says why, and leaves other errors alone', () => {
+    expect(storageRefusal({ code: 'SQLITE_FULL' })).toMatchObject({
+      code: 'RELAY_ERR_STORAGE_FULL',
+      status: 503,
+    });
+    expect(storageRefusal({ code: 'SQLITE_IOERR_FSYNC' })).toMatchObject({
+      code: 'RELAY_ERR_STORAGE_BUSY',
+      message: expect.stringMatching(/disk I\/O error/),
+    });
+    expect(storageRefusal({ code: 'SQLITE_BUSY' })).toMatchObject({
+      code: 'RELAY_ERR_STORAGE_BUSY',
+      message: 'the database is busy; try again',
+    });
+    expect(storageRefusal({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY' })).toBeUndefined();
+    expect(storageRefusal(new Error('no code'))).toBeUndefined();
   });
 
   it('migrating an up-to-date database changes nothing', () => {
