@@ -1,6 +1,6 @@
 /**
  * `npm run bench:store`: where the outbox's time goes, without HTTP. Writes
- * 60,000 SendBlue-sized events through relay's own Outbox into a fresh
+ * 60,000 events with the benchmark's SendBlue-like bodies through relay's own Outbox into a fresh
  * database in group commits of a given size, and reports microseconds per
  * event spent in the inserts and in COMMIT: as relay runs with `durability:
  * full` (fsync in COMMIT, automatic checkpoints), then without the fsync
@@ -17,11 +17,11 @@ import { openDatabase } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { Outbox } from '../../src/store/outbox.ts';
 import { meanBodyBytes } from './lib/bodies.ts';
+import { storedEvent } from './lib/relay.ts';
 
 const { values } = parseArgs({ options: { batch: { type: 'string', multiple: true } } });
 const batches = (values.batch ?? ['5', '20']).map(Number);
 const EVENTS = 60_000;
-const body = Buffer.alloc(Math.round(meanBodyBytes()), 'a');
 
 interface Cost {
   insertUs: number;
@@ -40,20 +40,10 @@ function measure(batch: number, durability: 'full' | 'normal', autocheckpoint: b
     let insertNs = 0n;
     let commitNs = 0n;
     for (let n = 0; n < EVENTS; n += batch) {
+      const events = Array.from({ length: batch }, (_, k) => storedEvent(n + k, 'crm', Date.now()));
       const started = process.hrtime.bigint();
       begin.run();
-      for (let i = n; i < n + batch; i++) {
-        outbox.enqueue({
-          id: `evt_${i}`,
-          source: 'sendblue',
-          type: 'receive',
-          receivedAt: Date.now(),
-          contentType: 'application/json',
-          body,
-          endpoints: ['crm'],
-          idempotency: undefined,
-        });
-      }
+      for (const event of events) outbox.enqueue(event);
       const inserted = process.hrtime.bigint();
       commit.run();
       insertNs += inserted - started;
@@ -67,7 +57,7 @@ function measure(batch: number, durability: 'full' | 'normal', autocheckpoint: b
 }
 
 console.log(
-  `${EVENTS.toLocaleString('en-US')} events of ${body.length} bytes, one delivery each; µs per event\n`,
+  `${EVENTS.toLocaleString('en-US')} events, bodies of ${meanBodyBytes()} bytes on average, one delivery each; µs per event\n`,
 );
 console.log(
   '| batch | inserts | COMMIT (full) | COMMIT (normal: no fsync) | COMMIT (normal, no checkpoints) |',

@@ -12,7 +12,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openDatabase } from '../../../src/store/db.ts';
-import { Outbox } from '../../../src/store/outbox.ts';
+import { type NewEvent, Outbox } from '../../../src/store/outbox.ts';
 import { body } from './bodies.ts';
 import { track } from './cleanup.ts';
 import { memoryMiB } from './proc.ts';
@@ -265,6 +265,20 @@ export function setStateInDatabase(dbPath: string, names: string[], state: 'paus
 }
 
 /** Writes `count` events with one delivery each to `endpoint` straight into a stopped relay's database. */
+/** Event `i` as ingest would store it: source `app`, a realistic body, one delivery to `endpoint`. */
+export function storedEvent(i: number, endpoint: string, now: number): NewEvent {
+  return {
+    id: `evt_${randomUUIDv7()}`,
+    source: 'app',
+    type: 'receive',
+    receivedAt: now,
+    contentType: 'application/json',
+    body: body(i, 'receive', now),
+    endpoints: [endpoint],
+    idempotency: undefined,
+  };
+}
+
 export function preloadBacklog(dbPath: string, count: number, endpoint: string): void {
   const db = openDatabase({ path: dbPath, durability: 'normal' });
   db.pragma('synchronous = OFF');
@@ -274,16 +288,7 @@ export function preloadBacklog(dbPath: string, count: number, endpoint: string):
   for (let start = 0; start < count; start += batch) {
     db.transaction(() => {
       for (let i = start; i < Math.min(count, start + batch); i++) {
-        outbox.enqueue({
-          id: `evt_${randomUUIDv7()}`,
-          source: 'app',
-          type: 'receive',
-          receivedAt: now,
-          contentType: 'application/json',
-          body: body(i, 'receive', now),
-          endpoints: [endpoint],
-          idempotency: undefined,
-        });
+        outbox.enqueue(storedEvent(i, endpoint, now));
       }
     })();
   }
