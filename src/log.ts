@@ -39,6 +39,6 @@ export function createLogger(
   );
 }
 
-export function stdoutDestination(): pino.DestinationStream {
+function stdoutDestination(): pino.DestinationStream {
   return pino.destination({ dest: 1, sync: true });
 }
