@@ -44,13 +44,7 @@ export interface ThroughputRun {
 export async function pushThrough(ctx: Ctx, system: System, phase: Phase): Promise<ThroughputRun> {
   await ctx.target.reset();
   const cpu = new CpuWindow(...system.pids).start();
-  const load = await drive({
-    origin: system.origin,
-    path: system.path,
-    type: system.type,
-    connections: CONNECTIONS,
-    ...phase,
-  });
+  const load = await driveSystem(system, phase);
   const expected = load.ok * system.fanout;
   await ctx.target.waitFor(expected, ctx.plan.drainTimeoutMs);
   cpu.stop();
@@ -75,15 +69,19 @@ export interface AckRun {
 
 export async function acknowledge(system: System, phase: Phase): Promise<AckRun> {
   const cpu = new CpuWindow(...system.pids).start();
-  const load = await drive({
+  const load = await driveSystem(system, phase);
+  cpu.stop();
+  return { load, cpu };
+}
+
+function driveSystem(system: System, phase: Phase): Promise<LoadResult> {
+  return drive({
     origin: system.origin,
     path: system.path,
     type: system.type,
     connections: CONNECTIONS,
     ...phase,
   });
-  cpu.stop();
-  return { load, cpu };
 }
 
 /** A table row from a system's rounds of pushThrough: medians, and each round's rate in the notes. */
