@@ -37,6 +37,11 @@ export interface Target {
   waitFor(count: number, timeoutMs?: number, predicate?: (r: Received) => boolean): Promise<Received[]>;
   /** Resolves once `done(requests)` holds, checked on every arrival (rejects after `timeoutMs`). */
   until(done: (requests: Received[]) => boolean, timeoutMs?: number): Promise<void>;
+  /**
+   * Waits until a request carrying each of `ids` as its webhook-id has arrived,
+   * or `timeoutMs` passes; resolves with the ids that never arrived.
+   */
+  missing(ids: Iterable<string>, timeoutMs?: number): Promise<string[]>;
   /** Answers every held request with this reply. */
   releaseHeld(status?: number): void;
   close(): Promise<void>;
@@ -130,6 +135,15 @@ export async function startTarget(script: Script = () => ({ status: 200 })): Pro
           throw new Error(`target saw ${requests.filter(predicate).length} of ${count} requests`);
         });
       return requests.filter(predicate);
+    },
+    async missing(ids, timeoutMs = 15_000) {
+      const wanted = [...ids];
+      const absent = () => {
+        const seen = new Set(requests.map((r) => r.headers['webhook-id']));
+        return wanted.filter((id) => !seen.has(id));
+      };
+      await target.until(() => absent().length === 0, timeoutMs).catch(() => {});
+      return absent();
     },
     until(done, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
