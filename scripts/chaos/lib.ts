@@ -1,23 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Agent, request } from 'undici';
+import { type Daemon, startDaemon as startProcess } from '../lib/isolated.ts';
+
+export type { Daemon };
 
 const CLI = resolve(import.meta.dirname, '../../src/cli.ts');
 export const agent = new Agent({ connections: 64 });
-
-export interface Daemon {
-  child: ChildProcess;
-  ingestUrl: string;
-  adminUrl: string;
-  exited: Promise<number | null>;
-}
 
 export function workDir(): string {
   return mkdtempSync(join(tmpdir(), 'relay-chaos-'));
@@ -30,18 +23,12 @@ export function writeConfig(dir: string, yaml: string): string {
 }
 
 /** Starts the real daemon and resolves once it logs "relay started" (rejects if it exits first). */
-export async function startDaemon(config: string): Promise<Daemon> {
-  const child = spawn(process.execPath, [CLI, '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const lines = createInterface({ input: child.stdout! });
-  const started = await new Promise<{ ingest: string; admin: string }>((resolveStart, reject) => {
-    lines.on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; ingest?: string; admin?: string };
-      if (entry.msg === 'relay started') resolveStart({ ingest: entry.ingest!, admin: entry.admin! });
-    });
-    void exited.then((code) => reject(new Error(`relay exited with ${code} before starting`)));
+export function startDaemon(config: string): Promise<Daemon> {
+  return startProcess(process.execPath, [CLI, '--config', config], {
+    cwd: dirname(config),
+    env: process.env as Record<string, string>,
+    timeoutMs: 30_000,
   });
-  return { child, ingestUrl: started.ingest, adminUrl: started.admin, exited };
 }
 
 /** POSTs one event; the id when relay acknowledged it (200), else undefined. */
