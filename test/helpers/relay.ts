@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import { parseDocument } from 'yaml';
 import type { Clock } from '../../src/clock.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { RelayConfig } from '../../src/config/schema.ts';
@@ -15,12 +16,19 @@ afterEach(async () => {
 });
 
 /**
- * A config from YAML text, with listeners on 127.0.0.1 port 0 and the
- * database in a fresh temp dir unless the text says otherwise.
+ * A config from YAML text, with each listener on 127.0.0.1 port 0 and the
+ * database in a fresh temp dir unless the text says otherwise: a test that
+ * sets other storage options still never binds a fixed port.
  */
 export function testConfig(yaml: string, env: Record<string, string> = {}, dir = tempDir()): RelayConfig {
-  const base = `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }\nstorage: { path: ${JSON.stringify(join(dir, 'relay.db'))} }\n`;
-  const text = /^listen:|^storage:/m.test(yaml) ? yaml : base + yaml;
+  const doc = parseDocument(yaml);
+  const defaults: [string[], string][] = [
+    [['listen', 'ingest'], '127.0.0.1:0'],
+    [['listen', 'admin'], '127.0.0.1:0'],
+    [['storage', 'path'], join(dir, 'relay.db')],
+  ];
+  for (const [path, value] of defaults) if (!doc.hasIn(path)) doc.setIn(path, value);
+  const text = doc.toString();
   writeFileSync(join(dir, 'relay.yaml'), text);
   return parseConfig(text, { env, baseDir: dir });
 }
