@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Acks } from '../helpers/acks.ts';
 import { ingestEvent, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
 import { readDatabase } from '../helpers/sqlite.ts';
 import { startTarget } from '../helpers/target.ts';
@@ -27,7 +28,7 @@ describe('delivery through the real process', () => {
     const target = await startTarget();
     const dir = tempDir();
     const config = writeConfig(dir, target.url);
-    const acked = new Set<string>();
+    const acked = new Acks();
     let relay = await spawnRelay(['--config', config]);
     let next = 0;
     const pump = async (url: string, until: () => boolean) => {
@@ -43,7 +44,7 @@ describe('delivery through the real process', () => {
     await Promise.all([
       pump(relay.ingestUrl, () => killed),
       (async () => {
-        while (acked.size < 1_000) await new Promise((r) => setTimeout(r, 5));
+        await acked.reach(1_000);
         relay.child.kill('SIGKILL');
         killed = true;
       })(),

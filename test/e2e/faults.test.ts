@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { Acks } from '../helpers/acks.ts';
 import { ingestEvent, runCli, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
 import { readDatabase } from '../helpers/sqlite.ts';
 import { startTarget } from '../helpers/target.ts';
@@ -16,7 +17,7 @@ async function stopUnderIngest(
   config: string,
   signal: 'SIGKILL' | 'SIGTERM',
   after: number,
-  acked: Set<string>,
+  acked: Acks,
 ): Promise<number | null> {
   const relay = await spawnRelay(['--config', config]);
   let stopped = false;
@@ -26,8 +27,7 @@ async function stopUnderIngest(
       if (id) acked.add(id);
     }
   });
-  const start = acked.size;
-  while (acked.size < start + after) await new Promise((r) => setTimeout(r, 2));
+  await acked.reach(acked.size + after);
   relay.child.kill(signal);
   const code = await relay.exited;
   stopped = true;
@@ -47,7 +47,7 @@ endpoints:
 routes: [{ from: [app], types: "*", to: [hook] }]
 `,
     );
-    const acked = new Set<string>();
+    const acked = new Acks();
     for (let kill = 0; kill < 5; kill++) {
       await stopUnderIngest(config, 'SIGKILL', 100 + Math.floor(Math.random() * 300), acked);
     }
@@ -74,7 +74,7 @@ endpoints:
 routes: [{ from: [app], types: "*", to: [hook] }]
 `,
     );
-    const acked = new Set<string>();
+    const acked = new Acks();
     for (let round = 0; round < 3; round++) {
       expect(await stopUnderIngest(config, 'SIGTERM', 100, acked)).toBe(0);
     }
