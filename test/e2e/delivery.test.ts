@@ -80,8 +80,8 @@ describe('delivery through the real process', () => {
     );
     await target.waitFor(4);
     relay.child.kill('SIGTERM');
-    // The relay waits (shutdown_grace) for the four held requests; answer them.
-    await new Promise((r) => setTimeout(r, 200));
+    // Once it is stopping, the relay waits (shutdown_grace) for the four held requests; answer them.
+    await relay.waitForLog('stopping');
     target.releaseHeld(200);
     expect(await relay.exited).toBe(0);
     expect(target.requests).toHaveLength(4);
