@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/log.ts';
 import { ConfigReloader } from '../src/reload.ts';
+import { withLoopbackDefaults } from './helpers/loopback-config.ts';
 import { post, startTestRelay } from './helpers/relay.ts';
 import { readDatabase } from './helpers/sqlite.ts';
 import { startTarget, type Target } from './helpers/target.ts';
@@ -18,15 +19,16 @@ afterEach(() => {
 });
 
 function yaml(target: Target, endpoints: Record<string, string>, to: string[]): string {
-  return `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
-storage: { path: ./relay.db }
-sources: { app: { type: { field: type } } }
+  return withLoopbackDefaults(
+    `sources: { app: { type: { field: type } } }
 endpoints:
 ${Object.entries(endpoints)
   .map(([name, extra]) => `  ${name}: { url: "${target.url}/${name}"${extra ? `, ${extra}` : ''} }`)
   .join('\n')}
 routes: [{ from: [app], types: "*", to: [${to.join(', ')}] }]
-`;
+`,
+    './relay.db',
+  );
 }
 
 async function setup(initial: (target: Target) => string) {

@@ -1,10 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type RelayProcess, spawnRelay } from '../helpers/process.ts';
+import { type RelayProcess, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const agent = new Agent({ connections: 8 });
@@ -14,12 +12,9 @@ const SOURCES = ['open', 'header', 'body', 'standard', 'hmac', 'bearer', 'query'
 
 async function startFuzzTarget(): Promise<RelayProcess> {
   const dir = tempDir();
-  const config = join(dir, 'relay.yaml');
-  writeFileSync(
-    config,
-    `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
-storage: { path: ./relay.db }
-limits: { body: 256KiB }
+  const config = writeDaemonConfig(
+    dir,
+    `limits: { body: 256KiB }
 sources:
   open: { type: { field: a.b.c, map: { x: y }, default: d }, id: { fields: [id, status] } }
   header: { verify: { header: x-secret, secret: s1 }, type: { header: x-type } }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
-import { runCli, spawnRelay } from '../helpers/process.ts';
+import { runCli, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
 import { readDatabase } from '../helpers/sqlite.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -66,11 +66,9 @@ describe('relay CLI', () => {
 
 describe('relay daemon', () => {
   function writeConfig(dir: string): string {
-    const file = join(dir, 'relay.yaml');
-    writeFileSync(
-      file,
-      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
-storage: { path: ./data/relay.db }
+    return writeDaemonConfig(
+      dir,
+      `storage: { path: ./data/relay.db }
 sources:
   sendblue:
     verify: { header: sb-signing-secret, secret: "\${SB_SECRET}" }
@@ -81,7 +79,6 @@ routes:
   - { from: [sendblue], types: [receive], to: [crm] }
 `,
     );
-    return file;
   }
 
   it('accepts an event, then stops on SIGTERM with exit code 0', async () => {
@@ -131,12 +128,9 @@ describe('relay daemon reload', () => {
     const dir = tempDir();
     const secretFile = join(dir, 'inbound.secret');
     writeFileSync(secretFile, 'first-secret\n');
-    const config = join(dir, 'relay.yaml');
-    writeFileSync(
-      config,
-      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
-storage: { path: ./relay.db }
-sources:
+    const config = writeDaemonConfig(
+      dir,
+      `sources:
   app:
     verify: { scheme: bearer, secret_file: ./inbound.secret }
 `,
@@ -163,17 +157,14 @@ sources:
 describe('relay check findings', () => {
   it('lists endpoints on private addresses and stored backlogs the file no longer names', async () => {
     const dir = tempDir();
-    const config = join(dir, 'relay.yaml');
     const yaml = (endpoints: string) =>
-      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
-storage: { path: ./relay.db }
-sources: { app: { type: { field: type } } }
+      `sources: { app: { type: { field: type } } }
 endpoints:
 ${endpoints}
 routes: [{ from: [app], types: "*", to: [local] }]
 `;
-    writeFileSync(
-      config,
+    const config = writeDaemonConfig(
+      dir,
       yaml(
         `  local: { url: "http://127.0.0.1:9/hook?token=hidden-value" }\n  old: { url: "http://10.0.0.5/x" }`,
       ),
@@ -181,8 +172,8 @@ routes: [{ from: [app], types: "*", to: [local] }]
     // Store a backlog for `old`, then drop it from the file.
     const relay = await spawnRelay(['--config', config]);
     await fetch(`${relay.adminUrl}/admin/endpoints/old/pause`, { method: 'POST' });
-    writeFileSync(
-      config,
+    writeDaemonConfig(
+      dir,
       yaml(
         `  local: { url: "http://127.0.0.1:9/hook?token=hidden-value" }\n  old: { url: "http://10.0.0.5/x" }`,
       ).replace('to: [local]', 'to: [local, old]'),
@@ -195,7 +186,7 @@ routes: [{ from: [app], types: "*", to: [local] }]
     });
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
-    writeFileSync(config, yaml(`  local: { url: "http://127.0.0.1:9/hook?token=hidden-value" }`));
+    writeDaemonConfig(dir, yaml(`  local: { url: "http://127.0.0.1:9/hook?token=hidden-value" }`));
 
     const { code, stdout } = await runCli(['check', '--config', config]);
     expect(code).toBe(0);

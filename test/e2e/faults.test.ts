@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -155,8 +154,7 @@ routes: [{ from: [app], types: "*", to: [flaky, cutoff, slow, limited] }]
     const path = join(dir, 'relay.db');
     const holder = new Database(path);
     holder.exec('CREATE TABLE t (x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1);');
-    writeFileSync(join(dir, 'relay.yaml'), 'listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }\n');
-    const { code, stderr } = await runCli(['--config', join(dir, 'relay.yaml')]);
+    const { code, stderr } = await runCli(['--config', writeDaemonConfig(dir, '')]);
     holder.exec('ROLLBACK');
     holder.close();
     expect(code).toBe(1);
@@ -170,11 +168,9 @@ describe('disk full', () => {
   it('answers 503 with Retry-After when the database cannot grow, stays up, stores nothing half, and recovers', async () => {
     const target = await startTarget();
     const dir = tempDir();
-    const config = join(dir, 'relay.yaml');
-    writeFileSync(
-      config,
-      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
-storage: { path: ./relay.db, max_size: 1MiB, retention: 1ms }
+    const config = writeDaemonConfig(
+      dir,
+      `storage: { max_size: 1MiB, retention: 1ms }
 sources: { app: { type: { field: type } } }
 endpoints:
   hook: { url: "${target.url}/hook" }

@@ -1,8 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CliResult, runCli, spawnRelay } from '../helpers/process.ts';
+import { type CliResult, runCli, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
 import { readDatabase } from '../helpers/sqlite.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -30,11 +29,9 @@ function writeConfig(
   target: Target,
   options: { adminPort?: number; extra?: string } = {},
 ): string {
-  const file = join(dir, 'relay.yaml');
-  writeFileSync(
-    file,
-    `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:${options.adminPort ?? 0}" }
-storage: { path: ./relay.db }
+  return writeDaemonConfig(
+    dir,
+    `listen: { admin: "127.0.0.1:${options.adminPort ?? 0}" }
 admin: { token: "\${RELAY_ADMIN_TOKEN}" }
 sources:
   app: { type: { field: type } }
@@ -50,7 +47,6 @@ routes:
 ${options.extra ? '  - { from: [app], types: [vip], to: [late] }' : ''}
 `,
   );
-  return file;
 }
 
 async function start(target: Target, options: { adminPort?: number } = {}) {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, spawnRelay } from '../helpers/process.ts';
+import { runCli, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
 import { startTarget } from '../helpers/target.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -23,12 +23,9 @@ describe('secrets', () => {
     const target = await startTarget((r) => (r.path.startsWith('/fail') ? { status: 500 } : { status: 200 }));
     const dir = tempDir();
     writeFileSync(join(dir, 'file.secret'), `${SECRETS.file}\n`);
-    const config = join(dir, 'relay.yaml');
-    writeFileSync(
-      config,
-      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
-storage: { path: ./relay.db }
-admin: { token: "${SECRETS.admin}" }
+    const config = writeDaemonConfig(
+      dir,
+      `admin: { token: "${SECRETS.admin}" }
 sources:
   header: { verify: { header: x-secret, secret: ["${SECRETS.header}"] }, type: { field: type } }
   body: { verify: { body_field: secret, secret: "${SECRETS.body}" }, type: { field: type } }

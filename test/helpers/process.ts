@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Agent, request } from 'undici';
 import { afterAll, afterEach } from 'vitest';
+import { withLoopbackDefaults } from './loopback-config.ts';
 
 const CLI = resolve(import.meta.dirname, '../../src/cli.ts');
 const children: ChildProcess[] = [];
@@ -91,15 +92,12 @@ export async function spawnRelay(args: string[], env: Record<string, string> = {
 }
 
 /**
- * Writes relay.yaml into `dir`: listeners on 127.0.0.1 port 0 and the
- * database beside the file, followed by `yaml`. Returns the file's path.
+ * Writes `yaml` as relay.yaml into `dir`, completed by `withLoopbackDefaults`
+ * with the database beside the file. Returns the file's path.
  */
 export function writeDaemonConfig(dir: string, yaml: string): string {
   const file = join(dir, 'relay.yaml');
-  writeFileSync(
-    file,
-    `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }\nstorage: { path: ./relay.db }\n${yaml}`,
-  );
+  writeFileSync(file, withLoopbackDefaults(yaml, './relay.db'));
   return file;
 }
 

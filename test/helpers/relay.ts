@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { parseDocument } from 'yaml';
 import type { Clock } from '../../src/clock.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { RelayConfig } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/log.ts';
 import { type Relay, startRelay } from '../../src/main.ts';
+import { withLoopbackDefaults } from './loopback-config.ts';
 import { tempDir } from './temp.ts';
 
 const running: Relay[] = [];
@@ -15,20 +15,9 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((relay) => relay.close()));
 });
 
-/**
- * A config from YAML text, with each listener on 127.0.0.1 port 0 and the
- * database in a fresh temp dir unless the text says otherwise: a test that
- * sets other storage options still never binds a fixed port.
- */
+/** A config from YAML text, completed by `withLoopbackDefaults` with a database in a fresh temp dir. */
 export function testConfig(yaml: string, env: Record<string, string> = {}, dir = tempDir()): RelayConfig {
-  const doc = parseDocument(yaml);
-  const defaults: [string[], string][] = [
-    [['listen', 'ingest'], '127.0.0.1:0'],
-    [['listen', 'admin'], '127.0.0.1:0'],
-    [['storage', 'path'], join(dir, 'relay.db')],
-  ];
-  for (const [path, value] of defaults) if (!doc.hasIn(path)) doc.setIn(path, value);
-  const text = doc.toString();
+  const text = withLoopbackDefaults(yaml, join(dir, 'relay.db'));
   writeFileSync(join(dir, 'relay.yaml'), text);
   return parseConfig(text, { env, baseDir: dir });
 }
