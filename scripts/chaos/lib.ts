@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { type Daemon, startDaemon as startProcess } from '../lib/isolated.ts';
+import { postEvent } from '../lib/post-event.ts';
 
 export type { Daemon };
 
@@ -32,19 +33,8 @@ export function startDaemon(config: string): Promise<Daemon> {
 }
 
 /** POSTs one event; the id when relay acknowledged it (200), else undefined. */
-export async function ingest(url: string, body: object): Promise<string | undefined> {
-  try {
-    const res = await request(`${url}/in/app`, {
-      method: 'POST',
-      body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json' },
-      dispatcher: agent,
-    });
-    const answer = (await res.body.json()) as { id?: string };
-    return res.statusCode === 200 ? answer.id : undefined;
-  } catch {
-    return undefined;
-  }
+export function ingest(url: string, body: object): Promise<string | undefined> {
+  return postEvent(url, body, agent);
 }
 
 export interface Target {

@@ -3,8 +3,9 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { afterAll, afterEach } from 'vitest';
+import { postEvent } from '../../scripts/lib/post-event.ts';
 import { withLoopbackDefaults } from './loopback-config.ts';
 
 const CLI = resolve(import.meta.dirname, '../../src/cli.ts');
@@ -105,17 +106,6 @@ const ingestAgent = new Agent({ connections: 32 });
 afterAll(() => ingestAgent.close());
 
 /** POSTs a JSON event to /in/app; the id when relay acknowledged it, else undefined (refused or relay gone). */
-export async function ingestEvent(ingestUrl: string, body: object): Promise<string | undefined> {
-  try {
-    const res = await request(`${ingestUrl}/in/app`, {
-      method: 'POST',
-      body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json' },
-      dispatcher: ingestAgent,
-    });
-    const answer = (await res.body.json()) as { id?: string };
-    return res.statusCode === 200 ? answer.id : undefined;
-  } catch {
-    return undefined;
-  }
+export function ingestEvent(ingestUrl: string, body: object): Promise<string | undefined> {
+  return postEvent(ingestUrl, body, ingestAgent);
 }
