@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Acks } from '../helpers/acks.ts';
 import { ingestEvent, runCli, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
 import { readDatabase } from '../helpers/sqlite.ts';
-import { startTarget } from '../helpers/target.ts';
+import { startTarget, type Target } from '../helpers/target.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 /**
@@ -34,18 +34,29 @@ async function stopUnderIngest(
   return code;
 }
 
+/**
+ * relay.yaml in `dir` that routes every event of source `app` to one endpoint,
+ * `hook` on the target, with `hook`'s extra options and extra top-level YAML.
+ */
+function hookConfig(dir: string, target: Target, extra: { hook?: string; top?: string } = {}): string {
+  return writeDaemonConfig(
+    dir,
+    `${extra.top ?? ''}
+sources: { app: { type: { field: type } } }
+endpoints:
+  hook: { url: "${target.url}/hook"${extra.hook ? `, ${extra.hook}` : ''} }
+routes: [{ from: [app], types: "*", to: [hook] }]
+`,
+  );
+}
+
 describe('faults', () => {
   it('loses nothing acknowledged across five kill -9 at random moments under steady ingest', async () => {
     const target = await startTarget();
     const dir = tempDir();
-    const config = writeDaemonConfig(
-      dir,
-      `sources: { app: { type: { field: type } } }
-endpoints:
-  hook: { url: "${target.url}/hook", concurrency: 8, retry: { schedule: [100ms, 500ms, 1s], jitter: 0 } }
-routes: [{ from: [app], types: "*", to: [hook] }]
-`,
-    );
+    const config = hookConfig(dir, target, {
+      hook: 'concurrency: 8, retry: { schedule: [100ms, 500ms, 1s], jitter: 0 }',
+    });
     const acked = new Acks();
     for (let kill = 0; kill < 5; kill++) {
       await stopUnderIngest(config, 'SIGKILL', 100 + Math.floor(Math.random() * 300), acked);
@@ -65,14 +76,7 @@ routes: [{ from: [app], types: "*", to: [hook] }]
   it('stops on SIGTERM under steady keep-alive ingest, exit 0, and loses nothing across restarts', async () => {
     const target = await startTarget();
     const dir = tempDir();
-    const config = writeDaemonConfig(
-      dir,
-      `sources: { app: { type: { field: type } } }
-endpoints:
-  hook: { url: "${target.url}/hook" }
-routes: [{ from: [app], types: "*", to: [hook] }]
-`,
-    );
+    const config = hookConfig(dir, target);
     const acked = new Acks();
     for (let round = 0; round < 3; round++) {
       expect(await stopUnderIngest(config, 'SIGTERM', 100, acked)).toBe(0);
@@ -168,15 +172,7 @@ describe('disk full', () => {
   it('answers 503 with Retry-After when the database cannot grow, stays up, stores nothing half, and recovers', async () => {
     const target = await startTarget();
     const dir = tempDir();
-    const config = writeDaemonConfig(
-      dir,
-      `storage: { max_size: 1MiB, retention: 1ms }
-sources: { app: { type: { field: type } } }
-endpoints:
-  hook: { url: "${target.url}/hook" }
-routes: [{ from: [app], types: "*", to: [hook] }]
-`,
-    );
+    const config = hookConfig(dir, target, { top: 'storage: { max_size: 1MiB, retention: 1ms }' });
     const relay = await spawnRelay(['--config', config]);
     await fetch(`${relay.adminUrl}/admin/endpoints/hook/pause`, { method: 'POST' });
     const acked: string[] = [];
