@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type RelayProcess, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -32,13 +32,28 @@ routes: [{ from: "*", types: "*", filter: { status: { in: [a, 1, true] } }, to: 
   return spawnRelay(['--config', config]);
 }
 
-/** Every answer is a 2xx, or an error in the documented JSON shape. */
-function expectWellFormed(status: number, contentType: string | undefined, body: string): void {
-  expect(status).toBeGreaterThanOrEqual(200);
-  expect(status).toBeLessThan(600);
-  if (status >= 300) {
-    expect(contentType).toBe('application/json');
-    const parsed = JSON.parse(body) as { error: { code: string; message: string } };
+/**
+ * Sends one request (no body for GET) and checks its answer: a 2xx, or an
+ * error in the documented JSON shape.
+ */
+async function expectWellFormedAnswer(
+  url: string,
+  method: Dispatcher.HttpMethod,
+  body: Buffer,
+  headers: Record<string, string>,
+): Promise<void> {
+  const res = await request(url, {
+    method,
+    body: method === 'GET' ? undefined : body,
+    headers,
+    dispatcher: agent,
+  });
+  const text = await res.body.text();
+  expect(res.statusCode).toBeGreaterThanOrEqual(200);
+  expect(res.statusCode).toBeLessThan(600);
+  if (res.statusCode >= 300) {
+    expect(res.headers['content-type']).toBe('application/json');
+    const parsed = JSON.parse(text) as { error: { code: string; message: string } };
     expect(parsed.error.code).toMatch(/^RELAY_ERR_[A-Z_]+$/);
     expect(typeof parsed.error.message).toBe('string');
   }
@@ -118,14 +133,10 @@ describe('bad input to ingest', () => {
           fc.string({ maxLength: 100 }).filter((v) => !/[\r\n\0]/.test(v) && v.trim() === v),
         ),
         async (path, contentType, body, method, headers) => {
-          const res = await request(`${relay.ingestUrl}${path}`, {
-            method,
-            body: method === 'GET' ? undefined : body,
-            headers: { ...headers, ...(contentType ? { 'content-type': contentType } : {}) },
-            dispatcher: agent,
+          await expectWellFormedAnswer(`${relay.ingestUrl}${path}`, method, body, {
+            ...headers,
+            ...(contentType ? { 'content-type': contentType } : {}),
           });
-          const text = await res.body.text();
-          expectWellFormed(res.statusCode, res.headers['content-type'] as string | undefined, text);
         },
       ),
       { numRuns: 400 },
@@ -225,14 +236,14 @@ describe('bad input to ingest', () => {
         fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
         async (path, query, body, method) => {
           const search = new URLSearchParams(query).toString();
-          const res = await request(`${relay.adminUrl}${path}${search ? `?${search}` : ''}`, {
+          await expectWellFormedAnswer(
+            `${relay.adminUrl}${path}${search ? `?${search}` : ''}`,
             method,
-            body: method === 'GET' ? undefined : body,
-            headers: { 'content-type': 'application/json' },
-            dispatcher: agent,
-          });
-          const text = await res.body.text();
-          expectWellFormed(res.statusCode, res.headers['content-type'] as string | undefined, text);
+            body,
+            {
+              'content-type': 'application/json',
+            },
+          );
         },
       ),
       { numRuns: 300 },
