@@ -7,7 +7,7 @@
  *   npm run build:sea -- --no-strip
  *
  * - better-sqlite3's prebuilt addon for this platform travels as the SEA asset
- *   `better_sqlite3.node`; src/native.ts writes it out and loads it at start.
+ *   `better_sqlite3.node`; src/store/sqlite/native.ts writes it out and loads it at start.
  * - The code cache is on (faster start); the startup snapshot is not (it
  *   fails for an app that loads node:http).
  * - The experimental-feature warning is off, and NODE_OPTIONS is ignored

@@ -7,7 +7,7 @@
  * CommonJS because an SEA's main script is one; the `import()` calls in cli.ts
  * become lazy `require`s inside the bundle, so `--version` still loads none of
  * the heavy modules. better-sqlite3 is bundled too: inside the executable it
- * gets its addon through the `nativeBinding` option (src/native.ts), never by
+ * gets its addon through the `nativeBinding` option (src/store/sqlite/native.ts), never by
  * a path on disk.
  */
 import { readFileSync } from 'node:fs';

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { registerOpsCommands } from './admin-cli/commands.ts';
 import { ConfigError, RelayError } from './errors.ts';
 import { type LogLevel, logLevels } from './log.ts';
-import { registerOpsCommands } from './ops/commands.ts';
 
 interface GlobalOptions {
   config?: string;
@@ -37,10 +37,10 @@ export function buildProgram(): Command {
       const config = await load(command.optsWithGlobals<GlobalOptions>());
       const [{ describeConfig }, { inspectConfig }, { unfinishedByEndpoint }, { nativeBindingFor }] =
         await Promise.all([
-          import('./check.ts'),
-          import('./check-findings.ts'),
-          import('./store/inspect.ts'),
-          import('./native.ts'),
+          import('./check/report.ts'),
+          import('./check/findings.ts'),
+          import('./store/sqlite/inspect.ts'),
+          import('./store/sqlite/native.ts'),
         ]);
       const path = config.storage.path;
       const findings = await inspectConfig(
@@ -81,7 +81,7 @@ async function run(options: GlobalOptions): Promise<void> {
     import('./main.ts'),
     import('./log.ts'),
     import('./shutdown.ts'),
-    import('./native.ts'),
+    import('./store/sqlite/native.ts'),
     import('./reload.ts'),
     import('./config/load.ts'),
   ]);

@@ -13,9 +13,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDatabase } from '../../src/store/db.ts';
-import { migrate } from '../../src/store/migrate.ts';
-import { Outbox } from '../../src/store/outbox.ts';
+import { openDatabase } from '../../src/store/sqlite/db.ts';
+import { Outbox } from '../../src/store/sqlite/events.ts';
+import { migrate } from '../../src/store/sqlite/migrate.ts';
 import { meanBodyBytes } from './lib/bodies.ts';
 import { storedEvent } from './lib/relay.ts';
 

@@ -1,10 +1,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { bodyKind, mediaType, parsePayload } from '../ingest/payload.ts';
-import { RELAY_SOURCE } from '../ops-events.ts';
+import { RELAY_SOURCE } from '../ingest/relay-source.ts';
 import type { RoutingTable } from '../routing/match.ts';
-import type { StoredEvent } from '../store/outbox.ts';
+import { bodyKind, mediaType, parsePayload } from '../routing/payload.ts';
+import type { StoredEvent } from '../store/sqlite/events.ts';
+import { iso, parseSince, requiredString } from './body.ts';
 import { type AdminContext, configuredEndpoint, OPERATOR_WRITE } from './context.ts';
-import { iso, parseSince, requiredString } from './request.ts';
 
 /** Events read per step, bodies included (up to `limits.body` each): kept small for memory and the writer. */
 const BATCH = 100;

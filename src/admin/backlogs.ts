@@ -1,6 +1,6 @@
 import { RelayError } from '../errors.ts';
+import { requiredString, wholeSeconds } from './body.ts';
 import { type AdminContext, configuredEndpoint, isConfigured, OPERATOR_WRITE } from './context.ts';
-import { requiredString, wholeSeconds } from './request.ts';
 
 /** Deliveries changed per transaction: the writer is never held long enough to delay ingest. */
 const BATCH = 500;

@@ -4,11 +4,11 @@ import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import { RelayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { RoutingTable } from '../routing/match.ts';
-import type { AdminQueries } from '../store/admin-queries.ts';
-import type { AdminWrites } from '../store/admin-writes.ts';
 import type { Backlog } from '../store/backlog.ts';
-import type { GroupCommit } from '../store/group-commit.ts';
-import type { Outbox } from '../store/outbox.ts';
+import type { Outbox } from '../store/sqlite/events.ts';
+import type { GroupCommit } from '../store/sqlite/group-commit.ts';
+import type { AdminWrites } from '../store/sqlite/operator.ts';
+import type { AdminQueries } from '../store/sqlite/reads.ts';
 
 /** What the /admin/* resources need of the running relay. */
 export interface AdminContext {

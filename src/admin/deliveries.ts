@@ -1,9 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { RelayError } from '../errors.ts';
-import type { ReplayState } from '../store/admin-writes.ts';
+import type { ReplayState } from '../store/sqlite/operator.ts';
+import { iso, optionalBoolean, optionalString, parseLimit, parseSince, requiredString } from './body.ts';
 import { type AdminContext, configuredEndpoint, isConfigured, OPERATOR_WRITE } from './context.ts';
 import { describeDelivery } from './events.ts';
-import { iso, optionalBoolean, optionalString, parseLimit, parseSince, requiredString } from './request.ts';
 
 /** Rows requeued per transaction: the writer is never held long enough to delay ingest. */
 const BATCH = 500;

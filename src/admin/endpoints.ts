@@ -1,9 +1,9 @@
 import type { EndpointConfig } from '../config/schema.ts';
 import { RelayError } from '../errors.ts';
-import { redactUrl } from '../redact-url.ts';
-import type { EndpointAdminState } from '../store/deliveries.ts';
+import { redactUrl } from '../http/redact-url.ts';
+import type { EndpointAdminState } from '../store/sqlite/deliveries.ts';
+import { iso, wholeSeconds } from './body.ts';
 import { type AdminContext, configuredEndpoint } from './context.ts';
-import { iso, wholeSeconds } from './request.ts';
 
 /** One endpoint as the admin API shows it: never a secret, never a header value. */
 export interface EndpointView {

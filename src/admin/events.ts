@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { RelayError } from '../errors.ts';
-import { type DeliveryRow, type DeliveryState, deliveryStates } from '../store/admin-queries.ts';
+import { type DeliveryRow, type DeliveryState, deliveryStates } from '../store/sqlite/reads.ts';
+import { iso, parseLimit, parseSince } from './body.ts';
 import type { AdminContext } from './context.ts';
-import { iso, parseLimit, parseSince } from './request.ts';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;

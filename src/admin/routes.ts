@@ -2,11 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import { RelayError } from '../errors.ts';
 import { backfillEndpoint } from './backfill.ts';
 import { dropBacklog, listBacklogs, moveBacklog } from './backlogs.ts';
+import { optionalString, parseId, readJsonObject } from './body.ts';
 import type { AdminContext } from './context.ts';
 import { replayEndpoint, retryDelivery } from './deliveries.ts';
 import { changeState, listEndpoints, type StateAction, showEndpoint } from './endpoints.ts';
 import { describeDelivery, listEvents, showEvent } from './events.ts';
-import { optionalString, parseId, readJsonObject } from './request.ts';
 import { sendTestEvent } from './test-send.ts';
 
 interface Call {

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RelayError } from '../errors.ts';
-import { asRelayError, sendError, sendJson } from '../http-reply.ts';
+import { asRelayError, sendError, sendJson } from '../http/reply.ts';
 import type { Logger } from '../log.ts';
 import type { RelayMetrics } from '../metrics.ts';
-import { storageRefusal } from '../store/db.ts';
+import { storageRefusal } from '../store/sqlite/db.ts';
 import type { AdminContext } from './context.ts';
 import { authorize } from './guard.ts';
 import { routeAdmin } from './routes.ts';

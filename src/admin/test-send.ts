@@ -1,5 +1,5 @@
 import { randomUUIDv7 } from 'node:crypto';
-import { buildRequest } from '../dispatch/request.ts';
+import { buildRequest } from '../dispatch/message.ts';
 import { send } from '../dispatch/send.ts';
 import { RelayError } from '../errors.ts';
 import { type AdminContext, configuredEndpoint } from './context.ts';

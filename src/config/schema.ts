@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { toError } from '../errors.ts';
-import { parseDuration, parseRate, parseSize } from './duration.ts';
+import { parseDuration, parseRate, parseSize } from './units.ts';
 
 export interface Address {
   host: string;

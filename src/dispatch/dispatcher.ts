@@ -3,14 +3,14 @@ import type { EndpointConfig, RelayConfig } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { AttemptOutcome, RelayMetrics } from '../metrics.ts';
 import type { Backlog } from '../store/backlog.ts';
-import type { ClaimedDelivery, DeliveryStore, EndpointAdminState } from '../store/deliveries.ts';
-import type { GroupCommit } from '../store/group-commit.ts';
+import type { ClaimedDelivery, DeliveryStore, EndpointAdminState } from '../store/sqlite/deliveries.ts';
+import type { GroupCommit } from '../store/sqlite/group-commit.ts';
 import type { AddressPolicy } from './address-policy.ts';
 import { longestStep, nextAttempt } from './backoff.ts';
 import { classify, type Outcome } from './classify.ts';
 import { AttemptDeadlines } from './deadlines.ts';
 import { Lane } from './lane.ts';
-import { buildRequest } from './request.ts';
+import { buildRequest } from './message.ts';
 import { type SendResult, send } from './send.ts';
 import { WakeTimer } from './wake-timer.ts';
 

@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import type { EndpointConfig } from '../config/schema.ts';
-import type { EndpointAdminState } from '../store/deliveries.ts';
+import type { EndpointAdminState } from '../store/sqlite/deliveries.ts';
 import { type AddressPolicy, publicOnlyConnector } from './address-policy.ts';
 import { Circuit } from './circuit.ts';
 import { TokenBucket } from './ratelimit.ts';

@@ -1,4 +1,4 @@
-import type { Db } from './db.ts';
+import type { Db } from './sqlite/db.ts';
 
 /**
  * Unfinished deliveries (pending or in flight), counted in memory so that

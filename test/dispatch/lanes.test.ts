@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/db.ts';
-import { migrate } from '../../src/store/migrate.ts';
-import { Outbox } from '../../src/store/outbox.ts';
+import { openDatabase } from '../../src/store/sqlite/db.ts';
+import { Outbox } from '../../src/store/sqlite/events.ts';
+import { migrate } from '../../src/store/sqlite/migrate.ts';
 import { post, startTestRelay, testConfig } from '../helpers/relay.ts';
 import { startTarget } from '../helpers/target.ts';
 

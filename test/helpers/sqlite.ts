@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { openDatabase } from '../../src/store/db.ts';
-import { DeliveryStore } from '../../src/store/deliveries.ts';
-import { migrate } from '../../src/store/migrate.ts';
+import { openDatabase } from '../../src/store/sqlite/db.ts';
+import { DeliveryStore } from '../../src/store/sqlite/deliveries.ts';
+import { migrate } from '../../src/store/sqlite/migrate.ts';
 
 /** Opens the relay's database on a second, independent connection (as an operator's tool would). */
 export function readDatabase<T>(path: string, read: (db: Database.Database) => T): T {

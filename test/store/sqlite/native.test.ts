@@ -5,12 +5,12 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { addonDirs, loadAddon } from '../src/native.ts';
-import { tempDir } from './helpers/temp.ts';
+import { addonDirs, loadAddon } from '../../../src/store/sqlite/native.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
 const prebuild = resolve(
   import.meta.dirname,
-  `../node_modules/better-sqlite3/prebuilds/${process.platform}-${process.arch}.node`,
+  `../../../node_modules/better-sqlite3/prebuilds/${process.platform}-${process.arch}.node`,
 );
 // better-sqlite3 ships a prebuilt addon for every platform relay supports; its absence is a failure.
 const addon = new Uint8Array(readFileSync(prebuild));
@@ -62,7 +62,7 @@ describe('the addon carried by the single executable', () => {
 
   it('is never loaded half-written when several relays start at once', async () => {
     const dir = tempDir();
-    const script = `import { loadAddon } from ${JSON.stringify(resolve(import.meta.dirname, '../src/native.ts'))};
+    const script = `import { loadAddon } from ${JSON.stringify(resolve(import.meta.dirname, '../../../src/store/sqlite/native.ts'))};
 import { readFileSync } from 'node:fs';
 const binding = loadAddon(new Uint8Array(readFileSync(${JSON.stringify(prebuild)})), [${JSON.stringify(dir)}]);
 process.exit(typeof binding.Database === 'function' ? 0 : 3);`;

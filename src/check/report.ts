@@ -1,6 +1,6 @@
-import type { Findings } from './check-findings.ts';
-import type { EndpointConfig, RelayConfig } from './config/schema.ts';
-import { redactUrl } from './redact-url.ts';
+import type { EndpointConfig, RelayConfig } from '../config/schema.ts';
+import { redactUrl } from '../http/redact-url.ts';
+import type { Findings } from './findings.ts';
 
 /**
  * The routing table as `relay check` prints it: for each source, the types a

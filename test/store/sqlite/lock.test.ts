@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquireDatabaseLock } from '../../src/store/lock.ts';
-import { tempDir } from '../helpers/temp.ts';
+import { acquireDatabaseLock } from '../../../src/store/sqlite/lock.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
 describe('database lock', () => {
   it('refuses a second holder with a clear error and frees the lock on release', () => {
@@ -18,7 +18,7 @@ describe('database lock', () => {
 
   it('is freed by the operating system when the holder is killed with SIGKILL', async () => {
     const path = join(tempDir(), 'relay.db');
-    const lockModule = resolve('src/store/lock.ts');
+    const lockModule = resolve('src/store/sqlite/lock.ts');
     const child = spawn(
       process.execPath,
       [

@@ -1,8 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { post, startTestRelay, testConfig } from './helpers/relay.ts';
-import { readDatabase } from './helpers/sqlite.ts';
-import { startTarget } from './helpers/target.ts';
+import { post, startTestRelay, testConfig } from '../helpers/relay.ts';
+import { readDatabase } from '../helpers/sqlite.ts';
+import { startTarget } from '../helpers/target.ts';
 
 const OPS_SECRET = `whsec_${Buffer.from('ops-signing-key-0123456789abcdef').toString('base64')}`;
 

@@ -1,10 +1,10 @@
 import { randomUUIDv7 } from 'node:crypto';
-import type { Clock } from './clock.ts';
-import type { DeadDelivery } from './dispatch/dispatcher.ts';
-import type { Logger } from './log.ts';
-import type { RoutingTable } from './routing/match.ts';
-import type { GroupCommit } from './store/group-commit.ts';
-import type { Outbox } from './store/outbox.ts';
+import type { Clock } from '../clock.ts';
+import type { DeadDelivery } from '../dispatch/dispatcher.ts';
+import type { Logger } from '../log.ts';
+import type { RoutingTable } from '../routing/match.ts';
+import type { Outbox } from '../store/sqlite/events.ts';
+import type { GroupCommit } from '../store/sqlite/group-commit.ts';
 
 /** The built-in source of relay's own events. */
 export const RELAY_SOURCE = 'relay';

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { parseDuration } from '../config/duration.ts';
+import { parseDuration } from '../config/units.ts';
 import { RelayError } from '../errors.ts';
-import { readBody } from '../ingest/read-body.ts';
+import { readBody } from '../http/read-body.ts';
 
 /** Admin request bodies are a few small options. */
 const BODY_LIMIT = 64 * 1024;

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { getRawAsset, isSea } from 'node:sea';
-import { RelayError } from './errors.ts';
+import { RelayError } from '../../errors.ts';
 
 /** The SEA asset that carries better-sqlite3's addon (see scripts/build-sea.ts). */
 export const ADDON_ASSET = 'better_sqlite3.node';

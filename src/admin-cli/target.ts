@@ -3,7 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { parse } from 'yaml';
 import { type Env, interpolate } from '../config/interpolate.ts';
 import { configSchema } from '../config/schema.ts';
-import { urlOf } from '../listener.ts';
+import { urlOf } from '../http/listener.ts';
 
 export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:9090';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseRate, parseSize } from '../../src/config/duration.ts';
+import { parseDuration, parseRate, parseSize } from '../../src/config/units.ts';
 
 describe('parseDuration', () => {
   it.each([

@@ -1,7 +1,7 @@
-import type { Clock } from './clock.ts';
-import type { Logger } from './log.ts';
-import type { GroupCommit } from './store/group-commit.ts';
-import { PRUNE_BATCH, type PruneResult, type RetentionStore } from './store/retention.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { GroupCommit } from './sqlite/group-commit.ts';
+import { PRUNE_BATCH, type PruneResult, type RetentionStore } from './sqlite/prune.ts';
 
 /** Deletions may be lost in a power cut: they are simply done again. */
 const BOOKKEEPING = { durable: false };

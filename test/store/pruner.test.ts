@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from './helpers/clock.ts';
-import { post, startTestRelay, testConfig } from './helpers/relay.ts';
-import { pauseEndpoints, readDatabase } from './helpers/sqlite.ts';
-import { startTarget } from './helpers/target.ts';
+import { ManualClock } from '../helpers/clock.ts';
+import { post, startTestRelay, testConfig } from '../helpers/relay.ts';
+import { pauseEndpoints, readDatabase } from '../helpers/sqlite.ts';
+import { startTarget } from '../helpers/target.ts';
 
 function counts(path: string) {
   return readDatabase(path, (db) => ({

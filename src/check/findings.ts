@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { RelayConfig } from './config/schema.ts';
-import { isPrivateAddress } from './dispatch/address-policy.ts';
+import type { RelayConfig } from '../config/schema.ts';
+import { isPrivateAddress } from '../dispatch/address-policy.ts';
 
 export interface Findings {
   /** Endpoints whose host is, or resolves to, a non-public address; with what it resolved to. */

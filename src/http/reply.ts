@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { RelayError, type RelayErrorCode } from './errors.ts';
+import { RelayError, type RelayErrorCode } from '../errors.ts';
 
 export function sendJson(
   res: ServerResponse,

@@ -1,6 +1,6 @@
 import type { EndpointConfig } from '../config/schema.ts';
 import { signDelivery } from '../signing/outbound.ts';
-import type { ClaimedDelivery } from '../store/deliveries.ts';
+import type { ClaimedDelivery } from '../store/sqlite/deliveries.ts';
 
 /**
  * The headers and body of one attempt. The endpoint's own headers go first so

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.ts';
 import type { EndpointAdminState } from './deliveries.ts';
-import type { StoredEvent } from './outbox.ts';
+import type { StoredEvent } from './events.ts';
 
 export type DeliveryState = 'pending' | 'in_flight' | 'delivered' | 'dead' | 'dropped';
 export const deliveryStates: readonly DeliveryState[] = [

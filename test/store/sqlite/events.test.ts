@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openDatabase, storageRefusal } from '../../src/store/db.ts';
-import { GroupCommit } from '../../src/store/group-commit.ts';
-import { migrate, schemaVersion } from '../../src/store/migrate.ts';
-import { type NewEvent, Outbox } from '../../src/store/outbox.ts';
-import { tempDir } from '../helpers/temp.ts';
+import { openDatabase, storageRefusal } from '../../../src/store/sqlite/db.ts';
+import { type NewEvent, Outbox } from '../../../src/store/sqlite/events.ts';
+import { GroupCommit } from '../../../src/store/sqlite/group-commit.ts';
+import { migrate, schemaVersion } from '../../../src/store/sqlite/migrate.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
 function freshOutbox(durability: 'full' | 'normal' = 'full') {
   const path = join(tempDir(), 'relay.db');

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Address } from './config/schema.ts';
+import type { Address } from '../config/schema.ts';
 
 /** How long close() waits for busy connections before cutting them. */
 const CLOSE_DEADLINE_MS = 5_000;

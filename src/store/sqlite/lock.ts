@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { RelayError } from '../errors.ts';
+import { RelayError } from '../../errors.ts';
 
 /**
  * One relay per database. The lock is an exclusive SQLite lock on a sidecar
