@@ -35,18 +35,12 @@ export function buildProgram(): Command {
     .description('validate the config and print the routing table')
     .action(async (_options, command: Command) => {
       const config = await load(command.optsWithGlobals<GlobalOptions>());
-      const [{ describeConfig }, { inspectConfig }, { unfinishedByEndpoint }, { nativeBindingFor }] =
-        await Promise.all([
-          import('./check/report.ts'),
-          import('./check/findings.ts'),
-          import('./store/sqlite/inspect.ts'),
-          import('./store/sqlite/native.ts'),
-        ]);
-      const path = config.storage.path;
-      const findings = await inspectConfig(
-        config,
-        unfinishedByEndpoint(path, () => nativeBindingFor(path)),
-      );
+      const [{ describeConfig }, { inspectConfig }, { peekUnfinished }] = await Promise.all([
+        import('./check/report.ts'),
+        import('./check/findings.ts'),
+        import('./store/open.ts'),
+      ]);
+      const findings = await inspectConfig(config, await peekUnfinished(config.storage));
       process.stdout.write(`${describeConfig(config, findings)}\n`);
     });
 
@@ -70,23 +64,16 @@ async function load(options: GlobalOptions) {
 
 async function run(options: GlobalOptions): Promise<void> {
   const config = await load(options);
-  const [
-    { startRelay },
-    { createLogger },
-    { handleSignals },
-    { nativeBindingFor },
-    { ConfigReloader },
-    { loadConfig },
-  ] = await Promise.all([
-    import('./main.ts'),
-    import('./log.ts'),
-    import('./shutdown.ts'),
-    import('./store/sqlite/native.ts'),
-    import('./reload.ts'),
-    import('./config/load.ts'),
-  ]);
+  const [{ startRelay }, { createLogger }, { handleSignals }, { ConfigReloader }, { loadConfig }] =
+    await Promise.all([
+      import('./main.ts'),
+      import('./log.ts'),
+      import('./shutdown.ts'),
+      import('./reload.ts'),
+      import('./config/load.ts'),
+    ]);
   const log = createLogger(options.logLevel);
-  const relay = await startRelay(config, { log, nativeBinding: nativeBindingFor(config.storage.path) });
+  const relay = await startRelay(config, { log });
   const reloader = new ConfigReloader({
     file: options.config!,
     relay,

@@ -19,6 +19,7 @@ export const errorStatus = {
   RELAY_ERR_BACKLOG_FULL: 503,
   RELAY_ERR_SHUTTING_DOWN: 503,
   RELAY_ERR_DATABASE_LOCKED: 500,
+  RELAY_ERR_SCHEMA_TOO_NEW: 500,
   RELAY_ERR_INTERNAL: 500,
 } as const;
 
@@ -50,4 +51,10 @@ export class ConfigError extends RelayError {
 /** Coerce whatever a `catch` received into an Error. */
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
+}
+
+/** The `code` property a driver or the OS put on an error (SQLITE_BUSY, ECONNRESET…), if any. */
+export function errorCode(value: unknown): string | undefined {
+  const code = (value as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
 }

@@ -42,3 +42,35 @@ export function createLogger(
 function stdoutDestination(): pino.DestinationStream {
   return pino.destination({ dest: 1, sync: true });
 }
+
+/** A background task relay runs on its own: a failure there has no caller to answer. */
+export type BackgroundTask = 'retention' | 'lease_sweep' | 'readiness' | 'ops_event';
+
+/**
+ * Failures of background tasks, which no request would ever report: each is
+ * counted (relay_background_errors_total{task}) every time, and logged once
+ * per distinct message until the task succeeds again, so a pass that fails
+ * every 10 s says so once instead of flooding the log.
+ */
+export class BackgroundFailures {
+  private readonly log: Logger;
+  private readonly count: (task: BackgroundTask) => void;
+  private readonly lastLogged = new Map<BackgroundTask, string>();
+
+  constructor(log: Logger, count: (task: BackgroundTask) => void) {
+    this.log = log;
+    this.count = count;
+  }
+
+  report(task: BackgroundTask, error: unknown): void {
+    this.count(task);
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.lastLogged.get(task) === message) return;
+    this.lastLogged.set(task, message);
+    this.log.error({ err: error, task }, `background task ${task} failed`);
+  }
+
+  recovered(task: BackgroundTask): void {
+    if (this.lastLogged.delete(task)) this.log.info({ task }, `background task ${task} works again`);
+  }
+}

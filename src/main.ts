@@ -8,28 +8,17 @@ import { listen, urlOf } from './http/listener.ts';
 import { OPS_EVENT_TYPES, OperationalEvents, RELAY_SOURCE } from './ingest/relay-source.ts';
 import { createIngestHandler, type IngestView } from './ingest/server.ts';
 import { UNKNOWN_TYPE } from './ingest/source.ts';
-import { createLogger, type Logger } from './log.ts';
-import { RelayMetrics } from './metrics.ts';
+import { BackgroundFailures, createLogger, type Logger } from './log.ts';
+import { type LaneSnapshot, RelayMetrics } from './metrics.ts';
 import { RoutingTable } from './routing/match.ts';
 import { Backlog } from './store/backlog.ts';
-import { Retention } from './store/pruner.ts';
-import { type Db, openDatabase } from './store/sqlite/db.ts';
-import { DeliveryStore } from './store/sqlite/deliveries.ts';
-import { DiskSpace } from './store/sqlite/disk.ts';
-import { Outbox } from './store/sqlite/events.ts';
-import { GroupCommit } from './store/sqlite/group-commit.ts';
-import { acquireDatabaseLock } from './store/sqlite/lock.ts';
-import { migrate } from './store/sqlite/migrate.ts';
-import { AdminWrites } from './store/sqlite/operator.ts';
-import type { PruneResult } from './store/sqlite/prune.ts';
-import { RetentionStore } from './store/sqlite/prune.ts';
-import { AdminQueries } from './store/sqlite/reads.ts';
+import { openStore } from './store/open.ts';
+import { Pruner } from './store/pruner.ts';
+import type { PruneResult, Store } from './store/store.ts';
 
 export interface RelayOptions {
   clock?: Clock;
   log?: Logger;
-  /** A loaded better-sqlite3 addon, for the single executable. */
-  nativeBinding?: object;
 }
 
 export interface Relay {
@@ -49,82 +38,73 @@ export interface Relay {
 export async function startRelay(initial: RelayConfig, options: RelayOptions = {}): Promise<Relay> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger('info');
-  const lock = acquireDatabaseLock(initial.storage.path, options.nativeBinding);
-  const cleanups: (() => void | Promise<void>)[] = [() => lock.release()];
+  const metrics = new RelayMetrics();
+  let view = viewOf(initial);
+  const store = await openStore(initial.storage, {
+    minFreeDisk: () => view.config.limits.min_free_disk,
+    onCommit: (items) => {
+      metrics.storeCommits.inc();
+      metrics.storeCommittedItems.inc(items);
+    },
+  });
+  const cleanups: (() => void | Promise<void>)[] = [() => store.close()];
   try {
-    return await assemble(initial, clock, log, options, cleanups);
+    return await assemble(
+      { store, metrics, clock, log, view: () => view, setView: (v) => (view = v) },
+      cleanups,
+    );
   } catch (error) {
-    await runAll(cleanups.reverse());
+    await runAll(cleanups.reverse(), log);
     throw error;
   }
 }
 
-async function assemble(
-  initial: RelayConfig,
-  clock: Clock,
-  log: Logger,
-  options: RelayOptions,
-  cleanups: (() => void | Promise<void>)[],
-): Promise<Relay> {
-  const db = openDatabase({
-    path: initial.storage.path,
-    durability: initial.storage.durability,
-    maxSize: initial.storage.max_size,
-    nativeBinding: options.nativeBinding,
-  });
-  cleanups.push(() => {
-    db.close();
-  });
-  migrate(db);
+interface Parts {
+  store: Store;
+  metrics: RelayMetrics;
+  clock: Clock;
+  log: Logger;
+  view: () => IngestView;
+  setView: (view: IngestView) => void;
+}
 
-  const metrics = new RelayMetrics();
-  const outbox = new Outbox(db);
-  const backlog = Backlog.load(db);
-  const disk = new DiskSpace(initial.storage.path);
-  cleanups.push(() => disk.stop());
-  const groupCommit = new GroupCommit(db, initial.storage.durability, (size) => {
-    metrics.storeCommits.inc();
-    metrics.storeCommittedItems.inc(size);
-  });
-  const deliveries = new DeliveryStore(db);
+async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]): Promise<Relay> {
+  const { store, metrics, clock, log, view } = parts;
+  const initial = view().config;
+  const failures = new BackgroundFailures(log, (task) => metrics.backgroundErrors.inc({ task }));
   // Whatever was in flight when the last process stopped is sent again (at-least-once).
-  const recovered = deliveries.recoverInFlight();
+  const recovered = await store.recover(clock.now());
   if (recovered > 0) log.info({ recovered }, 'in-flight deliveries of the last run returned to pending');
-  let view = viewOf(initial);
+  const backlog = new Backlog(await store.unfinishedCounts());
+  const userAgent = `relay/${pkg.version}`;
   const opsEvents = new OperationalEvents({
-    routing: () => view.routing,
-    outbox,
-    groupCommit,
+    routing: () => view().routing,
+    store,
     clock,
-    log: log.child({ component: 'ops-events' }),
+    log: log.child({ component: 'relay-source' }),
+    failures,
     added: (endpoint) => dispatcher.added(endpoint),
   });
-  const dispatcher = new Dispatcher(initial, {
-    store: deliveries,
-    groupCommit,
+  const dispatcher = new Dispatcher(initial, await store.endpointStates(), {
+    store,
     backlog,
     metrics,
     clock,
     log: log.child({ component: 'dispatch' }),
-    userAgent: `relay/${pkg.version}`,
+    failures,
+    userAgent,
     onDisabled: (endpoint, status) => opsEvents.endpointDisabled(endpoint, status),
     onDead: (endpoint, dead) => opsEvents.deliveryDead(endpoint, dead),
     onRecovered: (endpoint) => opsEvents.endpointRecovered(endpoint),
   });
   cleanups.push(() => dispatcher.stop(0));
-  metrics.observeLanes(() =>
-    [...dispatcher.allLanes()].map((lane) => {
-      const queue = dispatcher.queueOf(lane.name);
-      return {
-        endpoint: lane.name,
-        pending: queue.pending,
-        inFlight: queue.inFlight,
-        oldestPendingSeconds: (queue.oldestAgeMs ?? 0) / 1000,
-        state: lane.state,
-        circuitOpen: lane.circuit.state !== 'closed',
-        held: lane.removed,
-      };
-    }),
+  metrics.observeLanes(
+    () => laneSnapshots(dispatcher, backlog),
+    async () => {
+      const now = clock.now();
+      const oldest = await store.oldestUnfinished([...backlog.endpoints()]);
+      return new Map([...oldest].map(([name, at]) => [name, Math.max(0, now - at)]));
+    },
   );
 
   let phase: 'running' | 'draining' | 'stopped' = 'running';
@@ -136,12 +116,10 @@ async function assemble(
       requestTimeoutMs: initial.limits.request_timeout,
     },
     createIngestHandler({
-      view: () => view,
+      view,
       accepting: () => phase !== 'stopped',
-      outbox,
-      groupCommit,
+      store,
       backlog,
-      disk,
       metrics,
       clock,
       log: log.child({ component: 'ingest' }),
@@ -149,7 +127,6 @@ async function assemble(
     }),
   );
   cleanups.push(() => ingest.close());
-  const writable = writableProbe(db);
   const adminLog = log.child({ component: 'admin' });
   const admin = await listen(
     initial.listen.admin,
@@ -157,33 +134,28 @@ async function assemble(
     createAdminHandler({
       metrics,
       log: adminLog,
-      notReadyReason: () => (phase !== 'running' ? 'shutting down' : writable()),
-      loopback: isLoopback(initial.listen.admin.host),
-      token: () => view.config.admin.token,
-      api: {
-        view: () => view,
-        dispatcher,
-        outbox,
-        queries: new AdminQueries(db),
-        writes: new AdminWrites(db),
-        backlog,
-        groupCommit,
-        clock,
-        userAgent: `relay/${pkg.version}`,
-        log: adminLog,
+      notReadyReason: async () => {
+        if (phase !== 'running') return 'shutting down';
+        const reason = await store.writable();
+        if (reason === undefined) failures.recovered('readiness');
+        else failures.report('readiness', reason);
+        return reason;
       },
+      loopback: isLoopback(initial.listen.admin.host),
+      token: () => view().config.admin.token,
+      api: { view, dispatcher, store, backlog, clock, userAgent, log: adminLog },
     }),
   );
   cleanups.push(() => admin.close());
 
-  const retention = new Retention({
-    store: new RetentionStore(db),
-    groupCommit,
+  const pruner = new Pruner({
+    store,
     clock,
     log: log.child({ component: 'retention' }),
-    retention: () => view.config.storage.retention,
+    failures,
+    retention: () => view().config.storage.retention,
   });
-  cleanups.push(() => retention.stop());
+  cleanups.push(() => pruner.stop());
 
   let closing: Promise<void> | undefined;
   return {
@@ -191,40 +163,74 @@ async function assemble(
     adminUrl: urlOf(admin.address),
     metrics,
     reload(config) {
-      const removed = Object.keys(view.config.endpoints).filter(
+      const removed = Object.keys(view().config.endpoints).filter(
         (name) => !Object.hasOwn(config.endpoints, name),
       );
-      if (!sameStartupSettings(view.config, config)) {
+      if (!sameStartupSettings(view().config, config)) {
         log.warn('listen and storage settings changed: they apply at the next restart');
       }
-      view = viewOf(config);
+      parts.setView(viewOf(config));
       dispatcher.reload(config);
-      for (const name of removed) void metrics.forgetEndpoint(name);
+      for (const name of removed) {
+        metrics
+          .forgetEndpoint(name)
+          .catch((error: unknown) =>
+            log.warn({ err: error, endpoint: name }, 'could not drop metric series'),
+          );
+      }
     },
     wake() {
       dispatcher.wake();
     },
     pruneNow() {
-      return retention.pruneNow();
+      return pruner.pruneNow();
     },
     close() {
       closing ??= (async () => {
         phase = 'draining';
-        const drain = view.config.delivery.drain_delay;
+        const drain = view().config.delivery.drain_delay;
         if (drain > 0) await new Promise((resolve) => setTimeout(resolve, drain));
         phase = 'stopped';
         await ingest.close();
-        retention.stop();
-        await dispatcher.stop(view.config.delivery.shutdown_grace);
+        pruner.stop();
+        await dispatcher.stop(view().config.delivery.shutdown_grace);
         // The minute's grouped dead reports are stored now rather than lost with their timers.
         opsEvents.flush();
-        groupCommit.flush();
-        await runAll(cleanups.reverse());
+        await runAll(cleanups.reverse(), log);
         log.info('relay stopped');
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Every lane, and every endpoint with unfinished deliveries but no lane (an
+ * endpoint a restart's config no longer names): held, so its backlog still
+ * shows in the queue gauges.
+ */
+function laneSnapshots(dispatcher: Dispatcher, backlog: Backlog): LaneSnapshot[] {
+  const snapshots: LaneSnapshot[] = [];
+  for (const lane of dispatcher.allLanes()) {
+    snapshots.push({
+      endpoint: lane.name,
+      ...dispatcher.queueCounts(lane.name),
+      state: lane.state,
+      circuitOpen: lane.circuit.state !== 'closed',
+      held: lane.removed,
+    });
+  }
+  for (const endpoint of backlog.endpoints()) {
+    if (dispatcher.lane(endpoint)) continue;
+    snapshots.push({
+      endpoint,
+      ...dispatcher.queueCounts(endpoint),
+      state: 'active',
+      circuitOpen: false,
+      held: true,
+    });
+  }
+  return snapshots;
 }
 
 function viewOf(config: RelayConfig): IngestView {
@@ -260,28 +266,14 @@ function typesNamedBy(config: RelayConfig): Set<string> {
   return types;
 }
 
-/** Readiness: can this connection take the write lock right now? */
-function writableProbe(db: Db): () => string | undefined {
-  const begin = db.prepare('BEGIN IMMEDIATE');
-  const rollback = db.prepare('ROLLBACK');
-  return () => {
-    try {
-      begin.run();
-      rollback.run();
-      return undefined;
-    } catch (error) {
-      return `database not writable: ${(error as Error).message}`;
-    }
-  };
-}
-
 /** Runs every cleanup step even if one fails. */
-async function runAll(steps: (() => void | Promise<void>)[]): Promise<void> {
+async function runAll(steps: (() => void | Promise<void>)[], log: Logger): Promise<void> {
   for (const step of steps) {
     try {
       await step();
-    } catch {
+    } catch (error) {
       // Keep going: a failed step must not leave the database open or the lock held.
+      log.warn({ err: error }, 'a step of stopping relay failed');
     }
   }
 }

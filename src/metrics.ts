@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { EndpointAdminState } from './store/store.ts';
 
 /** Why ingest refused a request: a fixed set, so label values stay bounded. */
 export type RejectReason =
@@ -23,9 +24,7 @@ export interface LaneSnapshot {
   endpoint: string;
   pending: number;
   inFlight: number;
-  /** Age in seconds of the oldest unfinished delivery, 0 when none. */
-  oldestPendingSeconds: number;
-  state: 'active' | 'paused' | 'disabled';
+  state: EndpointAdminState;
   circuitOpen: boolean;
   /** The config no longer names the endpoint: its deliveries are held. */
   held: boolean;
@@ -126,6 +125,7 @@ export class RelayMetrics {
   });
 
   private lanes: () => LaneSnapshot[] = () => [];
+  private oldestAges: () => Promise<Map<string, number>> = async () => new Map();
 
   readonly queueDepth = new Gauge({
     name: 'relay_queue_depth',
@@ -150,11 +150,21 @@ export class RelayMetrics {
     help: 'Age of the oldest unfinished delivery, by endpoint.',
     labelNames: ['endpoint'] as const,
     registers: [this.registry],
-    collect: () => {
+    // One store read per scrape for every endpoint at once; the counts above come from memory.
+    collect: async () => {
+      const ages = await this.oldestAges();
       this.oldestPending.reset();
-      for (const lane of this.lanes())
-        this.oldestPending.set({ endpoint: lane.endpoint }, lane.oldestPendingSeconds);
+      for (const lane of this.lanes()) {
+        this.oldestPending.set({ endpoint: lane.endpoint }, (ages.get(lane.endpoint) ?? 0) / 1000);
+      }
     },
+  });
+
+  readonly backgroundErrors = new Counter({
+    name: 'relay_background_errors_total',
+    help: 'Failures of background tasks (retention, lease sweep, readiness probe, operational events), by task.',
+    labelNames: ['task'] as const,
+    registers: [this.registry],
   });
 
   readonly endpointState = new Gauge({
@@ -190,8 +200,13 @@ export class RelayMetrics {
     this.endToEnd.remove({ endpoint });
   }
 
-  /** Where the queue gauges read from; set once the dispatcher exists. */
-  observeLanes(snapshot: () => LaneSnapshot[]): void {
+  /**
+   * Where the queue gauges read from, set once the dispatcher exists: lane
+   * counts from memory, and the age in ms of each endpoint's oldest
+   * unfinished delivery.
+   */
+  observeLanes(snapshot: () => LaneSnapshot[], oldestAges: () => Promise<Map<string, number>>): void {
     this.lanes = snapshot;
+    this.oldestAges = oldestAges;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:store`: where the outbox's time goes, without HTTP. Writes
- * 60,000 events with the benchmark's SendBlue-like bodies through relay's own Outbox into a fresh
+ * 60,000 events with the benchmark's SendBlue-like bodies through relay's own event statements into a fresh
  * database in group commits of a given size, and reports microseconds per
  * event spent in the inserts and in COMMIT: as relay runs with `durability:
  * full` (fsync in COMMIT, automatic checkpoints), then without the fsync
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../../src/store/sqlite/db.ts';
-import { Outbox } from '../../src/store/sqlite/events.ts';
+import { EventStatements } from '../../src/store/sqlite/events.ts';
 import { migrate } from '../../src/store/sqlite/migrate.ts';
 import { meanBodyBytes } from './lib/bodies.ts';
 import { storedEvent } from './lib/relay.ts';
@@ -34,7 +34,7 @@ function measure(batch: number, durability: 'full' | 'normal', autocheckpoint: b
     const db = openDatabase({ path: join(dir, 'relay.db'), durability });
     migrate(db);
     if (!autocheckpoint) db.pragma('wal_autocheckpoint = 0');
-    const outbox = new Outbox(db);
+    const outbox = new EventStatements(db);
     const begin = db.prepare('BEGIN IMMEDIATE');
     const commit = db.prepare('COMMIT');
     let insertNs = 0n;

@@ -1,7 +1,8 @@
 import type { backfillEndpoint } from '../admin/backfill.ts';
 import type { replayEndpoint } from '../admin/deliveries.ts';
-import type { EndpointView, StateAction } from '../admin/endpoints.ts';
+import type { EndpointView } from '../admin/endpoints.ts';
 import type { TestResult } from '../admin/test-send.ts';
+import type { StateAction } from '../dispatch/lane.ts';
 import type { Ops } from './context.ts';
 import { ago, duration, outcome, plural, snippet, table } from './format.ts';
 

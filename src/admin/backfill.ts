@@ -2,9 +2,9 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { RELAY_SOURCE } from '../ingest/relay-source.ts';
 import type { RoutingTable } from '../routing/match.ts';
 import { bodyKind, mediaType, parsePayload } from '../routing/payload.ts';
-import type { StoredEvent } from '../store/sqlite/events.ts';
+import type { StoredEvent } from '../store/store.ts';
 import { iso, parseSince, requiredString } from './body.ts';
-import { type AdminContext, configuredEndpoint, OPERATOR_WRITE } from './context.ts';
+import { type AdminContext, configuredEndpoint } from './context.ts';
 
 /** Events read per step, bodies included (up to `limits.body` each): kept small for memory and the writer. */
 const BATCH = 100;
@@ -26,21 +26,18 @@ export async function backfillEndpoint(ctx: AdminContext, name: string, body: Re
   let matched = 0;
   let created = 0;
   for (;;) {
-    const rows = ctx.queries.eventsSince(since, after, BATCH);
+    const rows = await ctx.store.reads.eventsSince(since, after, BATCH);
     // Events arriving now were routed by ingest already: stop at the start time.
-    const events = rows.filter((row) => row.received_at <= startedAt);
+    const events = rows.filter((row) => row.receivedAt <= startedAt);
     const last = rows.at(-1);
-    if (last) after = { receivedAt: last.received_at, id: last.id };
+    if (last) after = { receivedAt: last.receivedAt, id: last.id };
     examined += events.length;
     const { routing } = ctx.view();
     const ids = events.filter((event) => routesTo(routing, event, name)).map((event) => event.id);
     matched += ids.length;
     if (ids.length > 0) {
       const now = ctx.clock.now();
-      const n = await ctx.groupCommit.run(
-        () => ids.filter((id) => ctx.writes.createDelivery(id, name, now)).length,
-        OPERATOR_WRITE,
-      );
+      const n = await ctx.store.operator.addDeliveries(name, ids, now);
       created += n;
       ctx.dispatcher.added(name, n);
     } else {
@@ -66,7 +63,7 @@ function routesTo(routing: RoutingTable, event: StoredEvent, endpoint: string): 
 
 function payloadOf(event: StoredEvent): unknown {
   try {
-    return parsePayload(event.body, bodyKind(mediaType(event.content_type ?? undefined)));
+    return parsePayload(event.body, bodyKind(mediaType(event.contentType)));
   } catch {
     // Stored bodies passed this parse at ingest; one that no longer does is routed on source and type only.
     return undefined;

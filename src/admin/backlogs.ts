@@ -1,9 +1,6 @@
 import { RelayError } from '../errors.ts';
 import { requiredString, wholeSeconds } from './body.ts';
-import { type AdminContext, configuredEndpoint, isConfigured, OPERATOR_WRITE } from './context.ts';
-
-/** Deliveries changed per transaction: the writer is never held long enough to delay ingest. */
-const BATCH = 500;
+import { type AdminContext, configuredEndpoint, isConfigured } from './context.ts';
 
 /**
  * Held backlogs: unfinished deliveries of endpoints the running config does
@@ -12,20 +9,21 @@ const BATCH = 500;
  * endpoint comes back or an operator moves or drops them. Only pending ones
  * are moved or dropped: one still in flight finishes its attempt first.
  */
-export function listBacklogs(ctx: AdminContext) {
+export async function listBacklogs(ctx: AdminContext) {
+  const held = [...(await ctx.store.unfinishedCounts()).keys()].filter((name) => !isConfigured(ctx, name));
+  const oldest = await ctx.store.oldestUnfinished(held);
+  const now = ctx.clock.now();
   return {
-    backlogs: ctx.queries
-      .endpointsWithBacklog()
-      .filter((name) => !isConfigured(ctx, name))
-      .map((name) => {
-        const queue = ctx.dispatcher.queueOf(name);
-        return {
-          endpoint: name,
-          pending: queue.pending,
-          in_flight: queue.inFlight,
-          oldest_pending_seconds: wholeSeconds(queue.oldestAgeMs),
-        };
-      }),
+    backlogs: held.map((name) => {
+      const queue = ctx.dispatcher.queueCounts(name);
+      const created = oldest.get(name);
+      return {
+        endpoint: name,
+        pending: queue.pending,
+        in_flight: queue.inFlight,
+        oldest_pending_seconds: wholeSeconds(created === undefined ? undefined : Math.max(0, now - created)),
+      };
+    }),
   };
 }
 
@@ -38,17 +36,9 @@ export async function moveBacklog(ctx: AdminContext, name: string, body: Record<
   heldBacklog(ctx, name);
   const to = requiredString(body, 'to');
   configuredEndpoint(ctx, to);
-  let moved = 0;
-  let dropped = 0;
-  for (;;) {
-    const now = ctx.clock.now();
-    const batch = await ctx.groupCommit.run(() => ctx.writes.moveBatch(name, to, now, BATCH), OPERATOR_WRITE);
-    ctx.backlog.remove(name, batch.moved + batch.dropped);
-    ctx.dispatcher.added(to, batch.moved);
-    moved += batch.moved;
-    dropped += batch.dropped;
-    if (batch.moved + batch.dropped < BATCH) break;
-  }
+  const { moved, dropped } = await ctx.store.operator.moveBacklog(name, to, ctx.clock.now());
+  ctx.backlog.remove(name, moved + dropped);
+  ctx.dispatcher.added(to, moved);
   ctx.log.info({ endpoint: name, to, moved, dropped }, 'held backlog moved by an operator');
   return { endpoint: name, to, moved, dropped, in_flight: ctx.dispatcher.lane(name)?.inFlight ?? 0 };
 }
@@ -56,14 +46,8 @@ export async function moveBacklog(ctx: AdminContext, name: string, body: Record<
 /** `POST /admin/backlogs/{name}/drop`: the held pending deliveries are marked `dropped` (kept, finished now). */
 export async function dropBacklog(ctx: AdminContext, name: string) {
   heldBacklog(ctx, name);
-  let dropped = 0;
-  for (;;) {
-    const now = ctx.clock.now();
-    const n = await ctx.groupCommit.run(() => ctx.writes.dropBatch(name, now, BATCH), OPERATOR_WRITE);
-    ctx.backlog.remove(name, n);
-    dropped += n;
-    if (n < BATCH) break;
-  }
+  const dropped = await ctx.store.operator.dropBacklog(name, ctx.clock.now());
+  ctx.backlog.remove(name, dropped);
   ctx.log.info({ endpoint: name, dropped }, 'held backlog dropped by an operator');
   return { endpoint: name, dropped, in_flight: ctx.dispatcher.lane(name)?.inFlight ?? 0 };
 }

@@ -5,29 +5,23 @@ import { RelayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { RoutingTable } from '../routing/match.ts';
 import type { Backlog } from '../store/backlog.ts';
-import type { Outbox } from '../store/sqlite/events.ts';
-import type { GroupCommit } from '../store/sqlite/group-commit.ts';
-import type { AdminWrites } from '../store/sqlite/operator.ts';
-import type { AdminQueries } from '../store/sqlite/reads.ts';
+import type { Store } from '../store/store.ts';
+
+/** What the admin API may ask of the dispatcher. */
+export type DispatchControl = Pick<Dispatcher, 'added' | 'changeState' | 'queueCounts' | 'lane'>;
 
 /** What the /admin/* resources need of the running relay. */
 export interface AdminContext {
   /** The running config and its routing table; swapped whole on reload. */
   view(): { config: RelayConfig; routing: RoutingTable };
-  dispatcher: Dispatcher;
-  outbox: Outbox;
-  queries: AdminQueries;
-  writes: AdminWrites;
+  dispatcher: DispatchControl;
+  store: Store;
   /** In-memory unfinished counts: moves and drops take theirs off (additions go through the dispatcher). */
   backlog: Backlog;
-  groupCommit: GroupCommit;
   clock: Clock;
   userAgent: string;
   log: Logger;
 }
-
-/** Operators' writes are few and they wait for the answer: fsync them like ingest. */
-export const OPERATOR_WRITE = { durable: true };
 
 /** The configured endpoint of that name, or a 404. */
 export function configuredEndpoint(ctx: AdminContext, name: string): EndpointConfig {

@@ -1,14 +1,9 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { RelayError } from '../errors.ts';
-import type { ReplayState } from '../store/sqlite/operator.ts';
+import type { ReplayState } from '../store/store.ts';
 import { iso, optionalBoolean, optionalString, parseLimit, parseSince, requiredString } from './body.ts';
-import { type AdminContext, configuredEndpoint, isConfigured, OPERATOR_WRITE } from './context.ts';
+import { type AdminContext, configuredEndpoint, isConfigured } from './context.ts';
 import { describeDelivery } from './events.ts';
 
-/** Rows requeued per transaction: the writer is never held long enough to delay ingest. */
-const BATCH = 500;
-/** Delivery ids examined per step when no index narrows the scan (a replay of delivered ones). */
-const SCAN_WINDOW = 5_000;
 const DEFAULT_REPLAY_CAP = 10_000;
 const MAX_REPLAY_CAP = 1_000_000;
 
@@ -18,32 +13,27 @@ const MAX_REPLAY_CAP = 1_000_000;
  * made due now. One being attempted right now is left alone (409).
  */
 export async function retryDelivery(ctx: AdminContext, id: number) {
-  const row = ctx.queries.delivery(id);
-  if (!row) throw new RelayError('RELAY_ERR_NOT_FOUND', `no delivery with id ${id}`);
-  if (!isConfigured(ctx, row.endpoint)) {
+  const before = await ctx.store.reads.delivery(id);
+  if (!before) throw new RelayError('RELAY_ERR_NOT_FOUND', `no delivery with id ${id}`);
+  if (!isConfigured(ctx, before.endpoint)) {
     throw new RelayError(
       'RELAY_ERR_CONFLICT',
-      `endpoint '${row.endpoint}' is not in the config: move or drop its backlog instead`,
+      `endpoint '${before.endpoint}' is not in the config: move or drop its backlog instead`,
     );
   }
-  const now = ctx.clock.now();
-  const action = await ctx.groupCommit.run(() => {
-    if (ctx.writes.requeue(id, now)) return 'requeued' as const;
-    if (ctx.writes.makeDue(id, now)) return 'made_due' as const;
-    return undefined;
-  }, OPERATOR_WRITE);
+  const action = await ctx.store.operator.retry(id, ctx.clock.now());
   if (action === undefined) {
     throw new RelayError('RELAY_ERR_CONFLICT', `delivery ${id} is being attempted right now`);
   }
-  ctx.dispatcher.added(row.endpoint, action === 'requeued' ? 1 : 0);
+  ctx.dispatcher.added(before.endpoint, action === 'requeued' ? 1 : 0);
   ctx.log.info(
-    { delivery: id, event: row.event_id, endpoint: row.endpoint, action },
+    { delivery: id, event: before.eventId, endpoint: before.endpoint, action },
     'delivery retried by an operator',
   );
   return {
     action,
-    endpoint_state: ctx.dispatcher.lane(row.endpoint)?.state ?? 'active',
-    delivery: describeDelivery(ctx, ctx.queries.delivery(id) ?? row),
+    endpoint_state: ctx.dispatcher.lane(before.endpoint)?.state ?? 'active',
+    delivery: describeDelivery((await ctx.store.reads.delivery(id)) ?? before),
   };
 }
 
@@ -61,31 +51,11 @@ export async function replayEndpoint(ctx: AdminContext, name: string, body: Reco
   const since = sinceText === undefined ? 0 : parseSince(sinceText, ctx.clock.now());
   const dryRun = optionalBoolean(body, 'dry_run') ?? false;
   const limit = parseLimit(body.limit, 'limit', DEFAULT_REPLAY_CAP, MAX_REPLAY_CAP);
-
-  // Deliveries created while this runs are not candidates: stop at today's last id.
-  const last = ctx.writes.lastDeliveryId();
-  let after = 0;
-  let matched = 0;
-  let requeued = 0;
-  while (after < last) {
-    // Dead ones have their own index, so any range is cheap; delivered ones are scanned a window at a time.
-    const upTo = state === 'dead' ? last : Math.min(last, after + SCAN_WINDOW);
-    const ids = ctx.writes.replayCandidates(state, name, since, { after, upTo }, BATCH);
-    after = ids.length === BATCH ? ids.at(-1)! : upTo;
-    matched += ids.length;
-    const take = dryRun ? [] : ids.slice(0, limit - requeued);
-    if (take.length === 0) {
-      await nextTurn();
-      continue;
-    }
-    const now = ctx.clock.now();
-    const n = await ctx.groupCommit.run(
-      () => take.filter((id) => ctx.writes.requeue(id, now)).length,
-      OPERATOR_WRITE,
-    );
-    requeued += n;
-    ctx.dispatcher.added(name, n);
-  }
+  const { matched, requeued } = await ctx.store.operator.replay(
+    { endpoint: name, state, since, limit, dryRun },
+    ctx.clock.now(),
+  );
+  ctx.dispatcher.added(name, requeued);
   if (!dryRun) ctx.log.info({ endpoint: name, state, since, matched, requeued }, 'replay by an operator');
   return { endpoint: name, state, since: iso(since || null), dry_run: dryRun, limit, matched, requeued };
 }

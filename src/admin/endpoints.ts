@@ -1,7 +1,9 @@
 import type { EndpointConfig } from '../config/schema.ts';
-import { RelayError } from '../errors.ts';
+import type { CircuitState } from '../dispatch/circuit.ts';
+import type { StateAction } from '../dispatch/lane.ts';
+import { operatorReasons } from '../dispatch/lane.ts';
 import { redactUrl } from '../http/redact-url.ts';
-import type { EndpointAdminState } from '../store/sqlite/deliveries.ts';
+import type { EndpointAdminState } from '../store/store.ts';
 import { iso, wholeSeconds } from './body.ts';
 import { type AdminContext, configuredEndpoint } from './context.ts';
 
@@ -11,7 +13,7 @@ export interface EndpointView {
   url: string;
   state: EndpointAdminState;
   state_changed_at: string | null;
-  circuit: 'closed' | 'open' | 'half-open';
+  circuit: CircuitState;
   signing: string | null;
   pending: number;
   in_flight: number;
@@ -23,86 +25,75 @@ export interface EndpointView {
 }
 
 /** `GET /admin/endpoints`: every configured endpoint, in config order. */
-export function listEndpoints(ctx: AdminContext): { endpoints: EndpointView[] } {
-  const dead = ctx.queries.deadCounts();
-  const states = ctx.queries.endpointStates();
+export async function listEndpoints(ctx: AdminContext): Promise<{ endpoints: EndpointView[] }> {
+  const endpoints = Object.values(ctx.view().config.endpoints);
+  const [dead, states, oldest] = await Promise.all([
+    ctx.store.reads.deadCounts(),
+    ctx.store.endpointStates(),
+    ctx.store.oldestUnfinished(endpoints.map((endpoint) => endpoint.name)),
+  ]);
   return {
-    endpoints: Object.values(ctx.view().config.endpoints).map((endpoint) =>
-      describe(ctx, endpoint, dead.get(endpoint.name) ?? 0, states.get(endpoint.name)?.changedAt),
+    endpoints: endpoints.map((endpoint) =>
+      describe(ctx, endpoint, {
+        dead: dead.get(endpoint.name) ?? 0,
+        changedAt: states.get(endpoint.name)?.changedAt,
+        oldest: oldest.get(endpoint.name),
+      }),
     ),
   };
 }
 
-export function showEndpoint(ctx: AdminContext, name: string): EndpointView {
+export async function showEndpoint(ctx: AdminContext, name: string): Promise<EndpointView> {
   const endpoint = configuredEndpoint(ctx, name);
-  const changedAt = ctx.queries.endpointStates().get(name)?.changedAt;
-  return describe(ctx, endpoint, ctx.queries.deadCounts().get(name) ?? 0, changedAt);
+  const [dead, states, oldest] = await Promise.all([
+    ctx.store.reads.deadCounts(),
+    ctx.store.endpointStates(),
+    ctx.store.oldestUnfinished([name]),
+  ]);
+  return describe(ctx, endpoint, {
+    dead: dead.get(name) ?? 0,
+    changedAt: states.get(name)?.changedAt,
+    oldest: oldest.get(name),
+  });
 }
 
-export type StateAction = 'pause' | 'resume' | 'enable';
-
-/**
- * The operator's transitions (a 410 Gone is the only other way in or out):
- *
- *   pause:  active → paused          (paused stays paused; disabled: 409, enable it first)
- *   resume: paused → active          (active stays active; disabled: 409, that needs enable)
- *   enable: disabled | paused → active
- *
- * Each is persisted, so it survives a restart; becoming active wakes the lane.
- */
+/** The operator's pause, resume or enable (dispatch/lane.ts has the state machine); persisted, it survives a restart. */
 export async function changeState(
   ctx: AdminContext,
   name: string,
   action: StateAction,
 ): Promise<EndpointView> {
   configuredEndpoint(ctx, name);
-  const current = ctx.dispatcher.lane(name)?.state ?? 'active';
-  const target = transition(name, current, action);
-  if (target !== current) {
-    await ctx.dispatcher.setState(name, target, reasons[action]);
-    ctx.log.info({ endpoint: name, from: current, to: target }, reasons[action]);
-  }
+  const { from, to } = await ctx.dispatcher.changeState(name, action);
+  if (to !== from) ctx.log.info({ endpoint: name, from, to }, operatorReasons[action]);
   return showEndpoint(ctx, name);
 }
 
-const reasons: Record<StateAction, string> = {
-  pause: 'paused by an operator',
-  resume: 'resumed by an operator',
-  enable: 'enabled by an operator',
-};
-
-function transition(name: string, current: EndpointAdminState, action: StateAction): EndpointAdminState {
-  if (action === 'enable') return 'active';
-  if (current === 'disabled') {
-    throw new RelayError(
-      'RELAY_ERR_CONFLICT',
-      `endpoint '${name}' is disabled (it answered 410 Gone): enable it instead`,
-    );
-  }
-  return action === 'pause' ? 'paused' : 'active';
+interface Stored {
+  dead: number;
+  changedAt: number | undefined;
+  /** When the oldest unfinished delivery was created. */
+  oldest: number | undefined;
 }
 
-function describe(
-  ctx: AdminContext,
-  endpoint: EndpointConfig,
-  dead: number,
-  changedAt: number | undefined,
-): EndpointView {
+function describe(ctx: AdminContext, endpoint: EndpointConfig, stored: Stored): EndpointView {
   const now = ctx.clock.now();
   const lane = ctx.dispatcher.lane(endpoint.name);
-  const queue = ctx.dispatcher.queueOf(endpoint.name);
+  const queue = ctx.dispatcher.queueCounts(endpoint.name);
   const last = lane?.lastAttempt;
   return {
     name: endpoint.name,
     url: redactUrl(endpoint.url),
     state: lane?.state ?? 'active',
-    state_changed_at: iso(changedAt),
+    state_changed_at: iso(stored.changedAt),
     circuit: lane?.circuit.state ?? 'closed',
     signing: endpoint.signing?.scheme ?? null,
     pending: queue.pending,
     in_flight: queue.inFlight,
-    dead,
-    oldest_pending_seconds: wholeSeconds(queue.oldestAgeMs),
+    dead: stored.dead,
+    oldest_pending_seconds: wholeSeconds(
+      stored.oldest === undefined ? undefined : Math.max(0, now - stored.oldest),
+    ),
     paused_until: lane && lane.pausedUntil > now ? iso(lane.pausedUntil) : null,
     last_attempt: last
       ? {

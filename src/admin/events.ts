@@ -1,6 +1,11 @@
 import { isUtf8 } from 'node:buffer';
 import { RelayError } from '../errors.ts';
-import { type DeliveryRow, type DeliveryState, deliveryStates } from '../store/sqlite/reads.ts';
+import {
+  type DeliveryDetail,
+  type DeliveryState,
+  deliveryStates,
+  type EventPosition,
+} from '../store/store.ts';
 import { iso, parseLimit, parseSince } from './body.ts';
 import type { AdminContext } from './context.ts';
 
@@ -13,10 +18,10 @@ const MAX_LIMIT = 500;
  * keyset of the page's last row) and absent on the last page, so pages never
  * shift while new events arrive.
  */
-export function listEvents(ctx: AdminContext, query: URLSearchParams) {
+export async function listEvents(ctx: AdminContext, query: URLSearchParams) {
   const limit = parseLimit(query.get('limit'), 'limit', DEFAULT_LIMIT, MAX_LIMIT);
   const since = query.get('since');
-  const rows = ctx.queries.listEvents({
+  const rows = await ctx.store.reads.listEvents({
     since: since ? parseSince(since, ctx.clock.now()) : 0,
     source: query.get('source') || undefined,
     type: query.get('type') || undefined,
@@ -32,62 +37,64 @@ export function listEvents(ctx: AdminContext, query: URLSearchParams) {
       id: row.id,
       source: row.source,
       type: row.type,
-      received_at: iso(row.received_at),
-      content_type: row.content_type,
+      received_at: iso(row.receivedAt),
+      content_type: row.contentType ?? null,
       size: row.size,
-      deliveries: ctx.queries.deliveriesOf(row.id).map((d) => ({
+      deliveries: row.deliveries.map((d) => ({
         id: d.id,
         endpoint: d.endpoint,
         state: d.state,
         attempt_count: d.attempts,
       })),
     })),
-    ...(rows.length > limit && last ? { next_cursor: encodeCursor(last.received_at, last.id) } : {}),
+    ...(rows.length > limit && last
+      ? { next_cursor: encodeCursor({ receivedAt: last.receivedAt, id: last.id }) }
+      : {}),
   };
 }
 
 /** `GET /admin/events/{id}`: the event with its body, its deliveries and every attempt. */
-export function showEvent(ctx: AdminContext, id: string) {
-  const event = ctx.outbox.getEvent(id);
+export async function showEvent(ctx: AdminContext, id: string) {
+  const event = await ctx.store.reads.event(id);
   if (!event) throw new RelayError('RELAY_ERR_NOT_FOUND', `no event with id '${id}'`);
   const text = isUtf8(event.body);
   return {
     id: event.id,
     source: event.source,
     type: event.type,
-    received_at: iso(event.received_at),
-    content_type: event.content_type,
+    received_at: iso(event.receivedAt),
+    content_type: event.contentType ?? null,
     size: event.body.length,
     body_encoding: text ? 'utf8' : 'base64',
     body: event.body.toString(text ? 'utf8' : 'base64'),
-    deliveries: ctx.queries.deliveriesOf(id).map((d) => describeDelivery(ctx, d)),
+    deliveries: (await ctx.store.reads.deliveriesOf(id)).map(describeDelivery),
   };
 }
 
-export function describeDelivery(ctx: AdminContext, d: DeliveryRow) {
+export function describeDelivery(d: DeliveryDetail) {
   return {
     id: d.id,
-    event_id: d.event_id,
+    event_id: d.eventId,
     endpoint: d.endpoint,
     state: d.state,
     attempt_count: d.attempts,
-    created_at: iso(d.created_at),
-    next_attempt_at: d.state === 'pending' ? iso(d.next_attempt_at) : null,
-    finished_at: iso(d.finished_at),
-    last_status: d.last_status,
-    last_error: d.last_error,
-    attempts: ctx.queries.attemptsOf(d.id).map((a) => ({
+    created_at: iso(d.createdAt),
+    next_attempt_at: d.state === 'pending' ? iso(d.nextAttemptAt) : null,
+    finished_at: iso(d.finishedAt),
+    last_status: d.lastStatus ?? null,
+    last_error: d.lastError ?? null,
+    attempts: d.attemptLog.map((a) => ({
       n: a.n,
-      started_at: iso(a.started_at),
-      duration_ms: a.duration_ms,
-      status: a.status,
-      error: a.error,
+      started_at: iso(a.startedAt),
+      duration_ms: a.durationMs,
+      status: a.status ?? null,
+      error: a.error ?? null,
       response: a.response ? a.response.toString('utf8') : null,
     })),
   };
 }
 
-export function parseState(value: string | null): DeliveryState | undefined {
+function parseState(value: string | null): DeliveryState | undefined {
   if (!value) return undefined;
   if (!(deliveryStates as readonly string[]).includes(value)) {
     throw new RelayError('RELAY_ERR_BAD_REQUEST', `state must be one of ${deliveryStates.join(', ')}`);
@@ -95,11 +102,11 @@ export function parseState(value: string | null): DeliveryState | undefined {
   return value as DeliveryState;
 }
 
-function encodeCursor(receivedAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([receivedAt, id])).toString('base64url');
+function encodeCursor(position: EventPosition): string {
+  return Buffer.from(JSON.stringify([position.receivedAt, position.id])).toString('base64url');
 }
 
-function decodeCursor(value: string | null): { receivedAt: number; id: string } | undefined {
+function decodeCursor(value: string | null): EventPosition | undefined {
   if (!value) return undefined;
   try {
     const [receivedAt, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];

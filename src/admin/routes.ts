@@ -1,11 +1,13 @@
 import type { IncomingMessage } from 'node:http';
+import type { StateAction } from '../dispatch/lane.ts';
 import { RelayError } from '../errors.ts';
+import { decodeSegment } from '../http/url.ts';
 import { backfillEndpoint } from './backfill.ts';
 import { dropBacklog, listBacklogs, moveBacklog } from './backlogs.ts';
 import { optionalString, parseId, readJsonObject } from './body.ts';
 import type { AdminContext } from './context.ts';
 import { replayEndpoint, retryDelivery } from './deliveries.ts';
-import { changeState, listEndpoints, type StateAction, showEndpoint } from './endpoints.ts';
+import { changeState, listEndpoints, showEndpoint } from './endpoints.ts';
 import { describeDelivery, listEvents, showEvent } from './events.ts';
 import { sendTestEvent } from './test-send.ts';
 
@@ -59,11 +61,11 @@ const routes: Route[] = [
   {
     method: 'GET',
     pattern: path('deliveries', NAME),
-    handle: ({ ctx, params }) => {
+    handle: async ({ ctx, params }) => {
       const id = parseId(params[0]!, 'delivery');
-      const row = ctx.queries.delivery(id);
-      if (!row) throw new RelayError('RELAY_ERR_NOT_FOUND', `no delivery with id ${id}`);
-      return describeDelivery(ctx, row);
+      const delivery = await ctx.store.reads.delivery(id);
+      if (!delivery) throw new RelayError('RELAY_ERR_NOT_FOUND', `no delivery with id ${id}`);
+      return describeDelivery(delivery);
     },
   },
   {
@@ -108,12 +110,4 @@ export async function routeAdmin(
   }
   if (allowed) throw new RelayError('RELAY_ERR_METHOD_NOT_ALLOWED', `use ${allowed} for ${pathname}`);
   throw new RelayError('RELAY_ERR_NOT_FOUND', `no such route: ${pathname}`);
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new RelayError('RELAY_ERR_BAD_REQUEST', 'malformed percent-encoding in the URL path');
-  }
 }

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RelayError } from '../errors.ts';
 import { asRelayError, sendError, sendJson } from '../http/reply.ts';
+import { parseRequestUrl } from '../http/url.ts';
 import type { Logger } from '../log.ts';
 import type { RelayMetrics } from '../metrics.ts';
-import { storageRefusal } from '../store/sqlite/db.ts';
 import type { AdminContext } from './context.ts';
 import { authorize } from './guard.ts';
 import { routeAdmin } from './routes.ts';
@@ -11,7 +11,7 @@ import { routeAdmin } from './routes.ts';
 export interface AdminDeps {
   metrics: RelayMetrics;
   /** Why relay is not ready (database not writable, shutting down), or undefined when it is. */
-  notReadyReason(): string | undefined;
+  notReadyReason(): Promise<string | undefined>;
   log: Logger;
   /** The admin listener is bound to a loopback address (decides /admin/* without a token). */
   loopback: boolean;
@@ -30,7 +30,7 @@ export interface AdminDeps {
 export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     route(deps, req, res).catch((error: unknown) => {
-      const relayError = storageRefusal(error) ?? asRelayError(error);
+      const relayError = asRelayError(error);
       if (relayError.code === 'RELAY_ERR_INTERNAL') deps.log.error({ err: error }, 'admin request failed');
       if (res.headersSent) return;
       const challenge: Record<string, string> =
@@ -43,7 +43,7 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
 }
 
 async function route(deps: AdminDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = parseUrl(req.url);
+  const url = parseRequestUrl(req.url);
   if (url.pathname.startsWith('/admin/')) {
     authorize(req, deps.token(), deps.loopback);
     const answer = await routeAdmin(deps.api, req, url.pathname, url.searchParams);
@@ -56,7 +56,7 @@ async function route(deps: AdminDeps, req: IncomingMessage, res: ServerResponse)
     case '/healthz':
       return sendJson(res, 200, { status: 'ok' });
     case '/readyz': {
-      const reason = deps.notReadyReason();
+      const reason = await deps.notReadyReason();
       return reason === undefined
         ? sendJson(res, 200, { status: 'ready' })
         : sendJson(res, 503, { status: 'not ready', reason });
@@ -69,13 +69,5 @@ async function route(deps: AdminDeps, req: IncomingMessage, res: ServerResponse)
     }
     default:
       throw new RelayError('RELAY_ERR_NOT_FOUND', `no such route: ${url.pathname}`);
-  }
-}
-
-function parseUrl(raw: string | undefined): URL {
-  try {
-    return new URL(raw ?? '/', 'http://admin');
-  } catch {
-    throw new RelayError('RELAY_ERR_BAD_REQUEST', 'malformed request URL');
   }
 }

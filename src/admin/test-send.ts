@@ -1,10 +1,11 @@
-import { randomUUIDv7 } from 'node:crypto';
-import { buildRequest } from '../dispatch/message.ts';
-import { send } from '../dispatch/send.ts';
+import { sendAttempt } from '../dispatch/attempt.ts';
+import { isSuccess } from '../dispatch/classify.ts';
 import { RelayError } from '../errors.ts';
+import { newEventId } from '../ingest/event-id.ts';
+import { bodyKind, mediaType, parsePayload } from '../routing/payload.ts';
 import { type AdminContext, configuredEndpoint } from './context.ts';
 
-export const TEST_EVENT_TYPE = 'relay.test';
+const TEST_EVENT_TYPE = 'relay.test';
 const TEST_SOURCE = 'relay';
 
 interface Sample {
@@ -25,7 +26,8 @@ function sampleFor(ctx: AdminContext, endpoint: string, type: string | undefined
     if (!sample || (type !== undefined && sample.type !== type)) continue;
     let payload: unknown;
     try {
-      payload = JSON.parse(sample.body);
+      // Parsed as ingest parses a body of its content type, so the test routes as the real event would.
+      payload = parsePayload(Buffer.from(sample.body), bodyKind(mediaType(sample.content_type)));
     } catch {
       payload = undefined;
     }
@@ -83,41 +85,24 @@ export async function sendTestEvent(
   const lane = ctx.dispatcher.lane(name);
   if (!lane) throw new RelayError('RELAY_ERR_UNAVAILABLE', `endpoint '${name}' has no lane yet; try again`);
   const now = ctx.clock.now();
-  const eventId = `evt_${randomUUIDv7()}`;
+  const eventId = newEventId();
   const sample = sampleFor(ctx, name, type) ?? genericSample(name, type, eventId, now);
-  const request = buildRequest(
-    endpoint,
-    {
-      id: 0,
-      event_id: eventId,
-      endpoint: name,
-      attempts: 0,
-      step: 0,
-      created_at: now,
-      source: sample.source,
-      type: sample.type,
-      content_type: sample.contentType,
-      body: Buffer.from(sample.body),
-    },
-    now,
-    ctx.userAgent,
-  );
-  const result = await send(lane.pool, {
-    path: lane.path,
-    headers: request.headers,
-    body: request.body,
-    timeoutMs: endpoint.timeout,
-    // One admin request: its own timer is fine here (the dispatcher sweeps its attempts instead).
-    signal: AbortSignal.timeout(endpoint.timeout),
-  });
+  const message = {
+    eventId,
+    source: sample.source,
+    type: sample.type,
+    contentType: sample.contentType,
+    body: Buffer.from(sample.body),
+    attempts: 0,
+  };
+  // One admin request: its own timer is fine here (the dispatcher sweeps its attempts instead).
+  const result = await sendAttempt(lane, message, now, ctx.userAgent, AbortSignal.timeout(endpoint.timeout));
   const status = result.status ?? null;
   return {
     endpoint: name,
     event_id: eventId,
     type: sample.type,
-    ok:
-      status !== null &&
-      (endpoint.success ? endpoint.success.includes(status) : status >= 200 && status < 300),
+    ok: status !== null && isSuccess(status, endpoint.success),
     status,
     duration_ms: Math.round(result.durationMs),
     response: result.response ? result.response.toString('utf8') : null,

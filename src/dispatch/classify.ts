@@ -26,7 +26,7 @@ export function classify(
 ): Outcome {
   const { status } = result;
   if (status === undefined) return { kind: 'failed' };
-  if (success ? success.includes(status) : status >= 200 && status < 300) return { kind: 'delivered' };
+  if (isSuccess(status, success)) return { kind: 'delivered' };
   if (status === 410) return { kind: 'disable' };
   if ((status === 429 || status === 503) && result.retryAfter !== undefined) {
     const ms = retryAfterMs(result.retryAfter, now);
@@ -44,4 +44,9 @@ export function retryAfterMs(value: string, now: number): number | undefined {
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
+}
+
+/** The endpoint's rule for a successful answer: its `success` list, else any 2xx. */
+export function isSuccess(status: number, success: readonly number[] | undefined): boolean {
+  return success ? success.includes(status) : status >= 200 && status < 300;
 }

@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import type { EndpointConfig } from '../config/schema.ts';
-import type { EndpointAdminState } from '../store/sqlite/deliveries.ts';
+import { RelayError } from '../errors.ts';
+import type { EndpointAdminState } from '../store/store.ts';
 import { type AddressPolicy, publicOnlyConnector } from './address-policy.ts';
 import { Circuit } from './circuit.ts';
 import { TokenBucket } from './ratelimit.ts';
@@ -11,6 +12,39 @@ export interface LastAttempt {
   status: number | undefined;
   error: string | undefined;
 }
+
+/** What an operator may do to an endpoint's admin state. */
+export type StateAction = 'pause' | 'resume' | 'enable';
+
+/**
+ * The admin state machine, in one place (a 410 Gone is the only other way
+ * in, and it only ever leads to `disabled`):
+ *
+ *   pause:  active → paused          (paused stays paused; disabled: 409, enable it first)
+ *   resume: paused → active          (active stays active; disabled: 409, that needs enable)
+ *   enable: disabled | paused → active
+ */
+export function nextState(
+  name: string,
+  current: EndpointAdminState,
+  action: StateAction,
+): EndpointAdminState {
+  if (action === 'enable') return 'active';
+  if (current === 'disabled') {
+    throw new RelayError(
+      'RELAY_ERR_CONFLICT',
+      `endpoint '${name}' is disabled (it answered 410 Gone): enable it instead`,
+    );
+  }
+  return action === 'pause' ? 'paused' : 'active';
+}
+
+/** Why the state changed, as persisted and logged. */
+export const operatorReasons: Record<StateAction, string> = {
+  pause: 'paused by an operator',
+  resume: 'resumed by an operator',
+  enable: 'enabled by an operator',
+};
 
 /** Idle keep-alive sockets close before common server idle timeouts (Node's 5 s). */
 const KEEP_ALIVE_MS = 4_000;

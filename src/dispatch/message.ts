@@ -1,6 +1,12 @@
 import type { EndpointConfig } from '../config/schema.ts';
 import { signDelivery } from '../signing/outbound.ts';
-import type { ClaimedDelivery } from '../store/sqlite/deliveries.ts';
+import type { ClaimedDelivery } from '../store/store.ts';
+
+/** What an outbound request is built from: a claimed delivery, or the admin API's test sample. */
+export type OutboundMessage = Pick<
+  ClaimedDelivery,
+  'eventId' | 'source' | 'type' | 'contentType' | 'body' | 'attempts'
+>;
 
 /**
  * The headers and body of one attempt. The endpoint's own headers go first so
@@ -10,27 +16,27 @@ import type { ClaimedDelivery } from '../store/sqlite/deliveries.ts';
  */
 export function buildRequest(
   endpoint: EndpointConfig,
-  delivery: ClaimedDelivery,
+  message: OutboundMessage,
   nowMs: number,
   userAgent: string,
 ): { headers: Record<string, string>; body: Buffer } {
   const timestampSec = Math.floor(nowMs / 1000);
-  const contentType = delivery.content_type ?? undefined;
+  const contentType = message.contentType;
   const signed = signDelivery(endpoint.signing, {
-    id: delivery.event_id,
+    id: message.eventId,
     timestampSec,
-    body: delivery.body,
+    body: message.body,
     contentType,
   });
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(endpoint.headers)) headers[name.toLowerCase()] = value;
   if (contentType !== undefined) headers['content-type'] = contentType;
   headers['user-agent'] = userAgent;
-  headers['webhook-id'] = delivery.event_id;
+  headers['webhook-id'] = message.eventId;
   headers['webhook-timestamp'] = String(timestampSec);
-  headers['x-relay-source'] = delivery.source;
-  headers['x-relay-type'] = delivery.type;
-  headers['x-relay-attempt'] = String(delivery.attempts + 1);
+  headers['x-relay-source'] = message.source;
+  headers['x-relay-type'] = message.type;
+  headers['x-relay-attempt'] = String(message.attempts + 1);
   for (const [name, value] of Object.entries(signed.headers)) headers[name.toLowerCase()] = value;
   return { headers, body: signed.body };
 }

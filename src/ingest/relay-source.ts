@@ -1,10 +1,8 @@
-import { randomUUIDv7 } from 'node:crypto';
 import type { Clock } from '../clock.ts';
-import type { DeadDelivery } from '../dispatch/dispatcher.ts';
-import type { Logger } from '../log.ts';
+import type { BackgroundFailures, Logger } from '../log.ts';
 import type { RoutingTable } from '../routing/match.ts';
-import type { Outbox } from '../store/sqlite/events.ts';
-import type { GroupCommit } from '../store/sqlite/group-commit.ts';
+import type { Store } from '../store/store.ts';
+import { newEventId } from './event-id.ts';
 
 /** The built-in source of relay's own events. */
 export const RELAY_SOURCE = 'relay';
@@ -18,18 +16,27 @@ const DEAD_SAMPLE = 20;
 
 export interface OpsEventsDeps {
   routing: () => RoutingTable;
-  outbox: Outbox;
-  groupCommit: GroupCommit;
+  store: Store;
   clock: Clock;
   log: Logger;
+  failures: BackgroundFailures;
   /** After the commit: one pending delivery of this endpoint was stored. */
   added: (endpoint: string) => void;
+}
+
+/** One dead delivery, as a `delivery.dead` event lists it. */
+export interface DeadReport {
+  deliveryId: number;
+  eventId: string;
+  attempts: number;
+  status: number | undefined;
+  error: string | undefined;
 }
 
 interface DeadGroup {
   firstAt: number;
   count: number;
-  deliveries: DeadDelivery[];
+  deliveries: DeadReport[];
   timer: NodeJS.Timeout;
 }
 
@@ -60,7 +67,7 @@ export class OperationalEvents {
     this.emit('endpoint.recovered', endpoint, {});
   }
 
-  deliveryDead(endpoint: string, dead: DeadDelivery): void {
+  deliveryDead(endpoint: string, dead: DeadReport): void {
     const group = this.dead.get(endpoint);
     if (group) {
       group.count++;
@@ -96,32 +103,31 @@ export class OperationalEvents {
   }
 
   private emit(type: OpsEventType, endpoint: string, details: Record<string, unknown>): void {
-    const { routing, outbox, groupCommit, clock, log, added } = this.deps;
+    const { routing, store, clock, log, failures, added } = this.deps;
     const now = clock.now();
     const payload = { type, endpoint, at: new Date(now).toISOString(), ...details };
     const endpoints = routing()
       .endpointsFor({ source: RELAY_SOURCE, type, payload })
       .filter((name) => name !== endpoint);
-    const id = `evt_${randomUUIDv7()}`;
-    groupCommit
-      .run(() =>
-        outbox.enqueue({
-          id,
-          source: RELAY_SOURCE,
-          type,
-          receivedAt: now,
-          contentType: 'application/json',
-          body: Buffer.from(JSON.stringify(payload)),
-          endpoints,
-          idempotency: undefined,
-        }),
-      )
+    const id = newEventId();
+    store
+      .enqueue({
+        id,
+        source: RELAY_SOURCE,
+        type,
+        receivedAt: now,
+        contentType: 'application/json',
+        body: Buffer.from(JSON.stringify(payload)),
+        endpoints,
+        idempotency: undefined,
+      })
       .then(
         () => {
+          failures.recovered('ops_event');
           for (const name of endpoints) added(name);
           log.info({ event: id, type, endpoint, to: endpoints }, 'operational event');
         },
-        (error: unknown) => log.error({ err: error, type, endpoint }, 'could not store an operational event'),
+        (error: unknown) => failures.report('ops_event', error),
       );
   }
 }

@@ -1,19 +1,17 @@
-import { randomUUIDv7 } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../clock.ts';
 import type { RelayConfig, SourceConfig } from '../config/schema.ts';
 import { RelayError } from '../errors.ts';
 import { readBody } from '../http/read-body.ts';
 import { asRelayError, sendError, sendJson } from '../http/reply.ts';
+import { decodeSegment, parseRequestUrl } from '../http/url.ts';
 import type { Logger } from '../log.ts';
 import { OTHER_LABEL, type RejectReason, type RelayMetrics } from '../metrics.ts';
 import type { RoutingTable } from '../routing/match.ts';
 import { bodyKind, mediaType, parsePayload } from '../routing/payload.ts';
 import type { Backlog } from '../store/backlog.ts';
-import { storageRefusal } from '../store/sqlite/db.ts';
-import type { DiskSpace } from '../store/sqlite/disk.ts';
-import type { EnqueueResult, Outbox } from '../store/sqlite/events.ts';
-import type { GroupCommit } from '../store/sqlite/group-commit.ts';
+import type { Store } from '../store/store.ts';
+import { newEventId } from './event-id.ts';
 import { extractIdempotencyKey, extractType } from './source.ts';
 import { verifyInbound } from './verify.ts';
 
@@ -29,10 +27,8 @@ export interface IngestDeps {
   view(): IngestView;
   /** False once shutdown's drain delay has passed: new requests get 503. */
   accepting(): boolean;
-  outbox: Outbox;
-  groupCommit: GroupCommit;
+  store: Store;
   backlog: Backlog;
-  disk: DiskSpace;
   metrics: RelayMetrics;
   clock: Clock;
   log: Logger;
@@ -81,7 +77,7 @@ async function handle(
   res: ServerResponse,
   identify: (source: string) => void,
 ): Promise<void> {
-  const url = parseUrl(req.url);
+  const url = parseRequestUrl(req.url);
   const segments = url.pathname.split('/');
   // ['', 'in', source] or ['', 'in', source, type]
   if (segments[1] !== 'in' || segments.length < 3 || segments.length > 4 || !segments[2]) {
@@ -122,25 +118,17 @@ async function handle(
   const key = extractIdempotencyKey(source.id, context);
   const endpoints = view.routing.endpointsFor({ source: source.name, type, payload });
 
-  const id = `evt_${randomUUIDv7()}`;
-  let result: EnqueueResult;
-  try {
-    result = await deps.groupCommit.run(() =>
-      deps.outbox.enqueue({
-        id,
-        source: source.name,
-        type,
-        receivedAt: now,
-        contentType: req.headers['content-type'],
-        body,
-        endpoints,
-        idempotency:
-          key === undefined ? undefined : { key, expiresAt: now + view.config.storage.dedup_window },
-      }),
-    );
-  } catch (error) {
-    throw storageRefusal(error) ?? error;
-  }
+  const id = newEventId();
+  const result = await deps.store.enqueue({
+    id,
+    source: source.name,
+    type,
+    receivedAt: now,
+    contentType: req.headers['content-type'],
+    body,
+    endpoints,
+    idempotency: key === undefined ? undefined : { key, expiresAt: now + view.config.storage.dedup_window },
+  });
 
   if (result.duplicateOf !== undefined) {
     deps.metrics.eventsDuplicate.inc({ source: source.name });
@@ -166,9 +154,8 @@ function refuseWhenUnableToStore(deps: IngestDeps, config: RelayConfig): void {
       `too many deliveries are waiting (limits.max_pending = ${config.limits.max_pending})`,
     );
   }
-  if (deps.disk.free < config.limits.min_free_disk) {
-    throw new RelayError('RELAY_ERR_STORAGE_FULL', 'free disk space is below limits.min_free_disk');
-  }
+  const refusal = deps.store.refusal();
+  if (refusal) throw refusal;
 }
 
 function answer(res: ServerResponse, source: SourceConfig, body: Record<string, unknown>): void {
@@ -182,20 +169,4 @@ function answer(res: ServerResponse, source: SourceConfig, body: Record<string, 
     'content-length': Buffer.byteLength(custom.body),
   });
   res.end(custom.body);
-}
-
-function parseUrl(raw: string | undefined): URL {
-  try {
-    return new URL(raw ?? '/', 'http://ingest');
-  } catch {
-    throw new RelayError('RELAY_ERR_BAD_REQUEST', 'malformed request URL');
-  }
-}
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new RelayError('RELAY_ERR_BAD_REQUEST', 'malformed percent-encoding in the URL path');
-  }
 }

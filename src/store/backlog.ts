@@ -1,24 +1,14 @@
-import type { Db } from './sqlite/db.ts';
-
 /**
  * Unfinished deliveries (pending or in flight), counted in memory so that
- * `limits.max_pending` and the queue gauges never cost a COUNT query. Checked
- * against the database once at start.
+ * `limits.max_pending` and the queue gauges never cost a COUNT query. Loaded
+ * from the store once at start.
  */
 export class Backlog {
   private readonly byEndpoint = new Map<string, number>();
   private count = 0;
 
-  static load(db: Db): Backlog {
-    const backlog = new Backlog();
-    const rows = db
-      .prepare(
-        `SELECT endpoint, count(*) AS n FROM deliveries
-         WHERE state IN ('pending', 'in_flight') GROUP BY endpoint`,
-      )
-      .all() as { endpoint: string; n: number }[];
-    for (const row of rows) backlog.add(row.endpoint, row.n);
-    return backlog;
+  constructor(counts: ReadonlyMap<string, number> = new Map()) {
+    for (const [endpoint, n] of counts) this.add(endpoint, n);
   }
 
   get total(): number {
@@ -27,6 +17,11 @@ export class Backlog {
 
   of(endpoint: string): number {
     return this.byEndpoint.get(endpoint) ?? 0;
+  }
+
+  /** Every endpoint that has had a count, configured or not. */
+  endpoints(): IterableIterator<string> {
+    return this.byEndpoint.keys();
   }
 
   add(endpoint: string, n = 1): void {

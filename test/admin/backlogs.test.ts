@@ -34,7 +34,7 @@ async function heldSetup() {
   const dir = tempDir();
   const { before, after } = configs(target.url, dir);
   // `old` is paused so its deliveries stay pending until the config drops it.
-  pauseEndpoints(before.storage.path, ['old']);
+  await pauseEndpoints(before.storage.path, ['old']);
   const relay = await startTestRelay(before);
   const send = async (type: string) =>
     ((await ingest(`${relay.ingestUrl}/in/app`, JSON.stringify({ type }))).json() as { id: string }).id;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/sqlite/db.ts';
-import { Outbox } from '../../src/store/sqlite/events.ts';
+import { EventStatements } from '../../src/store/sqlite/events.ts';
 import { migrate } from '../../src/store/sqlite/migrate.ts';
 import { post, startTestRelay, testConfig } from '../helpers/relay.ts';
 import { startTarget } from '../helpers/target.ts';
@@ -63,7 +63,7 @@ routes: [{ from: [app], types: "*", to: [hook] }]
     // A backlog of retries, due now, written before relay starts.
     const db = openDatabase({ path: config.storage.path, durability: 'normal' });
     migrate(db);
-    const outbox = new Outbox(db);
+    const outbox = new EventStatements(db);
     const past = Date.now() - 60_000;
     db.transaction(() => {
       for (let i = 0; i < 10_000; i++) {

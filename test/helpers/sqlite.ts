@@ -1,7 +1,5 @@
 import Database from 'better-sqlite3';
-import { openDatabase } from '../../src/store/sqlite/db.ts';
-import { DeliveryStore } from '../../src/store/sqlite/deliveries.ts';
-import { migrate } from '../../src/store/sqlite/migrate.ts';
+import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 
 /** Opens the relay's database on a second, independent connection (as an operator's tool would). */
 export function readDatabase<T>(path: string, read: (db: Database.Database) => T): T {
@@ -14,10 +12,8 @@ export function readDatabase<T>(path: string, read: (db: Database.Database) => T
 }
 
 /** Marks endpoints paused in a database before relay starts on it (as the admin API would). */
-export function pauseEndpoints(path: string, endpoints: string[]): void {
-  const relay = openDatabase({ path, durability: 'normal' });
-  migrate(relay);
-  const store = new DeliveryStore(relay);
-  for (const name of endpoints) store.setEndpointState(name, 'paused', Date.now(), 'test');
-  relay.close();
+export async function pauseEndpoints(path: string, endpoints: string[]): Promise<void> {
+  const store = await openSqliteStore({ path, durability: 'normal', minFreeDisk: () => 0 });
+  for (const name of endpoints) await store.setEndpointState(name, 'paused', Date.now(), 'test');
+  await store.close();
 }

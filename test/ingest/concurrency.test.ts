@@ -21,7 +21,7 @@ routes:
   - { from: [app], types: [small], to: [a] }
 `);
     // Paused endpoints keep the dispatcher out of the way: every commit counted is ingest's.
-    pauseEndpoints(config.storage.path, ['a', 'b']);
+    await pauseEndpoints(config.storage.path, ['a', 'b']);
     const relay = await startTestRelay(config);
     // 480 distinct keys; 20 posts repeat an earlier key (with the same body).
     const bodies = Array.from({ length: 500 }, (_, i) => {

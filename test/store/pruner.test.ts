@@ -31,7 +31,7 @@ routes:
   - { from: [app], types: [b], to: [ok, stuck] }
 `);
   // `stuck` is paused: its deliveries stay pending, and pending work is never pruned.
-  pauseEndpoints(config.storage.path, ['stuck']);
+  await pauseEndpoints(config.storage.path, ['stuck']);
   const clock = new ManualClock(Date.now());
   const relay = await startTestRelay(config, clock);
   const send = async (type: string, key: string, padding = 0) => {

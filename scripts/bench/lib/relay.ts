@@ -12,7 +12,8 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openDatabase } from '../../../src/store/sqlite/db.ts';
-import { type NewEvent, Outbox } from '../../../src/store/sqlite/events.ts';
+import { EventStatements } from '../../../src/store/sqlite/events.ts';
+import type { NewEvent } from '../../../src/store/store.ts';
 import { body } from './bodies.ts';
 import { track } from './cleanup.ts';
 import { memoryMiB } from './proc.ts';
@@ -282,7 +283,7 @@ export function storedEvent(i: number, endpoint: string, now: number): NewEvent 
 export function preloadBacklog(dbPath: string, count: number, endpoint: string): void {
   const db = openDatabase({ path: dbPath, durability: 'normal' });
   db.pragma('synchronous = OFF');
-  const outbox = new Outbox(db);
+  const outbox = new EventStatements(db);
   const now = Date.now();
   const batch = 10_000;
   for (let start = 0; start < count; start += batch) {

@@ -1,8 +1,15 @@
 import type { Statement } from 'better-sqlite3';
+import type {
+  Claim,
+  ClaimAsk,
+  ClaimedDelivery,
+  Completion,
+  EndpointAdminState,
+  EndpointStateRecord,
+} from '../store.ts';
 import type { Db } from './db.ts';
 
-/** A delivery claimed for an attempt, with what is needed to send it. */
-export interface ClaimedDelivery {
+interface ClaimRow {
   id: number;
   event_id: string;
   endpoint: string;
@@ -15,42 +22,45 @@ export interface ClaimedDelivery {
   body: Buffer;
 }
 
-export interface AttemptRecord {
-  deliveryId: number;
-  /** 1-based number of this attempt. */
-  n: number;
-  startedAt: number;
-  durationMs: number;
-  status: number | undefined;
-  error: string | undefined;
-  /** The first bytes of the answer (capped by the sender). */
-  response: Buffer | undefined;
-}
-
-export type EndpointAdminState = 'active' | 'paused' | 'disabled';
+type Guard = { id: number; claim: number };
 
 /**
- * The dispatcher's statements. Like the Outbox, every method is synchronous
- * and runs inside a transaction its caller owns (the group commit), so claims
- * and completions share fsyncs with ingest.
+ * The dispatcher's statements: claims, completions, leases, endpoint state.
+ * Synchronous, inside the transaction the group commit owns.
+ *
+ * A claim is named by its lease's expiry (`lease_until`): a lease is only
+ * taken back once it has expired, or at start, and a new claim's expiry is
+ * always later than the old one's, so the value names one claim. Every
+ * completion is guarded by it (`state = 'in_flight' AND lease_until = ?`):
+ * a stale one changes nothing.
  */
-export class DeliveryStore {
-  private readonly selectFresh: Statement<[string, number, number], ClaimedDelivery>;
-  private readonly selectRetries: Statement<[string, number, number], ClaimedDelivery>;
+export class DeliveryStatements {
+  private readonly selectFresh: Statement<[string, number, number], ClaimRow>;
+  private readonly selectRetries: Statement<[string, number, number], ClaimRow>;
   private readonly lease: Statement<[number, number]>;
-  private readonly delivered: Statement<[number, number | null, number]>;
-  private readonly retry: Statement<[number, number | null, string | null, number]>;
-  private readonly dead: Statement<[number, number | null, string | null, number]>;
-  private readonly release: Statement<[number, number, number]>;
+  private readonly delivered: Statement<[Guard & { now: number; status: number | null }], { n: number }>;
+  private readonly retry: Statement<
+    [Guard & { at: number; status: number | null; error: string | null }],
+    { n: number }
+  >;
+  private readonly dead: Statement<
+    [Guard & { now: number; status: number | null; error: string | null }],
+    { n: number }
+  >;
+  private readonly release: Statement<[Guard & { made: number; at: number }], { n: number }>;
   private readonly insertAttempt: Statement<
     [number, number, number, number, number | null, string | null, Buffer | null]
   >;
-  private readonly recover: Statement<[]>;
+  private readonly recoverAll: Statement<[]>;
   private readonly expire: Statement<[number]>;
   private readonly dueFresh: Statement<[string], { at: number | null }>;
   private readonly dueRetry: Statement<[string], { at: number | null }>;
   private readonly oldest: Statement<[string], { created_at: number }>;
-  private readonly selectStates: Statement<[], { name: string; state: EndpointAdminState }>;
+  private readonly unfinished: Statement<[], { endpoint: string; n: number }>;
+  private readonly selectStates: Statement<
+    [],
+    { name: string; state: EndpointAdminState; changed_at: number }
+  >;
   private readonly upsertState: Statement<[string, string, number, string | null]>;
 
   constructor(db: Db) {
@@ -67,29 +77,30 @@ export class DeliveryStore {
        ORDER BY d.next_attempt_at, d.id LIMIT ?`,
     );
     this.lease = db.prepare("UPDATE deliveries SET state = 'in_flight', lease_until = ? WHERE id = ?");
+    const current = "WHERE id = @id AND state = 'in_flight' AND lease_until = @claim RETURNING attempts AS n";
     this.delivered = db.prepare(
-      `UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, finished_at = ?,
-         last_status = ?, last_error = NULL, lease_until = NULL WHERE id = ?`,
+      `UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, finished_at = @now,
+         last_status = @status, last_error = NULL, lease_until = NULL ${current}`,
     );
     // Recording the failure and scheduling the retry is one statement: a crash
     // cannot keep one without the other.
     this.retry = db.prepare(
       `UPDATE deliveries SET state = 'pending', attempts = attempts + 1, step = step + 1,
-         next_attempt_at = ?, last_status = ?, last_error = ?, lease_until = NULL WHERE id = ?`,
+         next_attempt_at = @at, last_status = @status, last_error = @error, lease_until = NULL ${current}`,
     );
     this.dead = db.prepare(
-      `UPDATE deliveries SET state = 'dead', attempts = attempts + 1, step = step + 1, finished_at = ?,
-         last_status = ?, last_error = ?, lease_until = NULL WHERE id = ?`,
+      `UPDATE deliveries SET state = 'dead', attempts = attempts + 1, step = step + 1, finished_at = @now,
+         last_status = @status, last_error = @error, lease_until = NULL ${current}`,
     );
     this.release = db.prepare(
-      `UPDATE deliveries SET state = 'pending', attempts = attempts + ?, next_attempt_at = ?,
-         lease_until = NULL WHERE id = ?`,
+      `UPDATE deliveries SET state = 'pending', attempts = attempts + @made, next_attempt_at = @at,
+         lease_until = NULL ${current}`,
     );
     this.insertAttempt = db.prepare(
       `INSERT OR REPLACE INTO attempts (delivery_id, n, started_at, duration_ms, status, error, response)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.recover = db.prepare(
+    this.recoverAll = db.prepare(
       "UPDATE deliveries SET state = 'pending', lease_until = NULL WHERE state = 'in_flight'",
     );
     this.expire = db.prepare(
@@ -105,7 +116,11 @@ export class DeliveryStore {
       `SELECT created_at FROM deliveries WHERE endpoint = ? AND state IN ('pending', 'in_flight')
        ORDER BY id LIMIT 1`,
     );
-    this.selectStates = db.prepare('SELECT name, state FROM endpoint_state');
+    this.unfinished = db.prepare(
+      `SELECT endpoint, count(*) AS n FROM deliveries
+       WHERE state IN ('pending', 'in_flight') GROUP BY endpoint`,
+    );
+    this.selectStates = db.prepare('SELECT name, state, changed_at FROM endpoint_state');
     this.upsertState = db.prepare(
       `INSERT INTO endpoint_state (name, state, changed_at, reason) VALUES (?, ?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET state = excluded.state, changed_at = excluded.changed_at,
@@ -113,54 +128,69 @@ export class DeliveryStore {
     );
   }
 
-  /** Leases up to `limit` due first attempts of an endpoint, oldest first. */
-  claimFresh(endpoint: string, now: number, limit: number, leaseUntil: number): ClaimedDelivery[] {
-    return this.leaseAll(this.selectFresh.all(endpoint, now, limit), leaseUntil);
-  }
-
-  /** Leases up to `limit` due retries of an endpoint, most overdue first. */
-  claimRetries(endpoint: string, now: number, limit: number, leaseUntil: number): ClaimedDelivery[] {
-    return this.leaseAll(this.selectRetries.all(endpoint, now, limit), leaseUntil);
-  }
-
-  markDelivered(id: number, now: number, status: number): void {
-    this.delivered.run(now, status, id);
-  }
-
-  scheduleRetry(id: number, at: number, status: number | undefined, error: string | undefined): void {
-    this.retry.run(at, status ?? null, error ?? null, id);
-  }
-
-  markDead(id: number, now: number, status: number | undefined, error: string | undefined): void {
-    this.dead.run(now, status ?? null, error ?? null, id);
-  }
-
   /**
-   * Back to pending without using a step: after a pause answer (the attempt
-   * counts as made), or an attempt cut off by shutdown (it does not).
+   * First attempts up to `fresh`, then retries in what they leave (up to
+   * `retries`); when fewer were due than asked for, also when the next is due.
    */
-  releaseWithoutStep(id: number, at: number, attemptMade: boolean): void {
-    this.release.run(attemptMade ? 1 : 0, at, id);
+  claim(ask: ClaimAsk, now: number): Claim {
+    const fresh = this.leaseAll(this.selectFresh.all(ask.endpoint, now, ask.fresh), ask.leaseUntil);
+    const retryAsk = Math.min(ask.fresh - fresh.length, ask.retries);
+    const retries =
+      retryAsk > 0 ? this.leaseAll(this.selectRetries.all(ask.endpoint, now, retryAsk), ask.leaseUntil) : [];
+    const exhausted = fresh.length < ask.fresh && retries.length < retryAsk;
+    return {
+      endpoint: ask.endpoint,
+      fresh,
+      retries,
+      exhausted,
+      nextDue: exhausted ? this.nextDue(ask.endpoint) : undefined,
+    };
   }
 
-  recordAttempt(attempt: AttemptRecord): void {
-    this.insertAttempt.run(
-      attempt.deliveryId,
-      attempt.n,
-      attempt.startedAt,
-      attempt.durationMs,
-      attempt.status ?? null,
-      attempt.error ?? null,
-      attempt.response ?? null,
-    );
+  /** Applies one completion if its claim is still current; true when applied. */
+  complete(completion: Completion, now: number): boolean {
+    const guard = { id: completion.deliveryId, claim: completion.claim };
+    const attempt = completion.attempt;
+    const status = attempt?.status ?? null;
+    const error = attempt?.error ?? null;
+    let row: { n: number } | undefined;
+    switch (completion.next) {
+      case 'delivered':
+        row = this.delivered.get({ ...guard, now, status });
+        break;
+      case 'retry':
+        row = this.retry.get({ ...guard, at: completion.at, status, error });
+        break;
+      case 'dead':
+        row = this.dead.get({ ...guard, now, status, error });
+        break;
+      case 'release':
+        row = this.release.get({ ...guard, made: attempt ? 1 : 0, at: completion.at });
+        if (row && completion.disable) {
+          this.setState(completion.disable.endpoint, 'disabled', now, completion.disable.reason);
+        }
+        break;
+    }
+    if (!row) return false;
+    if (attempt) {
+      this.insertAttempt.run(
+        completion.deliveryId,
+        row.n,
+        attempt.startedAt,
+        Math.round(attempt.durationMs),
+        status,
+        error,
+        attempt.response ?? null,
+      );
+    }
+    return true;
   }
 
-  /** At start: whatever was in flight when the last process stopped goes back to pending. */
-  recoverInFlight(): number {
-    return this.recover.run().changes;
+  /** Every in-flight row back to pending (only one relay runs on a SQLite file: the lock says so). */
+  recover(): number {
+    return this.recoverAll.run().changes;
   }
 
-  /** Leases past their time go back to pending; returns how many. */
   expireLeases(now: number): number {
     return this.expire.run(now).changes;
   }
@@ -178,16 +208,36 @@ export class DeliveryStore {
     return this.oldest.get(endpoint)?.created_at;
   }
 
-  endpointStates(): Map<string, EndpointAdminState> {
-    return new Map(this.selectStates.all().map((row) => [row.name, row.state]));
+  unfinishedCounts(): Map<string, number> {
+    return new Map(this.unfinished.all().map((row) => [row.endpoint, row.n]));
   }
 
-  setEndpointState(name: string, state: EndpointAdminState, now: number, reason: string | undefined): void {
+  endpointStates(): Map<string, EndpointStateRecord> {
+    return new Map(
+      this.selectStates.all().map((row) => [row.name, { state: row.state, changedAt: row.changed_at }]),
+    );
+  }
+
+  setState(name: string, state: EndpointAdminState, now: number, reason: string | undefined): void {
     this.upsertState.run(name, state, now, reason ?? null);
   }
 
-  private leaseAll(rows: ClaimedDelivery[], leaseUntil: number): ClaimedDelivery[] {
-    for (const row of rows) this.lease.run(leaseUntil, row.id);
-    return rows;
+  private leaseAll(rows: ClaimRow[], leaseUntil: number): ClaimedDelivery[] {
+    return rows.map((row) => {
+      this.lease.run(leaseUntil, row.id);
+      return {
+        id: row.id,
+        claim: leaseUntil,
+        eventId: row.event_id,
+        endpoint: row.endpoint,
+        attempts: row.attempts,
+        step: row.step,
+        createdAt: row.created_at,
+        source: row.source,
+        type: row.type,
+        contentType: row.content_type ?? undefined,
+        body: row.body,
+      };
+    });
   }
 }

@@ -1,21 +1,8 @@
 import type { Statement } from 'better-sqlite3';
+import type { EnqueueResult, NewEvent, StoredEvent } from '../store.ts';
 import type { Db } from './db.ts';
 
-export interface NewEvent {
-  id: string;
-  source: string;
-  type: string;
-  receivedAt: number;
-  contentType: string | undefined;
-  body: Buffer;
-  /** Fan-out, fixed when the event is stored. */
-  endpoints: readonly string[];
-  idempotency: { key: string; expiresAt: number } | undefined;
-}
-
-export type EnqueueResult = { duplicateOf: string } | { duplicateOf: undefined };
-
-export interface StoredEvent {
+export interface EventRow {
   id: string;
   source: string;
   type: string;
@@ -24,17 +11,28 @@ export interface StoredEvent {
   body: Buffer;
 }
 
+export function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    source: row.source,
+    type: row.type,
+    receivedAt: row.received_at,
+    contentType: row.content_type ?? undefined,
+    body: row.body,
+  };
+}
+
 /**
- * The SQLite outbox: one prepared statement per operation, prepared once.
- * Every method is synchronous and expects its caller to own the transaction
- * (the group commit), so requests that arrive together share one fsync.
+ * Events, their idempotency keys and their first deliveries: one prepared
+ * statement per operation. Synchronous, inside the transaction the group
+ * commit owns, so requests that arrive together share one fsync.
  */
-export class Outbox {
+export class EventStatements {
   private readonly findKey: Statement<[string, string, number], { event_id: string }>;
   private readonly putKey: Statement<[string, string, string, number]>;
   private readonly insertEvent: Statement<[string, string, string, number, string | null, Buffer]>;
   private readonly insertDelivery: Statement<[string, string, number, number]>;
-  private readonly selectEvent: Statement<[string], StoredEvent>;
+  private readonly selectEvent: Statement<[string], EventRow>;
 
   constructor(db: Db) {
     this.findKey = db.prepare(
@@ -76,7 +74,8 @@ export class Outbox {
     return { duplicateOf: undefined };
   }
 
-  getEvent(id: string): StoredEvent | undefined {
-    return this.selectEvent.get(id);
+  event(id: string): StoredEvent | undefined {
+    const row = this.selectEvent.get(id);
+    return row && toStoredEvent(row);
   }
 }

@@ -8,13 +8,6 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-export interface GroupCommitStats {
-  /** Transactions committed. */
-  commits: number;
-  /** Requests committed through them. */
-  items: number;
-}
-
 /**
  * Requests that arrive in the same event-loop turn share one transaction, and
  * so one fsync. Each runs in its own savepoint, so one failure fails only its
@@ -36,7 +29,6 @@ export class GroupCommit {
   private readonly rollbackTo: Statement;
   private readonly db: Db;
   private readonly onCommit: (size: number) => void;
-  readonly stats: GroupCommitStats = { commits: 0, items: 0 };
 
   /**
    * With `durability: full`, a batch holding an acknowledged write (an
@@ -101,8 +93,6 @@ export class GroupCommit {
       for (const item of batch) item.reject(error);
       return;
     }
-    this.stats.commits++;
-    this.stats.items += batch.length;
     this.onCommit(batch.length);
     batch.forEach((item, i) => {
       const result = results[i]!;

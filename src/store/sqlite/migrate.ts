@@ -1,3 +1,4 @@
+import { RelayError } from '../../errors.ts';
 import type { Db } from './db.ts';
 import { initial } from './migrations/001_initial.ts';
 import { deadIndex } from './migrations/002_dead_index.ts';
@@ -8,7 +9,8 @@ const migrations: readonly string[] = [initial, deadIndex];
 export function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
-    throw new Error(
+    throw new RelayError(
+      'RELAY_ERR_SCHEMA_TOO_NEW',
       `database schema version ${current} is newer than this relay knows (${migrations.length}); upgrade relay`,
     );
   }

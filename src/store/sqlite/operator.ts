@@ -1,19 +1,23 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Statement } from 'better-sqlite3';
+import type { OperatorWrites, ReplayRequest, ReplayState } from '../store.ts';
 import type { Db } from './db.ts';
 
-/** A state a replay can take deliveries back from. */
-export type ReplayState = 'dead' | 'delivered';
+/** Rows changed per transaction: the writer is never held long enough to delay ingest. */
+const BATCH = 500;
+/** Delivery ids examined per step when no index narrows the scan (a replay of delivered ones). */
+const SCAN_WINDOW = 5_000;
+
+/** Runs `work` in the next group commit, fsynced like ingest: operators wait for the answer. */
+export type OperatorTransaction = <T>(work: () => T) => Promise<T>;
 
 /**
- * An operator's changes to deliveries, one prepared statement each. Like the
- * outbox, every method is synchronous and runs inside a transaction its
- * caller owns (the group commit); callers keep batches small.
- *
- * Requeued and moved deliveries start the retry schedule over: step 0, and
- * `created_at` (from which `max_age` counts) set to now. `attempts` keeps
- * counting, so `x-relay-attempt` tells a receiver it has seen this before.
+ * An operator's changes to deliveries. Each batch is one transaction; large
+ * changes loop over batches with a turn of the event loop between them, so
+ * ingest's commits interleave.
  */
-export class AdminWrites {
+export class SqliteOperator implements OperatorWrites {
+  private readonly transaction: OperatorTransaction;
   private readonly requeueFinished: Statement<{ id: number; now: number }>;
   private readonly due: Statement<[number, number]>;
   private readonly replayable: Record<
@@ -21,13 +25,13 @@ export class AdminWrites {
     Statement<[string, number, number, number, number], { id: number }>
   >;
   private readonly maxId: Statement<[], { id: number | null }>;
-  private readonly pendingOf: Statement<[string, number], { id: number; event_id: string }>;
-  private readonly hasDelivery: Statement<[string, string], { found: number }>;
-  private readonly moveOne: Statement<{ id: number; to: string; now: number }>;
-  private readonly dropOne: Statement<[number, number]>;
+  private readonly dropConflicting: Statement<{ from: string; to: string; now: number; limit: number }>;
+  private readonly moveRest: Statement<{ from: string; to: string; now: number; limit: number }>;
+  private readonly dropPending: Statement<{ endpoint: string; now: number; limit: number }>;
   private readonly create: Statement<[string, string, number, number]>;
 
-  constructor(db: Db) {
+  constructor(db: Db, transaction: OperatorTransaction) {
+    this.transaction = transaction;
     this.requeueFinished = db.prepare(
       `UPDATE deliveries SET state = 'pending', step = 0, created_at = @now, next_attempt_at = @now,
          finished_at = NULL, lease_until = NULL
@@ -43,20 +47,23 @@ export class AdminWrites {
       );
     this.replayable = { dead: replayable('dead'), delivered: replayable('delivered') };
     this.maxId = db.prepare('SELECT max(id) AS id FROM deliveries');
-    // The IN term, though implied, lets SQLite use the partial index of unfinished deliveries.
-    this.pendingOf = db.prepare(
-      `SELECT id, event_id FROM deliveries
-       WHERE endpoint = ? AND state IN ('pending', 'in_flight') AND state = 'pending' ORDER BY id LIMIT ?`,
+    // The IN terms, though implied, let SQLite use the partial index of unfinished deliveries.
+    const heldPending = `SELECT id FROM deliveries d
+       WHERE d.endpoint = @from AND d.state IN ('pending', 'in_flight') AND d.state = 'pending'`;
+    const targetHasEvent = 'SELECT 1 FROM deliveries t WHERE t.event_id = d.event_id AND t.endpoint = @to';
+    // An event that already has a delivery to the target is not sent there twice: drop the held one.
+    this.dropConflicting = db.prepare(
+      `UPDATE deliveries SET state = 'dropped', finished_at = @now, lease_until = NULL
+       WHERE id IN (${heldPending} AND EXISTS (${targetHasEvent}) ORDER BY id LIMIT @limit)`,
     );
-    this.hasDelivery = db.prepare(
-      'SELECT count(*) AS found FROM deliveries WHERE event_id = ? AND endpoint = ?',
-    );
-    this.moveOne = db.prepare(
+    this.moveRest = db.prepare(
       `UPDATE deliveries SET endpoint = @to, step = 0, created_at = @now, next_attempt_at = @now
-       WHERE id = @id AND state = 'pending'`,
+       WHERE id IN (${heldPending} AND NOT EXISTS (${targetHasEvent}) ORDER BY id LIMIT @limit)`,
     );
-    this.dropOne = db.prepare(
-      "UPDATE deliveries SET state = 'dropped', finished_at = ?, lease_until = NULL WHERE id = ? AND state = 'pending'",
+    this.dropPending = db.prepare(
+      `UPDATE deliveries SET state = 'dropped', finished_at = @now, lease_until = NULL
+       WHERE id IN (SELECT id FROM deliveries WHERE endpoint = @endpoint
+         AND state IN ('pending', 'in_flight') AND state = 'pending' ORDER BY id LIMIT @limit)`,
     );
     this.create = db.prepare(
       `INSERT OR IGNORE INTO deliveries (event_id, endpoint, state, attempts, created_at, next_attempt_at)
@@ -64,59 +71,66 @@ export class AdminWrites {
     );
   }
 
-  /** A delivered, dead or dropped delivery back to pending, due now. False if it was in none of those states. */
-  requeue(id: number, now: number): boolean {
-    return this.requeueFinished.run({ id, now }).changes === 1;
+  retry(id: number, now: number): Promise<'requeued' | 'made_due' | undefined> {
+    return this.transaction(() => {
+      if (this.requeueFinished.run({ id, now }).changes === 1) return 'requeued' as const;
+      if (this.due.run(now, id).changes === 1) return 'made_due' as const;
+      return undefined;
+    });
   }
 
-  /** A pending delivery becomes due now. False if it is not pending. */
-  makeDue(id: number, now: number): boolean {
-    return this.due.run(now, id).changes === 1;
+  async replay(request: ReplayRequest, now: number): Promise<{ matched: number; requeued: number }> {
+    // Deliveries created while this runs are not candidates: stop at today's last id.
+    const last = this.maxId.get()?.id ?? 0;
+    const candidates = this.replayable[request.state];
+    let after = 0;
+    let matched = 0;
+    let requeued = 0;
+    while (after < last) {
+      // Dead ones have their own index, so any range is cheap; delivered ones are scanned a window at a time.
+      const upTo = request.state === 'dead' ? last : Math.min(last, after + SCAN_WINDOW);
+      const ids = candidates.all(request.endpoint, after, upTo, request.since, BATCH).map((row) => row.id);
+      after = ids.length === BATCH ? ids.at(-1)! : upTo;
+      matched += ids.length;
+      const take = request.dryRun ? [] : ids.slice(0, request.limit - requeued);
+      if (take.length === 0) {
+        await nextTurn();
+        continue;
+      }
+      requeued += await this.transaction(
+        () => take.filter((id) => this.requeueFinished.run({ id, now }).changes === 1).length,
+      );
+    }
+    return { matched, requeued };
   }
 
-  /**
-   * Ids of an endpoint's deliveries in `state` whose event was received at or
-   * after `since`, with `after < id <= upTo`, in id order.
-   */
-  replayCandidates(
-    state: ReplayState,
-    endpoint: string,
-    since: number,
-    range: { after: number; upTo: number },
-    limit: number,
-  ): number[] {
-    return this.replayable[state].all(endpoint, range.after, range.upTo, since, limit).map((row) => row.id);
-  }
-
-  /** The largest delivery id so far (0 for none): where a scan by id can stop. */
-  lastDeliveryId(): number {
-    return this.maxId.get()?.id ?? 0;
-  }
-
-  /**
-   * Moves up to `limit` pending deliveries of `from` to `to`. A delivery whose
-   * event already has one to `to` is dropped instead: the target gets each
-   * event once.
-   */
-  moveBatch(from: string, to: string, now: number, limit: number): { moved: number; dropped: number } {
+  async moveBacklog(from: string, to: string, now: number): Promise<{ moved: number; dropped: number }> {
+    const params = { from, to, now, limit: BATCH };
     let moved = 0;
     let dropped = 0;
-    for (const row of this.pendingOf.all(from, limit)) {
-      if (this.hasDelivery.get(row.event_id, to)!.found > 0) dropped += this.dropOne.run(now, row.id).changes;
-      else moved += this.moveOne.run({ id: row.id, to, now }).changes;
+    for (;;) {
+      const batch = await this.transaction(() => ({
+        dropped: this.dropConflicting.run(params).changes,
+        moved: this.moveRest.run(params).changes,
+      }));
+      moved += batch.moved;
+      dropped += batch.dropped;
+      if (batch.moved < BATCH && batch.dropped < BATCH) return { moved, dropped };
     }
-    return { moved, dropped };
   }
 
-  /** Marks up to `limit` pending deliveries of `endpoint` dropped (kept, finished now). */
-  dropBatch(endpoint: string, now: number, limit: number): number {
+  async dropBacklog(endpoint: string, now: number): Promise<number> {
     let dropped = 0;
-    for (const row of this.pendingOf.all(endpoint, limit)) dropped += this.dropOne.run(now, row.id).changes;
-    return dropped;
+    for (;;) {
+      const n = await this.transaction(() => this.dropPending.run({ endpoint, now, limit: BATCH }).changes);
+      dropped += n;
+      if (n < BATCH) return dropped;
+    }
   }
 
-  /** A new pending delivery of the event to the endpoint, unless it already has one. True if created. */
-  createDelivery(eventId: string, endpoint: string, now: number): boolean {
-    return this.create.run(eventId, endpoint, now, now).changes === 1;
+  addDeliveries(endpoint: string, eventIds: readonly string[], now: number): Promise<number> {
+    return this.transaction(
+      () => eventIds.filter((id) => this.create.run(id, endpoint, now, now).changes === 1).length,
+    );
   }
 }

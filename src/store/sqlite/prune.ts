@@ -1,14 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.ts';
 
-export interface PruneResult {
-  deliveries: number;
-  events: number;
-  keys: number;
-  /** Pages handed back to the filesystem by incremental vacuum. */
-  pages: number;
-}
-
 /** Rows removed per transaction: small, so the writer is never held long enough to delay ingest. */
 export const PRUNE_BATCH = 500;
 /** Pages returned to the filesystem per pass, at most. */
@@ -20,13 +12,14 @@ const VACUUM_PAGES = 2_000;
  * once none of its deliveries remain. Pending deliveries are never touched.
  * Events that never had a delivery are found by a cursor over receive time,
  * so old events still waiting on deliveries are not re-examined every pass.
+ * Each batch is a few set-based statements over one JSON array of ids.
  */
-export class RetentionStore {
+export class PruneStatements {
   private readonly db: Db;
   private readonly expiredDeliveries: Statement<[number, number], { id: number; event_id: string }>;
-  private readonly deleteAttempts: Statement<[number]>;
-  private readonly deleteDelivery: Statement<[number]>;
-  private readonly deleteOrphanEvent: Statement<[string]>;
+  private readonly deleteAttempts: Statement<[string]>;
+  private readonly deleteDeliveries: Statement<[string]>;
+  private readonly deleteOrphanEvents: Statement<[string]>;
   private readonly undeliveredEvents: Statement<
     [number, number, number, string, number],
     { id: string; received_at: number }
@@ -39,10 +32,12 @@ export class RetentionStore {
     this.expiredDeliveries = db.prepare(
       'SELECT id, event_id FROM deliveries WHERE finished_at IS NOT NULL AND finished_at < ? LIMIT ?',
     );
-    this.deleteAttempts = db.prepare('DELETE FROM attempts WHERE delivery_id = ?');
-    this.deleteDelivery = db.prepare('DELETE FROM deliveries WHERE id = ?');
-    this.deleteOrphanEvent = db.prepare(
-      'DELETE FROM events WHERE id = ? AND NOT EXISTS (SELECT 1 FROM deliveries WHERE event_id = events.id)',
+    const ids = 'SELECT value FROM json_each(?)';
+    this.deleteAttempts = db.prepare(`DELETE FROM attempts WHERE delivery_id IN (${ids})`);
+    this.deleteDeliveries = db.prepare(`DELETE FROM deliveries WHERE id IN (${ids})`);
+    this.deleteOrphanEvents = db.prepare(
+      `DELETE FROM events WHERE id IN (${ids})
+         AND NOT EXISTS (SELECT 1 FROM deliveries WHERE event_id = events.id)`,
     );
     this.undeliveredEvents = db.prepare(
       `SELECT id, received_at FROM events
@@ -58,15 +53,12 @@ export class RetentionStore {
   /** One batch of finished deliveries older than `cutoff`, their attempts, and events left without deliveries. */
   pruneDeliveries(cutoff: number): { deliveries: number; events: number } {
     const rows = this.expiredDeliveries.all(cutoff, PRUNE_BATCH);
-    let events = 0;
-    for (const row of rows) {
-      this.deleteAttempts.run(row.id);
-      this.deleteDelivery.run(row.id);
-    }
-    for (const eventId of new Set(rows.map((row) => row.event_id))) {
-      events += this.deleteOrphanEvent.run(eventId).changes;
-    }
-    return { deliveries: rows.length, events };
+    if (rows.length === 0) return { deliveries: 0, events: 0 };
+    const ids = JSON.stringify(rows.map((row) => row.id));
+    this.deleteAttempts.run(ids);
+    this.deleteDeliveries.run(ids);
+    const events = this.deleteOrphanEvents.run(JSON.stringify([...new Set(rows.map((row) => row.event_id))]));
+    return { deliveries: rows.length, events: events.changes };
   }
 
   /**
@@ -76,10 +68,10 @@ export class RetentionStore {
   pruneUndelivered(cutoff: number): { examined: number; events: number } {
     const { receivedAt, id } = this.cursor;
     const rows = this.undeliveredEvents.all(cutoff, receivedAt, receivedAt, id, PRUNE_BATCH);
-    let events = 0;
-    for (const row of rows) events += this.deleteOrphanEvent.run(row.id).changes;
     const last = rows.at(-1);
-    if (last) this.cursor = { receivedAt: last.received_at, id: last.id };
+    if (!last) return { examined: 0, events: 0 };
+    this.cursor = { receivedAt: last.received_at, id: last.id };
+    const events = this.deleteOrphanEvents.run(JSON.stringify(rows.map((row) => row.id))).changes;
     return { examined: rows.length, events };
   }
 

@@ -1,31 +1,18 @@
 import type { Statement } from 'better-sqlite3';
+import type {
+  AttemptEntry,
+  DeliveryDetail,
+  DeliveryState,
+  EventFilter,
+  EventPosition,
+  EventSummary,
+  StoredEvent,
+  StoreReads,
+} from '../store.ts';
 import type { Db } from './db.ts';
-import type { EndpointAdminState } from './deliveries.ts';
-import type { StoredEvent } from './events.ts';
+import { type EventRow, toStoredEvent } from './events.ts';
 
-export type DeliveryState = 'pending' | 'in_flight' | 'delivered' | 'dead' | 'dropped';
-export const deliveryStates: readonly DeliveryState[] = [
-  'pending',
-  'in_flight',
-  'delivered',
-  'dead',
-  'dropped',
-];
-
-export interface EventFilter {
-  /** Received at or after this (epoch ms). */
-  since: number;
-  source: string | undefined;
-  type: string | undefined;
-  /** Only events having a delivery in this state and/or to this endpoint. */
-  state: DeliveryState | undefined;
-  endpoint: string | undefined;
-  /** Keyset position of the last row of the previous page (newest first). */
-  before: { receivedAt: number; id: string } | undefined;
-  limit: number;
-}
-
-export interface EventSummaryRow {
+interface SummaryRow {
   id: string;
   source: string;
   type: string;
@@ -34,7 +21,7 @@ export interface EventSummaryRow {
   size: number;
 }
 
-export interface DeliveryRow {
+interface DeliveryRow {
   id: number;
   event_id: string;
   endpoint: string;
@@ -48,7 +35,8 @@ export interface DeliveryRow {
   last_error: string | null;
 }
 
-export interface AttemptRow {
+interface AttemptRow {
+  delivery_id: number;
   n: number;
   started_at: number;
   duration_ms: number;
@@ -70,20 +58,23 @@ interface ListParams {
 
 const DELIVERY_COLUMNS = `id, event_id, endpoint, state, attempts, step, created_at, next_attempt_at,
   finished_at, last_status, last_error`;
+const ATTEMPT_COLUMNS = 'delivery_id, n, started_at, duration_ms, status, error, response';
 
 /**
- * What the admin API reads, one prepared statement each. Reads run outside
- * the group commit: in WAL mode they never wait for the writer.
+ * What the admin API reads. Reads run outside the group commit: in WAL mode
+ * they never wait for the writer. A page and its deliveries are two queries
+ * (ids passed as one JSON array), never one per row.
  */
-export class AdminQueries {
-  private readonly listStatement: Statement<[ListParams], EventSummaryRow>;
+export class SqliteReads implements StoreReads {
+  private readonly listStatement: Statement<[ListParams], SummaryRow>;
+  private readonly deliveriesOfEvents: Statement<[string], DeliveryRow>;
   private readonly deliveriesOfEvent: Statement<[string], DeliveryRow>;
-  private readonly attemptsOfDelivery: Statement<[number], AttemptRow>;
+  private readonly attemptsOfEvent: Statement<[string], AttemptRow>;
   private readonly deliveryById: Statement<[number], DeliveryRow>;
+  private readonly attemptsOfDelivery: Statement<[number], AttemptRow>;
   private readonly deadByEndpoint: Statement<[], { endpoint: string; n: number }>;
-  private readonly states: Statement<[], { name: string; state: EndpointAdminState; changed_at: number }>;
-  private readonly unfinishedEndpoints: Statement<[], { endpoint: string }>;
-  private readonly eventsAfter: Statement<[number, number, number, string, number], StoredEvent>;
+  private readonly eventById: Statement<[string], EventRow>;
+  private readonly eventsAfter: Statement<[number, number, number, string, number], EventRow>;
 
   constructor(db: Db) {
     // Newest first by (received_at, id). `until` bounds the index range so a
@@ -102,20 +93,26 @@ export class AdminQueries {
        ORDER BY e.received_at DESC, e.id DESC
        LIMIT @limit`,
     );
+    this.deliveriesOfEvents = db.prepare(
+      `SELECT ${DELIVERY_COLUMNS} FROM deliveries
+       WHERE event_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    );
     this.deliveriesOfEvent = db.prepare(
       `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE event_id = ? ORDER BY id`,
     );
-    this.attemptsOfDelivery = db.prepare(
-      'SELECT n, started_at, duration_ms, status, error, response FROM attempts WHERE delivery_id = ? ORDER BY n',
+    this.attemptsOfEvent = db.prepare(
+      `SELECT ${ATTEMPT_COLUMNS} FROM attempts
+       WHERE delivery_id IN (SELECT id FROM deliveries WHERE event_id = ?) ORDER BY delivery_id, n`,
     );
     this.deliveryById = db.prepare(`SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE id = ?`);
+    this.attemptsOfDelivery = db.prepare(
+      `SELECT ${ATTEMPT_COLUMNS} FROM attempts WHERE delivery_id = ? ORDER BY n`,
+    );
     this.deadByEndpoint = db.prepare(
       "SELECT endpoint, count(*) AS n FROM deliveries WHERE state = 'dead' GROUP BY endpoint",
     );
-    this.states = db.prepare('SELECT name, state, changed_at FROM endpoint_state');
-    // Walks the partial index of unfinished deliveries only.
-    this.unfinishedEndpoints = db.prepare(
-      "SELECT DISTINCT endpoint FROM deliveries WHERE state IN ('pending', 'in_flight')",
+    this.eventById = db.prepare(
+      'SELECT id, source, type, received_at, content_type, body FROM events WHERE id = ?',
     );
     this.eventsAfter = db.prepare(
       `SELECT id, source, type, received_at, content_type, body FROM events
@@ -124,9 +121,8 @@ export class AdminQueries {
     );
   }
 
-  /** One page of events, newest first. */
-  listEvents(filter: EventFilter): EventSummaryRow[] {
-    return this.listStatement.all({
+  async listEvents(filter: EventFilter): Promise<EventSummary[]> {
+    const rows = this.listStatement.all({
       since: filter.since,
       until: filter.before?.receivedAt ?? Number.MAX_SAFE_INTEGER,
       beforeId: filter.before?.id ?? null,
@@ -136,44 +132,84 @@ export class AdminQueries {
       endpoint: filter.endpoint ?? null,
       limit: filter.limit,
     });
+    const byEvent = new Map<string, EventSummary['deliveries']>(rows.map((row) => [row.id, []]));
+    if (rows.length > 0) {
+      for (const d of this.deliveriesOfEvents.all(JSON.stringify(rows.map((row) => row.id)))) {
+        byEvent
+          .get(d.event_id)
+          ?.push({ id: d.id, endpoint: d.endpoint, state: d.state, attempts: d.attempts });
+      }
+    }
+    return rows.map((row) => ({
+      id: row.id,
+      source: row.source,
+      type: row.type,
+      receivedAt: row.received_at,
+      contentType: row.content_type ?? undefined,
+      size: row.size,
+      deliveries: byEvent.get(row.id)!,
+    }));
   }
 
-  deliveriesOf(eventId: string): DeliveryRow[] {
-    return this.deliveriesOfEvent.all(eventId);
+  async event(id: string): Promise<StoredEvent | undefined> {
+    const row = this.eventById.get(id);
+    return row && toStoredEvent(row);
   }
 
-  attemptsOf(deliveryId: number): AttemptRow[] {
-    return this.attemptsOfDelivery.all(deliveryId);
+  async deliveriesOf(eventId: string): Promise<DeliveryDetail[]> {
+    const attempts = groupAttempts(this.attemptsOfEvent.all(eventId));
+    return this.deliveriesOfEvent.all(eventId).map((row) => toDetail(row, attempts.get(row.id) ?? []));
   }
 
-  delivery(id: number): DeliveryRow | undefined {
-    return this.deliveryById.get(id);
+  async delivery(id: number): Promise<DeliveryDetail | undefined> {
+    const row = this.deliveryById.get(id);
+    return row && toDetail(row, this.attemptsOfDelivery.all(id).map(toAttempt));
   }
 
-  /** Dead deliveries per endpoint (a partial index holds exactly these). */
-  deadCounts(): Map<string, number> {
+  async deadCounts(): Promise<Map<string, number>> {
     return new Map(this.deadByEndpoint.all().map((row) => [row.endpoint, row.n]));
   }
 
-  /** The persisted admin state of each endpoint that ever left `active`, and when it changed. */
-  endpointStates(): Map<string, { state: EndpointAdminState; changedAt: number }> {
-    return new Map(
-      this.states.all().map((row) => [row.name, { state: row.state, changedAt: row.changed_at }]),
-    );
-  }
-
-  /** Every endpoint name with unfinished deliveries, configured or not. */
-  endpointsWithBacklog(): string[] {
-    return this.unfinishedEndpoints.all().map((row) => row.endpoint);
-  }
-
-  /** Events received at or after `since`, oldest first, after the keyset position `after`. */
-  eventsSince(
-    since: number,
-    after: { receivedAt: number; id: string } | undefined,
-    limit: number,
-  ): StoredEvent[] {
+  async eventsSince(since: number, after: EventPosition | undefined, limit: number): Promise<StoredEvent[]> {
     const at = after?.receivedAt ?? since;
-    return this.eventsAfter.all(since, at, at, after?.id ?? '', limit);
+    return this.eventsAfter.all(since, at, at, after?.id ?? '', limit).map(toStoredEvent);
   }
+}
+
+function groupAttempts(rows: AttemptRow[]): Map<number, AttemptEntry[]> {
+  const byDelivery = new Map<number, AttemptEntry[]>();
+  for (const row of rows) {
+    const list = byDelivery.get(row.delivery_id) ?? [];
+    list.push(toAttempt(row));
+    byDelivery.set(row.delivery_id, list);
+  }
+  return byDelivery;
+}
+
+function toAttempt(row: AttemptRow): AttemptEntry {
+  return {
+    n: row.n,
+    startedAt: row.started_at,
+    durationMs: row.duration_ms,
+    status: row.status ?? undefined,
+    error: row.error ?? undefined,
+    response: row.response ?? undefined,
+  };
+}
+
+function toDetail(row: DeliveryRow, attemptLog: AttemptEntry[]): DeliveryDetail {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    endpoint: row.endpoint,
+    state: row.state,
+    attempts: row.attempts,
+    step: row.step,
+    createdAt: row.created_at,
+    nextAttemptAt: row.next_attempt_at,
+    finishedAt: row.finished_at ?? undefined,
+    lastStatus: row.last_status ?? undefined,
+    lastError: row.last_error ?? undefined,
+    attemptLog,
+  };
 }

@@ -2,16 +2,17 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, storageRefusal } from '../../../src/store/sqlite/db.ts';
-import { type NewEvent, Outbox } from '../../../src/store/sqlite/events.ts';
+import { EventStatements } from '../../../src/store/sqlite/events.ts';
 import { GroupCommit } from '../../../src/store/sqlite/group-commit.ts';
 import { migrate, schemaVersion } from '../../../src/store/sqlite/migrate.ts';
+import type { NewEvent } from '../../../src/store/store.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 function freshOutbox(durability: 'full' | 'normal' = 'full') {
   const path = join(tempDir(), 'relay.db');
   const db = openDatabase({ path, durability });
   migrate(db);
-  return { path, db, outbox: new Outbox(db) };
+  return { path, db, outbox: new EventStatements(db) };
 }
 
 function event(overrides: Partial<NewEvent> = {}): NewEvent {
@@ -79,7 +80,7 @@ describe('Outbox.enqueue', () => {
     const body = Buffer.from([0x00, 0xff, 0x7b, 0x22]);
     const e = event({ body, contentType: 'application/octet-stream' });
     expect(outbox.enqueue(e)).toEqual({ duplicateOf: undefined });
-    expect(outbox.getEvent(e.id)?.body.equals(body)).toBe(true);
+    expect(outbox.event(e.id)?.body.equals(body)).toBe(true);
     const deliveries = db.prepare('SELECT endpoint, state, attempts FROM deliveries ORDER BY endpoint').all();
     expect(deliveries).toEqual([
       { endpoint: 'analytics', state: 'pending', attempts: 0 },
@@ -118,7 +119,6 @@ describe('GroupCommit', () => {
     const results = await Promise.all(events.map((e) => group.run(() => outbox.enqueue(e))));
     expect(results).toHaveLength(50);
     expect(sizes).toEqual([50]);
-    expect(group.stats).toEqual({ commits: 1, items: 50 });
     // A second connection sees everything the moment the promises resolve.
     const reader = new Database(path, { readonly: true });
     expect(reader.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 50 });
@@ -128,7 +128,8 @@ describe('GroupCommit', () => {
 
   it('fails only the request whose work throws; the others of its batch are stored', async () => {
     const { db, outbox } = freshOutbox();
-    const group = new GroupCommit(db, 'full');
+    const sizes: number[] = [];
+    const group = new GroupCommit(db, 'full', (size) => sizes.push(size));
     const good = event();
     const clash = event();
     const settled = await Promise.allSettled([
@@ -140,12 +141,12 @@ describe('GroupCommit', () => {
       group.run(() => outbox.enqueue(event())),
     ]);
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(outbox.getEvent(good.id)).toBeDefined();
-    expect(outbox.getEvent(clash.id)).toBeUndefined();
+    expect(outbox.event(good.id)).toBeDefined();
+    expect(outbox.event(clash.id)).toBeUndefined();
     expect(db.prepare('SELECT count(*) AS n FROM deliveries WHERE event_id = ?').get(clash.id)).toEqual({
       n: 0,
     });
-    expect(group.stats.commits).toBe(1);
+    expect(sizes).toEqual([3]);
     db.close();
   });
 
@@ -169,7 +170,7 @@ describe('GroupCommit', () => {
     const path = join(tempDir(), 'relay.db');
     const db = openDatabase({ path, durability: 'full', maxSize: 512 * 1024 });
     migrate(db);
-    const outbox = new Outbox(db);
+    const outbox = new EventStatements(db);
     const group = new GroupCommit(db, 'full');
     const big = () => event({ body: Buffer.alloc(8_000) });
     let failure: unknown;
@@ -197,9 +198,9 @@ describe('GroupCommit', () => {
     await expect(group.run(() => outbox.enqueue(e))).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
     blocker.exec('ROLLBACK');
     blocker.close();
-    expect(outbox.getEvent(e.id)).toBeUndefined();
+    expect(outbox.event(e.id)).toBeUndefined();
     await group.run(() => outbox.enqueue(e));
-    expect(outbox.getEvent(e.id)).toBeDefined();
+    expect(outbox.event(e.id)).toBeDefined();
     db.close();
   });
 });

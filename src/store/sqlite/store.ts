@@ -1,0 +1,213 @@
+import { RelayError } from '../../errors.ts';
+import type {
+  Claim,
+  ClaimAsk,
+  Completion,
+  EndpointAdminState,
+  EndpointStateRecord,
+  EnqueueResult,
+  NewEvent,
+  PruneResult,
+  Store,
+} from '../store.ts';
+import { type Db, openDatabase, storageRefusal } from './db.ts';
+import { DeliveryStatements } from './deliveries.ts';
+import { DiskSpace } from './disk.ts';
+import { EventStatements } from './events.ts';
+import { GroupCommit } from './group-commit.ts';
+import { acquireDatabaseLock } from './lock.ts';
+import { migrate } from './migrate.ts';
+import { nativeBindingFor } from './native.ts';
+import { SqliteOperator } from './operator.ts';
+import { PRUNE_BATCH, PruneStatements } from './prune.ts';
+import { SqliteReads } from './reads.ts';
+
+export interface SqliteStoreOptions {
+  path: string;
+  durability: 'full' | 'normal';
+  /** `storage.max_size` in bytes: past it writes fail with SQLITE_FULL. */
+  maxSize?: number | undefined;
+  /** `limits.min_free_disk`, read at each check so a reload applies. */
+  minFreeDisk: () => number;
+  /** A loaded better-sqlite3 addon; by default the single executable's own, or better-sqlite3's. */
+  nativeBinding?: object | undefined;
+  /** After each group commit: how many units of work it held. */
+  onCommit?: (items: number) => void;
+}
+
+/**
+ * Acknowledged writes (events, operator changes) are fsynced with `durability:
+ * full`; the dispatcher's bookkeeping (claims, completions, lease expiry,
+ * pruning) is not: losing it in a power cut at worst resends a delivery,
+ * which at-least-once allows, and the next fsync covers it.
+ */
+const DURABLE = { durable: true };
+const BOOKKEEPING = { durable: false };
+
+/** The Store on one SQLite file: one relay per file, held by an OS lock that dies with the process. */
+export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  const nativeBinding = options.nativeBinding ?? nativeBindingFor(options.path);
+  const lock = acquireDatabaseLock(options.path, nativeBinding);
+  let db: Db | undefined;
+  try {
+    db = openDatabase({ ...options, nativeBinding });
+    migrate(db);
+    return Promise.resolve(new SqliteStore(db, options, () => lock.release()));
+  } catch (error) {
+    db?.close();
+    lock.release();
+    return Promise.reject(error);
+  }
+}
+
+class SqliteStore implements Store {
+  readonly reads: SqliteReads;
+  readonly operator: SqliteOperator;
+  private readonly db: Db;
+  private readonly options: SqliteStoreOptions;
+  private readonly groupCommit: GroupCommit;
+  private readonly events: EventStatements;
+  private readonly deliveries: DeliveryStatements;
+  private readonly pruning: PruneStatements;
+  private readonly disk: DiskSpace;
+  private readonly probe: { begin: { run(): unknown }; rollback: { run(): unknown } };
+  private readonly unlock: () => void;
+  private closing: Promise<void> | undefined;
+
+  constructor(db: Db, options: SqliteStoreOptions, unlock: () => void) {
+    this.db = db;
+    this.options = options;
+    this.unlock = unlock;
+    this.groupCommit = new GroupCommit(db, options.durability, options.onCommit);
+    this.events = new EventStatements(db);
+    this.deliveries = new DeliveryStatements(db);
+    this.pruning = new PruneStatements(db);
+    this.reads = new SqliteReads(db);
+    this.operator = new SqliteOperator(db, (work) => this.write(work, DURABLE));
+    this.disk = new DiskSpace(options.path);
+    this.probe = { begin: db.prepare('BEGIN IMMEDIATE'), rollback: db.prepare('ROLLBACK') };
+  }
+
+  enqueue(event: NewEvent): Promise<EnqueueResult> {
+    return this.write(() => this.events.enqueue(event), DURABLE);
+  }
+
+  /** Every lane of one pump is claimed in one group-commit item. */
+  claim(asks: readonly ClaimAsk[], now: number): Promise<Claim[]> {
+    return this.write(() => asks.map((ask) => this.deliveries.claim(ask, now)), BOOKKEEPING);
+  }
+
+  complete(completions: readonly Completion[], now: number): Promise<boolean[]> {
+    return this.write(() => completions.map((c) => this.deliveries.complete(c, now)), BOOKKEEPING);
+  }
+
+  /** Runs once at start, before any other write: its own statement, not a group-commit item. */
+  async recover(): Promise<number> {
+    return this.read(() => this.deliveries.recover());
+  }
+
+  expireLeases(now: number): Promise<number> {
+    return this.write(() => this.deliveries.expireLeases(now), BOOKKEEPING);
+  }
+
+  async endpointStates(): Promise<Map<string, EndpointStateRecord>> {
+    return this.read(() => this.deliveries.endpointStates());
+  }
+
+  setEndpointState(name: string, state: EndpointAdminState, now: number, reason: string | undefined) {
+    return this.write(() => this.deliveries.setState(name, state, now, reason), DURABLE);
+  }
+
+  async unfinishedCounts(): Promise<Map<string, number>> {
+    return this.read(() => this.deliveries.unfinishedCounts());
+  }
+
+  async oldestUnfinished(endpoints: readonly string[]): Promise<Map<string, number>> {
+    return this.read(() => {
+      const oldest = new Map<string, number>();
+      for (const name of endpoints) {
+        const at = this.deliveries.oldestUnfinished(name);
+        if (at !== undefined) oldest.set(name, at);
+      }
+      return oldest;
+    });
+  }
+
+  /** One small transaction per batch, so ingest's commits interleave with a long pass. */
+  async prune(cutoff: number, now: number): Promise<PruneResult> {
+    const total: PruneResult = { deliveries: 0, events: 0, keys: 0, pages: 0 };
+    for (;;) {
+      const batch = await this.write(() => this.pruning.pruneDeliveries(cutoff), BOOKKEEPING);
+      total.deliveries += batch.deliveries;
+      total.events += batch.events;
+      if (batch.deliveries < PRUNE_BATCH) break;
+    }
+    for (;;) {
+      const batch = await this.write(() => this.pruning.pruneUndelivered(cutoff), BOOKKEEPING);
+      total.events += batch.events;
+      if (batch.examined < PRUNE_BATCH) break;
+    }
+    for (;;) {
+      const keys = await this.write(() => this.pruning.pruneKeys(now), BOOKKEEPING);
+      total.keys += keys;
+      if (keys < PRUNE_BATCH) break;
+    }
+    total.pages = this.read(() => this.pruning.vacuum());
+    return total;
+  }
+
+  refusal(): RelayError | undefined {
+    if (this.disk.free < this.options.minFreeDisk()) {
+      return new RelayError('RELAY_ERR_STORAGE_FULL', 'free disk space is below limits.min_free_disk');
+    }
+    return undefined;
+  }
+
+  /** Can this connection take the write lock right now? */
+  async writable(): Promise<string | undefined> {
+    try {
+      this.probe.begin.run();
+      this.probe.rollback.run();
+      return undefined;
+    } catch (error) {
+      return `database not writable: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= Promise.resolve().then(() => {
+      const steps = [
+        () => this.groupCommit.flush(),
+        () => this.disk.stop(),
+        () => this.db.close(),
+        () => this.unlock(),
+      ];
+      // Every step runs even if one fails: the database must not stay open, nor the lock held.
+      const failures: unknown[] = [];
+      for (const step of steps) {
+        try {
+          step();
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+      if (failures.length > 0) throw failures[0];
+    });
+    return this.closing;
+  }
+
+  private write<T>(work: () => T, options: { durable: boolean }): Promise<T> {
+    return this.groupCommit.run(work, options).catch((error: unknown) => {
+      throw storageRefusal(error) ?? error;
+    });
+  }
+
+  /** Runs `work` now, outside the group commit: reads, and the few writes that stand alone. */
+  private read<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw storageRefusal(error) ?? error;
+    }
+  }
+}
