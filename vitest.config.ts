@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // One throwaway PostgreSQL server per run (or RELAY_TEST_POSTGRES_URL's), stopped at the end.
+    globalSetup: ['test/helpers/postgres-global-setup.ts'],
   },
 });

@@ -30,6 +30,9 @@ const result = await build({
   legalComments: 'eof',
   logLevel: 'warning',
   metafile: true,
+  // pg's optional libpq binding, required only when `pg.native` is read (relay never does).
+  // External, so a pg-native that happens to be installed is not pulled into the bundle.
+  external: ['pg-native'],
 });
 
 // With the code cache on, an SEA cannot run a dynamic import(): refuse a bundle that still has one.
