@@ -11,7 +11,7 @@ export interface Preset {
   /** Where the provider puts the secret, in its own words (for `relay presets` and the README). */
   secretStyle: string;
   /** `verify` without its secret: `secret:` beside `preset` completes it. */
-  verify: Record<string, string>;
+  verify: PresetVerify;
   type: { from: 'path'; field?: string; map?: Record<string, string> };
   id?: { fields: string[] } | { by_type: Record<string, { fields: string[] }> };
   /** The webhook types, as URL-safe slugs of the provider's names: `/in/<source>/<type>`. */
@@ -26,3 +26,10 @@ export interface PresetType {
   /** The provider's example payload, where it shows one (sent as JSON). */
   sample?: Record<string, unknown>;
 }
+
+/** The verify forms the providers use, as written in relay.yaml. */
+export type PresetVerify =
+  | { header: string }
+  | { body_field: string }
+  | { scheme: 'query'; param: string }
+  | { scheme: 'hmac-sha256'; header: string };
