@@ -1,29 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { post } from '../../admin/api.ts';
-import {
-  answerOf,
-  expectEveryTypeStoredDeliveredAndDeduped,
-  type ProviderPost,
-  presetRelay,
-} from './preset-relay.ts';
-
-const SECRET = 'sb-webhook-secret';
-
-// SendBlue puts the secret "in the webhook request headers" (the preset reads sb-signing-secret).
-const send: ProviderPost = async (url, payload, secret) =>
-  answerOf(
-    await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'sb-signing-secret': secret },
-      body: JSON.stringify(payload),
-    }),
-  );
+import { expectEveryTypeStoredDeliveredAndDeduped, presetRelay } from './preset-relay.ts';
 
 describe('preset sendblue', () => {
   it('stores, delivers and dedupes the receive and outbound examples posted to their own URLs', async () => {
-    const relay = await presetRelay('sendblue', SECRET);
+    const relay = await presetRelay('sendblue', 'sb-webhook-secret');
     expect(relay.types).toEqual(['receive', 'outbound']);
-    const received = await expectEveryTypeStoredDeliveredAndDeduped(relay, send, SECRET);
+    const received = await expectEveryTypeStoredDeliveredAndDeduped(relay);
     expect(received.map((r) => JSON.parse(r.body.toString()).status).sort()).toEqual([
       'DELIVERED',
       'RECEIVED',
@@ -31,13 +14,13 @@ describe('preset sendblue', () => {
   });
 
   it('takes the type from is_outbound where the URL names none, and keeps SENT and DELIVERED of one handle', async () => {
-    const relay = await presetRelay('sendblue', SECRET);
-    const inbound = await send(relay.url(), relay.sample('receive'), SECRET);
-    const sent = await send(relay.url(), { ...relay.sample('outbound'), status: 'SENT' }, SECRET);
-    const delivered = await send(relay.url(), relay.sample('outbound'), SECRET);
+    const relay = await presetRelay('sendblue', 'sb-webhook-secret');
+    const inbound = await relay.send(undefined, relay.sample('receive'));
+    const sent = await relay.send(undefined, { ...relay.sample('outbound'), status: 'SENT' });
+    const delivered = await relay.send(undefined, relay.sample('outbound'));
     for (const answer of [inbound, sent, delivered])
       expect(answer).toMatchObject({ status: 200, deliveries: 1 });
-    expect(await send(relay.url(), { ...relay.sample('outbound'), status: 'SENT' }, SECRET)).toMatchObject({
+    expect(await relay.send(undefined, { ...relay.sample('outbound'), status: 'SENT' })).toMatchObject({
       id: sent.id,
       duplicate: true,
     });
@@ -45,14 +28,13 @@ describe('preset sendblue', () => {
   });
 
   it('stores a webhook type the seed shows no payload for under its URL', async () => {
-    const relay = await presetRelay('sendblue', SECRET);
-    const answer = await send(relay.url('call_log'), { duration: 42 }, SECRET);
-    expect(answer).toMatchObject({ status: 200, deliveries: 1 });
+    const relay = await presetRelay('sendblue', 'sb-webhook-secret');
+    expect(await relay.send('call_log', { duration: 42 })).toMatchObject({ status: 200, deliveries: 1 });
     expect(await relay.storedTypes()).toEqual(['call_log']);
   });
 
   it("has relay test send the preset's sample of the asked type, as SendBlue's Test webhooks would", async () => {
-    const relay = await presetRelay('sendblue', SECRET);
+    const relay = await presetRelay('sendblue', 'sb-webhook-secret');
     const answer = await post(relay.adminUrl, '/admin/endpoints/sink/test', { type: 'outbound' });
     expect(answer.json).toMatchObject({ ok: true, type: 'outbound' });
     const [request] = await relay.target.waitFor(1);

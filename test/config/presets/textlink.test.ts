@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  answerOf,
-  expectEveryTypeStoredDeliveredAndDeduped,
-  type ProviderPost,
-  presetRelay,
-} from './preset-relay.ts';
+import { expectEveryTypeStoredDeliveredAndDeduped, presetRelay } from './preset-relay.ts';
 
 const SECRET = 'tl-webhook-secret';
-
-// TextLink and BluBubl "send it to you in each request (in the request body)".
-const send: ProviderPost = async (url, payload, secret) =>
-  answerOf(
-    await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ secret, ...payload }),
-    }),
-  );
 
 describe.each([
   { preset: 'textlink', idField: 'textlink_id' },
@@ -25,7 +10,7 @@ describe.each([
   it('stores, delivers and dedupes the four webhooks, the secret taken out of every body', async () => {
     const relay = await presetRelay(preset, SECRET);
     expect(relay.types).toEqual(['received', 'sent', 'failed', 'tag_change']);
-    const received = await expectEveryTypeStoredDeliveredAndDeduped(relay, send, SECRET);
+    const received = await expectEveryTypeStoredDeliveredAndDeduped(relay);
     for (const request of received) {
       expect(request.body.toString()).not.toContain(SECRET);
       expect(JSON.parse(request.body.toString())).not.toHaveProperty('secret');
@@ -35,18 +20,11 @@ describe.each([
   it('keeps the sent and then the failed webhook of one message, and one failure once', async () => {
     const relay = await presetRelay(preset, SECRET);
     const failed = relay.sample('failed');
-    const sent = await send(
-      relay.url('sent'),
-      { ...relay.sample('sent'), [idField]: failed[idField] },
-      SECRET,
-    );
-    const failure = await send(relay.url('failed'), failed, SECRET);
+    const sent = await relay.send('sent', { ...relay.sample('sent'), [idField]: failed[idField] });
+    const failure = await relay.send('failed', failed);
     expect(sent).toMatchObject({ status: 200, deliveries: 1 });
     expect(failure).toMatchObject({ status: 200, deliveries: 1 });
-    expect(await send(relay.url('failed'), failed, SECRET)).toMatchObject({
-      id: failure.id,
-      duplicate: true,
-    });
+    expect(await relay.send('failed', failed)).toMatchObject({ id: failure.id, duplicate: true });
     expect(await relay.storedTypes()).toEqual(['sent', 'failed']);
   });
 
@@ -54,8 +32,8 @@ describe.each([
     const relay = await presetRelay(preset, SECRET);
     const first = relay.sample('received');
     const later = { ...first, text: 'Still working?', timestamp: Number(first.timestamp) + 1 };
-    expect(await send(relay.url('received'), first, SECRET)).toMatchObject({ deliveries: 1 });
-    expect(await send(relay.url('received'), later, SECRET)).toMatchObject({ deliveries: 1 });
+    expect(await relay.send('received', first)).toMatchObject({ deliveries: 1 });
+    expect(await relay.send('received', later)).toMatchObject({ deliveries: 1 });
     expect(await relay.storedTypes()).toEqual(['received', 'received']);
   });
 });
