@@ -39,7 +39,7 @@ export function describeConfig(config: RelayConfig, findings: Findings): string 
       ]),
     ),
   );
-  lines.push('', ...sourcesSection(config.sources));
+  lines.push(...sourcesSection(config.sources));
   if (findings.privateTargets.length > 0) {
     const policy = config.delivery.deny_private ? 'refused: delivery.deny_private is on' : 'allowed';
     lines.push('', `endpoints on loopback/private/link-local addresses (${policy}):`);

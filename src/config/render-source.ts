@@ -39,7 +39,7 @@ export function sourcesYaml(sources: Record<string, Record<string, unknown>>): s
   return doc.toString({ lineWidth: 0, singleQuote: true });
 }
 
-/** The `relay check` section: every source as relay reads it, samples by type only. */
+/** The `relay check` section (after a blank line): every source as relay reads it, samples by type only. */
 export function sourcesSection(sources: Record<string, SourceConfig>): string[] {
   const written = Object.values(sources).map((source) => {
     const sample = source.samples?.map((s) => s.type);
@@ -48,7 +48,7 @@ export function sourcesSection(sources: Record<string, SourceConfig>): string[] 
   if (written.length === 0) return [];
   // Drop the `sources:` line: the heading stands for it.
   const lines = sourcesYaml(Object.fromEntries(written)).trimEnd().split('\n').slice(1);
-  return ['sources (presets expanded, secrets hidden, samples by type):', ...lines];
+  return ['', 'sources (presets expanded, secrets hidden, samples by type):', ...lines];
 }
 
 function flow(node: unknown): void {

@@ -13,7 +13,7 @@ export interface Preset {
   /** `verify` without its secret: `secret:` beside `preset` completes it. */
   verify: PresetVerify;
   type: { from: 'path'; field?: string; map?: Record<string, string> };
-  id?: { fields: string[] } | { by_type: Record<string, { fields: string[] }> };
+  id: { fields: string[] } | { by_type: Record<string, { fields: string[] }> };
   /** The webhook types, as URL-safe slugs of the provider's names: `/in/<source>/<type>`. */
   types: Record<string, PresetType>;
   /** What the preset takes for granted where the seed is silent, and how to change it. */
