@@ -52,6 +52,26 @@ export function buildProgram(): Command {
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
     });
 
+  program
+    .command('presets')
+    .argument('[name]', 'one preset (default: all)')
+    .description('print each provider preset expanded as YAML, with a curl line per event type')
+    .option('--url <base>', 'the ingest URL the curl lines post to', 'http://127.0.0.1:8080')
+    .action(async (name: string | undefined, options: { url: string }) => {
+      const [{ describePreset }, { isPresetName, PRESET_NAMES }] = await Promise.all([
+        import('./config/presets/print.ts'),
+        import('./config/presets/index.ts'),
+      ]);
+      if (name !== undefined && !isPresetName(name)) {
+        throw new InvalidArgumentError(
+          `unknown preset '${name}'; the presets are ${PRESET_NAMES.join(', ')}`,
+        );
+      }
+      const url = options.url.replace(/\/+$/, '');
+      const names = name === undefined ? PRESET_NAMES : [name];
+      process.stdout.write(names.map((n) => describePreset(n, url)).join('\n'));
+    });
+
   registerOpsCommands(program);
   return program;
 }

@@ -2,6 +2,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { isLoopback } from './admin/guard.ts';
 import { createAdminHandler } from './admin/server.ts';
 import { type Clock, systemClock } from './clock.ts';
+import { PRESETS } from './config/presets/index.ts';
 import type { RelayConfig } from './config/schema.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { listen, urlOf } from './http/listener.ts';
@@ -256,12 +257,13 @@ function typesNamedBy(config: RelayConfig): Set<string> {
     if (route.types !== '*') for (const type of route.types) types.add(type);
   }
   for (const source of Object.values(config.sources)) {
-    const rule = source.type;
-    if (rule.kind === 'constant') types.add(rule.value);
-    if (rule.kind === 'field') {
+    const rule = source.type.kind === 'path' ? source.type.fallback : source.type;
+    if (rule?.kind === 'constant') types.add(rule.value);
+    if (rule?.kind === 'field') {
       for (const type of Object.values(rule.map)) types.add(type);
       if (rule.default !== undefined) types.add(rule.default);
     }
+    if (source.preset) for (const type of Object.keys(PRESETS[source.preset].types)) types.add(type);
   }
   return types;
 }

@@ -16,23 +16,29 @@ interface Sample {
 }
 
 /**
- * The `sample` of a source whose routes reach this endpoint (of the asked
+ * A `sample` of a source whose routes reach this endpoint (of the asked
  * type, when one is asked for): what the provider would really send.
  */
 function sampleFor(ctx: AdminContext, endpoint: string, type: string | undefined): Sample | undefined {
   const { config, routing } = ctx.view();
   for (const source of Object.values(config.sources)) {
-    const sample = source.sample;
-    if (!sample || (type !== undefined && sample.type !== type)) continue;
-    let payload: unknown;
-    try {
-      // Parsed as ingest parses a body of its content type, so the test routes as the real event would.
-      payload = parsePayload(Buffer.from(sample.body), bodyKind(mediaType(sample.content_type)));
-    } catch {
-      payload = undefined;
-    }
-    if (routing.endpointsFor({ source: source.name, type: sample.type, payload }).includes(endpoint)) {
-      return { source: source.name, type: sample.type, contentType: sample.content_type, body: sample.body };
+    for (const sample of source.samples ?? []) {
+      if (type !== undefined && sample.type !== type) continue;
+      let payload: unknown;
+      try {
+        // Parsed as ingest parses a body of its content type, so the test routes as the real event would.
+        payload = parsePayload(Buffer.from(sample.body), bodyKind(mediaType(sample.content_type)));
+      } catch {
+        payload = undefined;
+      }
+      if (routing.endpointsFor({ source: source.name, type: sample.type, payload }).includes(endpoint)) {
+        return {
+          source: source.name,
+          type: sample.type,
+          contentType: sample.content_type,
+          body: sample.body,
+        };
+      }
     }
   }
   return undefined;

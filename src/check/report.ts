@@ -1,3 +1,4 @@
+import { sourcesSection } from '../config/render-source.ts';
 import type { EndpointConfig, RelayConfig } from '../config/schema.ts';
 import { redactUrl } from '../http/redact-url.ts';
 import type { Findings } from './findings.ts';
@@ -38,6 +39,7 @@ export function describeConfig(config: RelayConfig, findings: Findings): string 
       ]),
     ),
   );
+  lines.push(...sourcesSection(config.sources));
   if (findings.privateTargets.length > 0) {
     const policy = config.delivery.deny_private ? 'refused: delivery.deny_private is on' : 'allowed';
     lines.push('', `endpoints on loopback/private/link-local addresses (${policy}):`);

@@ -4,6 +4,7 @@ import { type Document, isMap, isNode, isScalar, isSeq, parseDocument, type YAML
 import type { z } from 'zod';
 import { ConfigError, toError } from '../errors.ts';
 import { type Env, interpolate } from './interpolate.ts';
+import { pathAsWritten } from './presets/expand.ts';
 import { configSchema, type Problem, type RelayConfig } from './schema.ts';
 
 /**
@@ -44,7 +45,13 @@ export function parseConfig(text: string, options: { env: Env; baseDir: string }
     }
   };
   const result = configSchema({ readSecretFile }).safeParse(value, { error: reasonFor });
-  const found = [...(result.success ? [] : translate(result.error.issues, [])), ...crossCheck(value)];
+  const found = [
+    ...(result.success ? [] : translate(result.error.issues, [])).map((p) => ({
+      ...p,
+      path: pathAsWritten(value, p.path),
+    })),
+    ...crossCheck(value),
+  ];
   // An unset variable leaves an empty value behind; what the schema then says
   // about that value, or about the list holding it, only repeats the cause.
   const consequences = new Set(

@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { toError } from '../errors.ts';
+import { expandPreset } from './presets/expand.ts';
+import { PRESET_NAMES, type PresetName } from './presets/index.ts';
 import { parseDuration, parseRate, parseSize } from './units.ts';
 
 export interface Address {
@@ -26,21 +28,37 @@ export type SigningConfig =
   | { scheme: 'hmac-sha256'; header: string; secrets: string[] }
   | { scheme: 'header'; header: string; secrets: string[] }
   | { scheme: 'body_field'; field: string; secrets: string[] };
+export type FieldTypeRule = {
+  kind: 'field';
+  field: string;
+  map: Record<string, string>;
+  default: string | undefined;
+};
 export type TypeRule =
-  | { kind: 'path' }
-  | { kind: 'field'; field: string; map: Record<string, string>; default: string | undefined }
+  /** `fallback`: where the URL names no type, the payload does. */
+  | { kind: 'path'; fallback: FieldTypeRule | undefined }
+  | FieldTypeRule
   | { kind: 'header'; header: string }
   | { kind: 'constant'; value: string };
-export type IdRule = { kind: 'fields'; fields: string[] } | { kind: 'header'; header: string };
+export type KeyRule = { kind: 'fields'; fields: string[] } | { kind: 'header'; header: string };
+/** `by_type`: each type has its own key (a type not listed is never deduplicated). */
+export type IdRule = KeyRule | { kind: 'by_type'; rules: Record<string, KeyRule> };
+export interface Sample {
+  type: string;
+  body: string;
+  content_type: string;
+}
 export interface SourceConfig {
   name: string;
+  /** The provider preset that filled in what the file does not say itself. */
+  preset: PresetName | undefined;
   verify: VerifyConfig | undefined;
   type: TypeRule;
   id: IdRule | undefined;
   response: { status: number; body: string | undefined; content_type: string | undefined } | undefined;
   accept: string[] | undefined;
-  /** What the admin "test" button sends for this source: a typical payload of the provider. */
-  sample: { type: string; body: string; content_type: string } | undefined;
+  /** What the admin "test" button sends for this source: typical payloads of the provider. */
+  samples: Sample[] | undefined;
 }
 export interface RetryConfig {
   schedule: number[];
@@ -305,36 +323,63 @@ const typeRule = z.union(
         header: lowerHeader.optional(),
       })
       .transform((t, ctx): TypeRule => {
-        if ([t.from, t.field, t.header].filter((v) => v !== undefined).length !== 1) {
+        const pathThenField = t.from !== undefined && t.field !== undefined && t.header === undefined;
+        if ([t.from, t.field, t.header].filter((v) => v !== undefined).length !== 1 && !pathThenField) {
           ctx.addIssue({ code: 'custom', message: 'needs exactly one of from, field, header' });
           return z.NEVER;
         }
         if (t.field !== undefined) {
-          return { kind: 'field', field: t.field, map: t.map ?? {}, default: t.default };
+          const field: FieldTypeRule = {
+            kind: 'field',
+            field: t.field,
+            map: t.map ?? {},
+            default: t.default,
+          };
+          return pathThenField ? { kind: 'path', fallback: field } : field;
         }
         for (const key of ['map', 'default'] as const) {
           if (t[key] !== undefined) {
             ctx.addIssue({ code: 'custom', path: [key], message: 'only goes with field' });
           }
         }
-        return t.header === undefined ? { kind: 'path' } : { kind: 'header', header: t.header };
+        return t.header === undefined
+          ? { kind: 'path', fallback: undefined }
+          : { kind: 'header', header: t.header };
       }),
   ],
   { error: 'must be a type name, { from: path }, { field: ... } or { header: ... }' },
 );
 
+const keyFields = {
+  field: fieldPath.optional(),
+  fields: z.array(fieldPath).min(1).optional(),
+  header: lowerHeader.optional(),
+};
+
+function keyRule(r: { field?: string; fields?: string[]; header?: string }): KeyRule | undefined {
+  const given = [r.field, r.fields, r.header].filter((v) => v !== undefined).length;
+  if (given === 1 && r.header !== undefined) return { kind: 'header', header: r.header };
+  if (given === 1 && r.field !== undefined) return { kind: 'fields', fields: [r.field] };
+  if (given === 1 && r.fields !== undefined) return { kind: 'fields', fields: r.fields };
+  return undefined;
+}
+
+const typeKeyRule = z.strictObject(keyFields).transform((r, ctx): KeyRule => {
+  const rule = keyRule(r);
+  if (rule) return rule;
+  ctx.addIssue({ code: 'custom', message: 'needs exactly one of field, fields, header' });
+  return z.NEVER;
+});
+
 const idRule = z
-  .strictObject({
-    field: fieldPath.optional(),
-    fields: z.array(fieldPath).min(1).optional(),
-    header: lowerHeader.optional(),
-  })
+  .strictObject({ ...keyFields, by_type: z.record(text, typeKeyRule).optional() })
   .transform((r, ctx): IdRule => {
-    const given = [r.field, r.fields, r.header].filter((v) => v !== undefined).length;
-    if (given === 1 && r.header !== undefined) return { kind: 'header', header: r.header };
-    if (given === 1 && r.field !== undefined) return { kind: 'fields', fields: [r.field] };
-    if (given === 1 && r.fields !== undefined) return { kind: 'fields', fields: r.fields };
-    ctx.addIssue({ code: 'custom', message: 'needs exactly one of field, fields, header' });
+    const { by_type, ...plain } = r;
+    const plainGiven = Object.values(plain).some((v) => v !== undefined);
+    if (by_type !== undefined && !plainGiven) return { kind: 'by_type', rules: by_type };
+    const rule = by_type === undefined ? keyRule(plain) : undefined;
+    if (rule) return rule;
+    ctx.addIssue({ code: 'custom', message: 'needs exactly one of field, fields, header, by_type' });
     return z.NEVER;
   });
 
@@ -366,8 +411,21 @@ const sourceName = nameKey.refine((n) => n !== 'relay', {
   error: "the name relay is reserved for relay's own events",
 });
 
+const sample = z.strictObject({
+  type: text,
+  body: z.string(),
+  content_type: text.prefault('application/json'),
+});
+
+/**
+ * A source as written; a `preset` is expanded first, so what follows checks
+ * the preset's keys like any others. `secret` is the provider's secret the
+ * preset puts into its `verify`; left over, it would be silently unused.
+ */
 function sourceSchema(context: SchemaContext) {
-  return z.strictObject({
+  const source = z.strictObject({
+    preset: z.enum(PRESET_NAMES).optional(),
+    ...secretFields,
     verify: verifySchema(context).optional(),
     type: typeRule.optional(),
     id: idRule.optional(),
@@ -384,9 +442,23 @@ function sourceSchema(context: SchemaContext) {
       .min(1)
       .optional(),
     sample: z
-      .strictObject({ type: text, body: z.string(), content_type: text.prefault('application/json') })
+      .union([sample.transform((one) => [one]), z.array(sample).min(1)], {
+        error: unlessMissing('must be a { type, body } mapping or a list of them'),
+      })
       .optional(),
   });
+  return z.preprocess(
+    expandPreset,
+    source.superRefine((s, ctx) => {
+      for (const key of ['secret', 'secret_file'] as const) {
+        if (s[key] === undefined) continue;
+        const message = s.preset
+          ? 'not used: verify is written out, so the secret goes inside it'
+          : 'only goes with preset';
+        ctx.addIssue({ code: 'custom', path: [key], message });
+      }
+    }),
+  );
 }
 
 const retryFields = { schedule: z.array(duration), jitter, max_age: positiveDuration };
@@ -496,12 +568,13 @@ export function configSchema(context: SchemaContext) {
         delivery: c.delivery,
         sources: mapValues(c.sources, (name, s) => ({
           name,
+          preset: s.preset,
           verify: s.verify,
-          type: s.type ?? { kind: 'path' },
+          type: s.type ?? { kind: 'path', fallback: undefined },
           id: s.id,
           response: s.response,
           accept: s.accept,
-          sample: s.sample,
+          samples: s.sample,
         })),
         endpoints: mapValues(c.endpoints, (name, e) => ({
           name,

@@ -115,7 +115,7 @@ async function handle(
   const pathType = segments[3] === undefined ? undefined : decodeSegment(segments[3]);
   const context = { pathType, payload, headers: req.headers };
   const { type, unmapped } = extractType(source.type, context);
-  const key = extractIdempotencyKey(source.id, context);
+  const key = extractIdempotencyKey(source.id, type, context);
   const endpoints = view.routing.endpointsFor({ source: source.name, type, payload });
 
   const id = newEventId();

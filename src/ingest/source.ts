@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { IdRule, TypeRule } from '../config/schema.ts';
+import type { IdRule, KeyRule, TypeRule } from '../config/schema.ts';
 import { valueAt } from '../routing/field-path.ts';
 
 export const UNKNOWN_TYPE = 'unknown';
@@ -20,7 +20,8 @@ export interface ExtractedType {
 export function extractType(rule: TypeRule, context: ExtractContext): ExtractedType {
   switch (rule.kind) {
     case 'path':
-      return { type: context.pathType || UNKNOWN_TYPE, unmapped: false };
+      if (context.pathType) return { type: context.pathType, unmapped: false };
+      return rule.fallback ? extractType(rule.fallback, context) : { type: UNKNOWN_TYPE, unmapped: false };
     case 'constant':
       return { type: rule.value, unmapped: false };
     case 'header':
@@ -39,8 +40,19 @@ export function extractType(rule: TypeRule, context: ExtractContext): ExtractedT
  * The idempotency key, or undefined when the request does not carry all of
  * its parts (such an event is simply never deduplicated).
  */
-export function extractIdempotencyKey(rule: IdRule | undefined, context: ExtractContext): string | undefined {
-  if (!rule) return undefined;
+export function extractIdempotencyKey(
+  rule: IdRule | undefined,
+  type: string,
+  context: ExtractContext,
+): string | undefined {
+  if (rule?.kind !== 'by_type') return rule && keyOf(rule, context);
+  const own = Object.hasOwn(rule.rules, type) ? rule.rules[type] : undefined;
+  const key = own && keyOf(own, context);
+  // The type is part of the key: one contact's events of two types never collide.
+  return key === undefined ? undefined : JSON.stringify([type, key]);
+}
+
+function keyOf(rule: KeyRule, context: ExtractContext): string | undefined {
   if (rule.kind === 'header') return singleHeader(context.headers[rule.header]) || undefined;
   const parts: string[] = [];
   for (const field of rule.fields) {

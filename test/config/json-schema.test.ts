@@ -34,4 +34,18 @@ describe('configJsonSchema', () => {
     expect(schema.properties.listen.properties.ingest.default).toBe('0.0.0.0:8080');
     expect(schema.properties.defaults.properties.concurrency.default).toBe(8);
   });
+
+  it('lets a source name a preset and give its secret', () => {
+    const source = schema.properties.sources.additionalProperties;
+    expect(source.properties.preset.enum).toEqual([
+      'sendblue',
+      'textlink',
+      'blububl',
+      'mobiniti',
+      'bluemessaggio',
+    ]);
+    expect(source.properties).toHaveProperty('secret');
+    expect(source.properties).toHaveProperty('secret_file');
+    expect(source.additionalProperties).toBe(false);
+  });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sendblue } from '../../src/config/presets/sendblue.ts';
 import { post, startTestRelay, testConfig } from '../helpers/relay.ts';
 import { readDatabase } from '../helpers/sqlite.ts';
 
@@ -39,19 +40,8 @@ routes:
     to: [analytics]
 `;
 
-const sendblueInbound = {
-  content: 'Hello!',
-  media_url: 'https://example.com/image.jpg',
-  is_outbound: false,
-  status: 'RECEIVED',
-  message_handle: 'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxx',
-  date_sent: '2020-09-10T06:15:05.962Z',
-  date_updated: '2020-09-10T06:15:14.115Z',
-  from_number: '+19998887777',
-  number: '+19998887777',
-  to_number: '+15122164639',
-  was_downgraded: false,
-};
+// The inbound example from SendBlue's webhook page.
+const sendblueInbound = sendblue.types.receive!.sample!;
 
 const sendblueOutbound = (status: string) => ({
   content: 'Hello world!',
