@@ -1,315 +1,41 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
-import { toError } from '../errors.ts';
+import {
+  address,
+  cidr,
+  DEFAULT_SCHEDULE,
+  duration,
+  fieldPath,
+  headers,
+  isHttpUrl,
+  jitter,
+  lowerHeader,
+  nameKey,
+  names,
+  positiveDuration,
+  positiveInt,
+  rate,
+  scalar,
+  size,
+  status,
+  statusList,
+  text,
+  unlessMissing,
+} from './fields.ts';
 import { expandPreset } from './presets/expand.ts';
-import { PRESET_NAMES, type PresetName } from './presets/index.ts';
-import { parseDuration, parseRate, parseSize } from './units.ts';
+import { PRESET_NAMES } from './presets/index.ts';
+import { secretFields, signingSchema, verifySchema } from './secrets.ts';
+import type {
+  FieldTypeRule,
+  FilterCondition,
+  IdRule,
+  KeyRule,
+  RelayConfig,
+  SchemaContext,
+  TypeRule,
+} from './types.ts';
 
-export interface Address {
-  host: string;
-  port: number;
-}
-export type Scalar = string | number | boolean | null;
-export type FilterCondition =
-  | { op: 'eq'; value: Scalar }
-  | { op: 'in'; values: Scalar[] }
-  | { op: 'not'; value: Scalar }
-  | { op: 'exists'; value: boolean }
-  | { op: 'prefix'; value: string };
-export type VerifyConfig =
-  | { scheme: 'header'; header: string; secrets: string[] }
-  | { scheme: 'body_field'; field: string; secrets: string[] }
-  | { scheme: 'standard-webhooks'; secrets: string[] }
-  | { scheme: 'hmac-sha256'; header: string; secrets: string[] }
-  | { scheme: 'bearer'; secrets: string[] }
-  | { scheme: 'query'; param: string; secrets: string[] };
-export type SigningConfig =
-  | { scheme: 'standard-webhooks'; secrets: string[] }
-  | { scheme: 'hmac-sha256'; header: string; secrets: string[] }
-  | { scheme: 'header'; header: string; secrets: string[] }
-  | { scheme: 'body_field'; field: string; secrets: string[] };
-export type FieldTypeRule = {
-  kind: 'field';
-  field: string;
-  map: Record<string, string>;
-  default: string | undefined;
-};
-export type TypeRule =
-  /** `fallback`: where the URL names no type, the payload does. */
-  | { kind: 'path'; fallback: FieldTypeRule | undefined }
-  | FieldTypeRule
-  | { kind: 'header'; header: string }
-  | { kind: 'constant'; value: string };
-export type KeyRule = { kind: 'fields'; fields: string[] } | { kind: 'header'; header: string };
-/** `by_type`: each type has its own key (a type not listed is never deduplicated). */
-export type IdRule = KeyRule | { kind: 'by_type'; rules: Record<string, KeyRule> };
-export interface Sample {
-  type: string;
-  body: string;
-  content_type: string;
-}
-export interface SourceConfig {
-  name: string;
-  /** The provider preset that filled in what the file does not say itself. */
-  preset: PresetName | undefined;
-  verify: VerifyConfig | undefined;
-  type: TypeRule;
-  id: IdRule | undefined;
-  response: { status: number; body: string | undefined; content_type: string | undefined } | undefined;
-  accept: string[] | undefined;
-  /** What the admin "test" button sends for this source: typical payloads of the provider. */
-  samples: Sample[] | undefined;
-}
-export interface RetryConfig {
-  schedule: number[];
-  jitter: number;
-  max_age: number;
-}
-export interface EndpointConfig {
-  name: string;
-  url: string;
-  timeout: number;
-  concurrency: number;
-  rate_limit: { perSecond: number } | undefined;
-  retry: RetryConfig;
-  signing: SigningConfig | undefined;
-  headers: Record<string, string>;
-  success: number[] | undefined;
-}
-export interface RouteConfig {
-  name: string;
-  from: string[] | '*';
-  types: string[] | '*';
-  filter: Record<string, FilterCondition> | undefined;
-  to: string[];
-}
-export interface RelayConfig {
-  listen: { ingest: Address; admin: Address };
-  storage: {
-    path: string;
-    durability: 'full' | 'normal';
-    retention: number;
-    dedup_window: number;
-    /** Largest size the database may grow to (bytes); past it ingest answers 503. */
-    max_size: number | undefined;
-  };
-  /**
-   * `max_connections`: concurrent ingest connections, past which new ones are closed at once;
-   * `header_timeout` / `request_timeout`: how long a client may take to send its headers / whole request.
-   */
-  limits: {
-    body: number;
-    max_pending: number;
-    min_free_disk: number;
-    max_connections: number;
-    header_timeout: number;
-    request_timeout: number;
-  };
-  admin: { token: string | undefined };
-  delivery: {
-    shutdown_grace: number;
-    drain_delay: number;
-    require_https: boolean;
-    deny_private: boolean;
-    /** Networks (CIDR) that `deny_private` still lets deliveries reach, e.g. an internal service subnet. */
-    allow_networks: string[];
-  };
-  sources: Record<string, SourceConfig>;
-  endpoints: Record<string, EndpointConfig>;
-  routes: RouteConfig[];
-}
-
-/** One thing wrong with a config file, at a path into the YAML tree (keys and array indexes). */
-export interface Problem {
-  path: (string | number)[];
-  reason: string;
-}
-
-/** What parsing needs from outside: load.ts reads `secret_file`s relative to the config file. */
-export interface SchemaContext {
-  /** The file's secret, trailing whitespace trimmed; throws with the problem's reason. */
-  readSecretFile(file: string): string;
-}
-
-type Ctx = z.core.$RefinementCtx;
-type PathSegment = Problem['path'][number];
-
-const NAME = /^[a-z0-9][a-z0-9_-]*$/i;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const FIELD_PATH = /^[^.]+(\.[^.]+)*$/;
-const ADDRESS = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]*)):(\d{1,5})$/;
-const WHSEC = /^(?:whsec_)?[A-Za-z0-9+/]+={0,2}$/;
-const DEFAULT_SCHEDULE = ['5s', '30s', '2m', '10m', '30m', '1h', '2h', '4h', '8h', '12h'];
-
-// A schema-level message wins over the parse-wide map in load.ts; passing on a
-// missing value lets that map say "required" instead.
-const unlessMissing = (message: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? undefined : message;
-
-function parsedString<T>(parse: (s: string) => T, message: string) {
-  return z.string({ error: unlessMissing(message) }).transform((s, ctx) => {
-    try {
-      return parse(s);
-    } catch {
-      ctx.addIssue({ code: 'custom', message });
-      return z.NEVER;
-    }
-  });
-}
-
-function parseAddress(s: string): Address {
-  const match = ADDRESS.exec(s);
-  const port = Number(match?.[3]);
-  if (!match || port > 65_535) throw new RangeError(`invalid address "${s}"`);
-  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
-}
-
-function isHttpUrl(s: string): boolean {
-  const url = URL.parse(s);
-  return (url?.protocol === 'http:' || url?.protocol === 'https:') && url.hostname !== '';
-}
-
-const duration = parsedString(parseDuration, 'must be a duration like 500ms, 5s, 2m, 1h, 3d');
-const positiveDuration = duration.refine((ms) => ms > 0, { error: 'must be longer than 0' });
-const size = parsedString(parseSize, 'must be a size like 64KiB or 1MiB');
-const rate = parsedString(parseRate, 'must be a rate like 50/s or 600/m');
-const address = parsedString(parseAddress, 'must be host:port, like 0.0.0.0:8080 or [::1]:9090');
-const POSITIVE = 'must be a positive integer';
-const positiveInt = z.int({ error: unlessMissing(POSITIVE) }).min(1, { error: POSITIVE });
-const STATUS = 'must be an HTTP status from 100 to 599';
-const status = z
-  .int({ error: unlessMissing(STATUS) })
-  .min(100, { error: STATUS })
-  .max(599, { error: STATUS });
-const JITTER = 'must be a number from 0 up to (not including) 1';
-const jitter = z
-  .number({ error: unlessMissing(JITTER) })
-  .min(0, { error: JITTER })
-  .lt(1, { error: JITTER });
-const text = z.string().min(1, { error: 'must not be empty' });
-
-/** An IPv4 or IPv6 network as address/prefix: 10.0.0.0/8, fd00::/8, 127.0.0.1/32. */
-const cidr = z.string().refine(
-  (value) => {
-    const [address = '', prefix, extra] = value.split('/');
-    const family = isIP(address);
-    const bits = Number(prefix);
-    return (
-      extra === undefined && family !== 0 && /^\d+$/.test(prefix ?? '') && bits <= (family === 4 ? 32 : 128)
-    );
-  },
-  { error: 'must be a network like 10.0.0.0/8 or fd00::/8' },
-);
-const fieldPath = z.string().regex(FIELD_PATH, { error: 'must be a field path like data.status' });
-const headerName = z.string().regex(HEADER_NAME, { error: 'must be an HTTP header name' });
-const lowerHeader = headerName.transform((h) => h.toLowerCase());
-const headers = z.record(
-  headerName,
-  z.string().refine((v) => !/[\r\n\0]/.test(v), { error: 'must not contain line breaks' }),
-);
-const statusList = z.array(status).min(1);
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], {
-  error: unlessMissing('must be a string, number, true, false or null'),
-});
-const names = (what: string) =>
-  z.union([z.literal('*'), z.array(text).min(1)], {
-    error: unlessMissing(`must be a list of ${what} or "*"`),
-  });
-const nameKey = z.string().regex(NAME, {
-  error: 'names use letters, digits, _ and -, and start with a letter or digit',
-});
-
-const secretFields = {
-  secret: z
-    .union([z.string(), z.array(z.string())], {
-      error: unlessMissing('must be a string or a list of strings'),
-    })
-    .optional(),
-  secret_file: text.optional(),
-};
-type SecretInput = { secret?: string | string[] | undefined; secret_file?: string | undefined };
-
-/**
- * The secrets of one verify or signing block, empties dropped (an unset
- * `${OLD:-}` in a rotation list is normal). Problem texts never quote a secret.
- */
-function secretsOf(input: SecretInput, context: SchemaContext, ctx: Ctx, standard: boolean): string[] {
-  const fail = (path: PathSegment[], message: string): string[] => {
-    ctx.addIssue({ code: 'custom', path, message });
-    return [];
-  };
-  if (input.secret !== undefined && input.secret_file !== undefined) {
-    return fail([], 'give either secret or secret_file, not both');
-  }
-  let given: [PathSegment[], string][];
-  if (input.secret_file !== undefined) {
-    try {
-      given = [[['secret_file'], context.readSecretFile(input.secret_file)]];
-    } catch (err) {
-      return fail(['secret_file'], toError(err).message);
-    }
-    if (given[0]?.[1] === '') return fail(['secret_file'], 'no secret given (the file is empty)');
-  } else if (input.secret === undefined) {
-    return fail(['secret'], 'required');
-  } else {
-    const list = typeof input.secret === 'string' ? [input.secret] : input.secret;
-    given = list.map((s, i): [PathSegment[], string] => [
-      typeof input.secret === 'string' ? ['secret'] : ['secret', i],
-      s,
-    ]);
-    given = given.filter(([, s]) => s !== '');
-    if (given.length === 0) return fail(['secret'], 'no secret given (all values are empty)');
-  }
-  if (standard) {
-    for (const [path, s] of given) {
-      const base64 = s.replace(/^whsec_/, '');
-      if (!WHSEC.test(s) || base64.length % 4 !== 0) fail(path, 'must be whsec_ followed by base64');
-    }
-  }
-  return given.map(([, s]) => s);
-}
-
-// `{ header: H, secret }` and `{ body_field: F, secret }` name their scheme by their key.
-function impliedScheme(input: unknown): unknown {
-  if (input === null || typeof input !== 'object' || Array.isArray(input) || 'scheme' in input) return input;
-  if ('header' in input) return { scheme: 'header', ...input };
-  if ('body_field' in input) return { scheme: 'body_field', ...input };
-  return input;
-}
-
-function verifySchema(context: SchemaContext) {
-  const forms = z.discriminatedUnion('scheme', [
-    z.strictObject({ scheme: z.literal('header').optional(), header: lowerHeader, ...secretFields }),
-    z.strictObject({ scheme: z.literal('body_field').optional(), body_field: fieldPath, ...secretFields }),
-    z.strictObject({ scheme: z.literal('standard-webhooks'), ...secretFields }),
-    z.strictObject({ scheme: z.literal('hmac-sha256'), header: lowerHeader, ...secretFields }),
-    z.strictObject({ scheme: z.literal('bearer'), ...secretFields }),
-    z.strictObject({ scheme: z.literal('query'), param: text, ...secretFields }),
-  ]);
-  return z.preprocess(impliedScheme, forms).transform((v, ctx): VerifyConfig => {
-    const secrets = secretsOf(v, context, ctx, v.scheme === 'standard-webhooks');
-    if ('body_field' in v) return { scheme: 'body_field', field: v.body_field, secrets };
-    if (v.scheme === 'hmac-sha256') return { scheme: v.scheme, header: v.header, secrets };
-    if (v.scheme === 'query') return { scheme: v.scheme, param: v.param, secrets };
-    if (v.scheme === 'standard-webhooks' || v.scheme === 'bearer') return { scheme: v.scheme, secrets };
-    return { scheme: 'header', header: v.header, secrets };
-  });
-}
-
-function signingSchema(context: SchemaContext) {
-  const forms = z.discriminatedUnion('scheme', [
-    z.strictObject({ scheme: z.literal('standard-webhooks'), ...secretFields }),
-    z.strictObject({ scheme: z.literal('hmac-sha256'), header: headerName, ...secretFields }),
-    z.strictObject({ scheme: z.literal('header'), header: headerName, ...secretFields }),
-    z.strictObject({ scheme: z.literal('body_field'), field: fieldPath, ...secretFields }),
-  ]);
-  return forms.transform((v, ctx): SigningConfig => {
-    const secrets = secretsOf(v, context, ctx, v.scheme === 'standard-webhooks');
-    if (v.scheme === 'body_field') return { scheme: v.scheme, field: v.field, secrets };
-    if (v.scheme === 'standard-webhooks') return { scheme: v.scheme, secrets };
-    return { scheme: v.scheme, header: v.header, secrets };
-  });
-}
+/** The parsed config's types live in types.ts; they are re-exported here, where the schema that produces them is. */
+export type * from './types.ts';
 
 const typeRule = z.union(
   [

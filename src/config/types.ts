@@ -1,0 +1,127 @@
+import type { PresetName } from './presets/index.ts';
+
+export interface Address {
+  host: string;
+  port: number;
+}
+export type Scalar = string | number | boolean | null;
+export type FilterCondition =
+  | { op: 'eq'; value: Scalar }
+  | { op: 'in'; values: Scalar[] }
+  | { op: 'not'; value: Scalar }
+  | { op: 'exists'; value: boolean }
+  | { op: 'prefix'; value: string };
+export type VerifyConfig =
+  | { scheme: 'header'; header: string; secrets: string[] }
+  | { scheme: 'body_field'; field: string; secrets: string[] }
+  | { scheme: 'standard-webhooks'; secrets: string[] }
+  | { scheme: 'hmac-sha256'; header: string; secrets: string[] }
+  | { scheme: 'bearer'; secrets: string[] }
+  | { scheme: 'query'; param: string; secrets: string[] };
+export type SigningConfig =
+  | { scheme: 'standard-webhooks'; secrets: string[] }
+  | { scheme: 'hmac-sha256'; header: string; secrets: string[] }
+  | { scheme: 'header'; header: string; secrets: string[] }
+  | { scheme: 'body_field'; field: string; secrets: string[] };
+export type FieldTypeRule = {
+  kind: 'field';
+  field: string;
+  map: Record<string, string>;
+  default: string | undefined;
+};
+export type TypeRule =
+  /** `fallback`: where the URL names no type, the payload does. */
+  | { kind: 'path'; fallback: FieldTypeRule | undefined }
+  | FieldTypeRule
+  | { kind: 'header'; header: string }
+  | { kind: 'constant'; value: string };
+export type KeyRule = { kind: 'fields'; fields: string[] } | { kind: 'header'; header: string };
+/** `by_type`: each type has its own key (a type not listed is never deduplicated). */
+export type IdRule = KeyRule | { kind: 'by_type'; rules: Record<string, KeyRule> };
+export interface Sample {
+  type: string;
+  body: string;
+  content_type: string;
+}
+export interface SourceConfig {
+  name: string;
+  /** The provider preset that filled in what the file does not say itself. */
+  preset: PresetName | undefined;
+  verify: VerifyConfig | undefined;
+  type: TypeRule;
+  id: IdRule | undefined;
+  response: { status: number; body: string | undefined; content_type: string | undefined } | undefined;
+  accept: string[] | undefined;
+  /** What the admin "test" button sends for this source: typical payloads of the provider. */
+  samples: Sample[] | undefined;
+}
+export interface RetryConfig {
+  schedule: number[];
+  jitter: number;
+  max_age: number;
+}
+export interface EndpointConfig {
+  name: string;
+  url: string;
+  timeout: number;
+  concurrency: number;
+  rate_limit: { perSecond: number } | undefined;
+  retry: RetryConfig;
+  signing: SigningConfig | undefined;
+  headers: Record<string, string>;
+  success: number[] | undefined;
+}
+export interface RouteConfig {
+  name: string;
+  from: string[] | '*';
+  types: string[] | '*';
+  filter: Record<string, FilterCondition> | undefined;
+  to: string[];
+}
+export interface RelayConfig {
+  listen: { ingest: Address; admin: Address };
+  storage: {
+    path: string;
+    durability: 'full' | 'normal';
+    retention: number;
+    dedup_window: number;
+    /** Largest size the database may grow to (bytes); past it ingest answers 503. */
+    max_size: number | undefined;
+  };
+  /**
+   * `max_connections`: concurrent ingest connections, past which new ones are closed at once;
+   * `header_timeout` / `request_timeout`: how long a client may take to send its headers / whole request.
+   */
+  limits: {
+    body: number;
+    max_pending: number;
+    min_free_disk: number;
+    max_connections: number;
+    header_timeout: number;
+    request_timeout: number;
+  };
+  admin: { token: string | undefined };
+  delivery: {
+    shutdown_grace: number;
+    drain_delay: number;
+    require_https: boolean;
+    deny_private: boolean;
+    /** Networks (CIDR) that `deny_private` still lets deliveries reach, e.g. an internal service subnet. */
+    allow_networks: string[];
+  };
+  sources: Record<string, SourceConfig>;
+  endpoints: Record<string, EndpointConfig>;
+  routes: RouteConfig[];
+}
+
+/** One thing wrong with a config file, at a path into the YAML tree (keys and array indexes). */
+export interface Problem {
+  path: (string | number)[];
+  reason: string;
+}
+
+/** What parsing needs from outside: load.ts reads `secret_file`s relative to the config file. */
+export interface SchemaContext {
+  /** The file's secret, trailing whitespace trimmed; throws with the problem's reason. */
+  readSecretFile(file: string): string;
+}
