@@ -153,7 +153,7 @@ async function assemble(
   const adminLog = log.child({ component: 'admin' });
   const admin = await listen(
     initial.listen.admin,
-    {},
+    { headerTimeoutMs: initial.limits.header_timeout, requestTimeoutMs: initial.limits.request_timeout },
     createAdminHandler({
       metrics,
       log: adminLog,
