@@ -2,6 +2,8 @@ import pkg from '../package.json' with { type: 'json' };
 import { isLoopback } from './admin/guard.ts';
 import { createAdminHandler } from './admin/server.ts';
 import { type Clock, systemClock } from './clock.ts';
+import { refuseRestartOnlyChanges } from './config/restart-only.ts';
+import { runningConfig } from './config/running.ts';
 import type { RelayConfig } from './config/schema.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { listen, urlOf } from './http/listener.ts';
@@ -36,7 +38,10 @@ export interface Relay {
   readonly ingestUrl: string;
   readonly adminUrl: string;
   readonly metrics: RelayMetrics;
-  /** Applies a new, already validated config: new events, and each endpoint's next attempt. */
+  /**
+   * Applies a new, already validated config: new events, and each endpoint's next attempt.
+   * Throws RestartRequiredError, applying nothing, when it changes a restart-only setting.
+   */
   reload(config: RelayConfig): void;
   /** Makes the dispatcher look at every endpoint now (after an operator's action, or a test's clock jump). */
   wake(): void;
@@ -91,6 +96,7 @@ async function assemble(
   const recovered = deliveries.recoverInFlight();
   if (recovered > 0) log.info({ recovered }, 'in-flight deliveries of the last run returned to pending');
   let view = viewOf(initial);
+  let running = runningConfig(initial, clock.now());
   const opsEvents = new OperationalEvents({
     routing: () => view.routing,
     outbox,
@@ -150,6 +156,7 @@ async function assemble(
   );
   cleanups.push(() => ingest.close());
   const writable = writableProbe(db);
+  const notReadyReason = () => (phase !== 'running' ? 'shutting down' : writable());
   const adminLog = log.child({ component: 'admin' });
   const admin = await listen(
     initial.listen.admin,
@@ -157,11 +164,12 @@ async function assemble(
     createAdminHandler({
       metrics,
       log: adminLog,
-      notReadyReason: () => (phase !== 'running' ? 'shutting down' : writable()),
+      notReadyReason,
       loopback: isLoopback(initial.listen.admin.host),
       token: () => view.config.admin.token,
       api: {
         view: () => view,
+        running: () => running,
         dispatcher,
         outbox,
         queries: new AdminQueries(db),
@@ -194,10 +202,9 @@ async function assemble(
       const removed = Object.keys(view.config.endpoints).filter(
         (name) => !Object.hasOwn(config.endpoints, name),
       );
-      if (!sameStartupSettings(view.config, config)) {
-        log.warn('listen and storage settings changed: they apply at the next restart');
-      }
+      refuseRestartOnlyChanges(view.config, config);
       view = viewOf(config);
+      running = runningConfig(config, clock.now());
       dispatcher.reload(config);
       for (const name of removed) void metrics.forgetEndpoint(name);
     },
@@ -233,14 +240,6 @@ function viewOf(config: RelayConfig): IngestView {
     routing: new RoutingTable(config.routes, [...Object.keys(config.sources), RELAY_SOURCE]),
     knownTypes: typesNamedBy(config),
   };
-}
-
-/** Settings bound when relay starts (sockets, the database), which a reload cannot change. */
-function sameStartupSettings(a: RelayConfig, b: RelayConfig): boolean {
-  return (
-    JSON.stringify([a.listen, a.storage.path, a.storage.durability]) ===
-    JSON.stringify([b.listen, b.storage.path, b.storage.durability])
-  );
 }
 
 /** The types a config names anywhere; the bound on the `type` metric label. */

@@ -43,6 +43,9 @@ const MISNAMED_DEFAULT_GAUGES = [
   'nodejs_active_resources_total',
 ];
 
+/** How a config reload ended: a fixed set. */
+export type ReloadResult = 'success' | 'error' | 'restart_required';
+
 /** Stands for any source or type the config does not name. */
 export const OTHER_LABEL = 'other';
 
@@ -132,8 +135,14 @@ export class RelayMetrics {
 
   readonly configReloads = new Counter({
     name: 'relay_config_reloads_total',
-    help: 'Config reloads, by result (success | error: the running config stayed).',
+    help: 'Config reloads, by result (success | error: the file is invalid | restart_required: it changes a restart-only setting; either way the running config stayed).',
     labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly configLastReloadSuccessful = new Gauge({
+    name: 'relay_config_last_reload_successful',
+    help: '1 while the running config is the last one the file gave (start or successful reload), 0 after a refused reload.',
     registers: [this.registry],
   });
 
