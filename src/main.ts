@@ -157,6 +157,11 @@ async function assemble(
   cleanups.push(() => ingest.close());
   const writable = writableProbe(db);
   const notReadyReason = () => (phase !== 'running' ? 'shutting down' : writable());
+  metrics.observeHealth({
+    ready: () => notReadyReason() === undefined,
+    diskFreeBytes: () => disk.free,
+    minFreeDiskBytes: () => view.config.limits.min_free_disk,
+  });
   const adminLog = log.child({ component: 'admin' });
   const admin = await listen(
     initial.listen.admin,

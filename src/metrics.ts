@@ -43,6 +43,13 @@ const MISNAMED_DEFAULT_GAUGES = [
   'nodejs_active_resources_total',
 ];
 
+/** What the readiness and disk gauges read at scrape time. */
+export interface HealthSnapshot {
+  ready(): boolean;
+  diskFreeBytes(): number;
+  minFreeDiskBytes(): number;
+}
+
 /** How a config reload ended: a fixed set. */
 export type ReloadResult = 'success' | 'error' | 'restart_required';
 
@@ -195,6 +202,38 @@ export class RelayMetrics {
     },
   });
 
+  // What the alert rules in deploy/prometheus/ need beyond the flow above:
+  // readiness and disk headroom, read at scrape time.
+
+  private health: HealthSnapshot | undefined;
+
+  readonly ready = new Gauge({
+    name: 'relay_ready',
+    help: '1 while /readyz answers 200 (database writable, not shutting down), else 0.',
+    registers: [this.registry],
+    collect: () => {
+      if (this.health) this.ready.set(this.health.ready() ? 1 : 0);
+    },
+  });
+
+  readonly diskFree = new Gauge({
+    name: 'relay_disk_free_bytes',
+    help: "Free space for relay on the database's filesystem.",
+    registers: [this.registry],
+    collect: () => {
+      if (this.health) this.diskFree.set(this.health.diskFreeBytes());
+    },
+  });
+
+  readonly diskMinFree = new Gauge({
+    name: 'relay_disk_min_free_bytes',
+    help: 'limits.min_free_disk: below this much free space ingest answers 503.',
+    registers: [this.registry],
+    collect: () => {
+      if (this.health) this.diskMinFree.set(this.health.minFreeDiskBytes());
+    },
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
@@ -215,5 +254,10 @@ export class RelayMetrics {
   /** Where the queue gauges read from; set once the dispatcher exists. */
   observeLanes(snapshot: () => LaneSnapshot[]): void {
     this.lanes = snapshot;
+  }
+
+  /** Where readiness and disk headroom are read from at scrape time. */
+  observeHealth(health: HealthSnapshot): void {
+    this.health = health;
   }
 }
