@@ -207,32 +207,23 @@ export class RelayMetrics {
 
   private health: HealthSnapshot | undefined;
 
-  readonly ready = new Gauge({
-    name: 'relay_ready',
-    help: '1 while /readyz answers 200 (database writable, not shutting down), else 0.',
-    registers: [this.registry],
-    collect: () => {
-      if (this.health) this.ready.set(this.health.ready() ? 1 : 0);
-    },
-  });
+  readonly ready = this.healthGauge(
+    'relay_ready',
+    '1 while /readyz answers 200 (database writable, not shutting down), else 0.',
+    (health) => (health.ready() ? 1 : 0),
+  );
 
-  readonly diskFree = new Gauge({
-    name: 'relay_disk_free_bytes',
-    help: "Free space for relay on the database's filesystem.",
-    registers: [this.registry],
-    collect: () => {
-      if (this.health) this.diskFree.set(this.health.diskFreeBytes());
-    },
-  });
+  readonly diskFree = this.healthGauge(
+    'relay_disk_free_bytes',
+    "Free space for relay on the database's filesystem.",
+    (health) => health.diskFreeBytes(),
+  );
 
-  readonly diskMinFree = new Gauge({
-    name: 'relay_disk_min_free_bytes',
-    help: 'limits.min_free_disk: below this much free space ingest answers 503.',
-    registers: [this.registry],
-    collect: () => {
-      if (this.health) this.diskMinFree.set(this.health.minFreeDiskBytes());
-    },
-  });
+  readonly diskMinFree = this.healthGauge(
+    'relay_disk_min_free_bytes',
+    'limits.min_free_disk: below this much free space ingest answers 503.',
+    (health) => health.minFreeDiskBytes(),
+  );
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -259,5 +250,18 @@ export class RelayMetrics {
   /** Where readiness and disk headroom are read from at scrape time. */
   observeHealth(health: HealthSnapshot): void {
     this.health = health;
+  }
+
+  /** A gauge set from the health snapshot at each scrape (none until one is observed). */
+  private healthGauge(name: string, help: string, read: (health: HealthSnapshot) => number): Gauge {
+    const gauge: Gauge = new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect: () => {
+        if (this.health) gauge.set(read(this.health));
+      },
+    });
+    return gauge;
   }
 }
