@@ -48,6 +48,21 @@ export class ConfigError extends RelayError {
   }
 }
 
+/**
+ * A reload that would change settings bound when relay started (its sockets,
+ * its database): none of the new file is applied, and the running config stays.
+ */
+export class RestartRequiredError extends RelayError {
+  /** The dotted config keys that differ, e.g. `listen.ingest`. */
+  readonly settings: readonly string[];
+
+  constructor(settings: readonly string[]) {
+    super('RELAY_ERR_CONFIG', `these settings change only at a restart: ${settings.join(', ')}`);
+    this.name = 'RestartRequiredError';
+    this.settings = settings;
+  }
+}
+
 /** Coerce whatever a `catch` received into an Error. */
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));

@@ -3,6 +3,8 @@ import { isLoopback } from './admin/guard.ts';
 import { createAdminHandler } from './admin/server.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { PRESETS } from './config/presets/index.ts';
+import { refuseRestartOnlyChanges } from './config/restart-only.ts';
+import { runningConfig } from './config/running.ts';
 import type { RelayConfig } from './config/schema.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { listen, urlOf } from './http/listener.ts';
@@ -26,7 +28,10 @@ export interface Relay {
   readonly ingestUrl: string;
   readonly adminUrl: string;
   readonly metrics: RelayMetrics;
-  /** Applies a new, already validated config: new events, and each endpoint's next attempt. */
+  /**
+   * Applies a new, already validated config: new events, and each endpoint's next attempt.
+   * Throws RestartRequiredError, applying nothing, when it changes a restart-only setting.
+   */
   reload(config: RelayConfig): void;
   /** Makes the dispatcher look at every endpoint now (after an operator's action, or a test's clock jump). */
   wake(): void;
@@ -78,6 +83,7 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
   if (recovered > 0) log.info({ recovered }, 'in-flight deliveries of the last run returned to pending');
   const backlog = new Backlog(await store.unfinishedCounts());
   const userAgent = `relay/${pkg.version}`;
+  let running = runningConfig(initial, clock.now());
   const opsEvents = new OperationalEvents({
     routing: () => view().routing,
     store,
@@ -128,23 +134,29 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     }),
   );
   cleanups.push(() => ingest.close());
+  const notReadyReason = async () => {
+    if (phase !== 'running') return 'shutting down';
+    const reason = await store.writable();
+    if (reason === undefined) failures.recovered('readiness');
+    else failures.report('readiness', reason);
+    return reason;
+  };
+  metrics.observeHealth({
+    ready: async () => (await notReadyReason()) === undefined,
+    diskFreeBytes: () => store.freeDisk(),
+    minFreeDiskBytes: () => view().config.limits.min_free_disk,
+  });
   const adminLog = log.child({ component: 'admin' });
   const admin = await listen(
     initial.listen.admin,
-    {},
+    { headerTimeoutMs: initial.limits.header_timeout, requestTimeoutMs: initial.limits.request_timeout },
     createAdminHandler({
       metrics,
       log: adminLog,
-      notReadyReason: async () => {
-        if (phase !== 'running') return 'shutting down';
-        const reason = await store.writable();
-        if (reason === undefined) failures.recovered('readiness');
-        else failures.report('readiness', reason);
-        return reason;
-      },
+      notReadyReason,
       loopback: isLoopback(initial.listen.admin.host),
       token: () => view().config.admin.token,
-      api: { view, dispatcher, store, backlog, clock, userAgent, log: adminLog },
+      api: { view, running: () => running, dispatcher, store, backlog, clock, userAgent, log: adminLog },
     }),
   );
   cleanups.push(() => admin.close());
@@ -167,10 +179,9 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
       const removed = Object.keys(view().config.endpoints).filter(
         (name) => !Object.hasOwn(config.endpoints, name),
       );
-      if (!sameStartupSettings(view().config, config)) {
-        log.warn('listen and storage settings changed: they apply at the next restart');
-      }
+      refuseRestartOnlyChanges(view().config, config);
       parts.setView(viewOf(config));
+      running = runningConfig(config, clock.now());
       dispatcher.reload(config);
       for (const name of removed) {
         metrics
@@ -240,14 +251,6 @@ function viewOf(config: RelayConfig): IngestView {
     routing: new RoutingTable(config.routes, [...Object.keys(config.sources), RELAY_SOURCE]),
     knownTypes: typesNamedBy(config),
   };
-}
-
-/** Settings bound when relay starts (sockets, the database), which a reload cannot change. */
-function sameStartupSettings(a: RelayConfig, b: RelayConfig): boolean {
-  return (
-    JSON.stringify([a.listen, a.storage.path, a.storage.durability]) ===
-    JSON.stringify([b.listen, b.storage.path, b.storage.durability])
-  );
 }
 
 /** The types a config names anywhere; the bound on the `type` metric label. */

@@ -30,6 +30,29 @@ export interface LaneSnapshot {
   held: boolean;
 }
 
+/**
+ * Gauges among prom-client's default metrics that end in _total, which
+ * Prometheus's linter (`promtool check metrics`) refuses on a non-counter.
+ * The gauges by type beside them (nodejs_active_handles{type}, …) hold the
+ * same counts: sum them for the totals.
+ */
+const MISNAMED_DEFAULT_GAUGES = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+/** What the readiness and disk gauges read at scrape time. */
+export interface HealthSnapshot {
+  ready(): Promise<boolean>;
+  /** Undefined where the store does not write to a local disk (a remote database). */
+  diskFreeBytes(): number | undefined;
+  minFreeDiskBytes(): number;
+}
+
+/** How a config reload ended: a fixed set. */
+export type ReloadResult = 'success' | 'error' | 'restart_required';
+
 /** Stands for any source or type the config does not name. */
 export const OTHER_LABEL = 'other';
 
@@ -119,8 +142,14 @@ export class RelayMetrics {
 
   readonly configReloads = new Counter({
     name: 'relay_config_reloads_total',
-    help: 'Config reloads, by result (success | error: the running config stayed).',
+    help: 'Config reloads, by result (success | error: the file is invalid | restart_required: it changes a restart-only setting; either way the running config stayed).',
     labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly configLastReloadSuccessful = new Gauge({
+    name: 'relay_config_last_reload_successful',
+    help: '1 while the running config is the last one the file gave (start or successful reload), 0 after a refused reload.',
     registers: [this.registry],
   });
 
@@ -184,8 +213,32 @@ export class RelayMetrics {
     },
   });
 
+  // What the alert rules in deploy/prometheus/ need beyond the flow above:
+  // readiness and disk headroom, read at scrape time.
+
+  private health: HealthSnapshot | undefined;
+
+  readonly ready = this.healthGauge(
+    'relay_ready',
+    '1 while /readyz answers 200 (database writable, not shutting down), else 0.',
+    async (health) => ((await health.ready()) ? 1 : 0),
+  );
+
+  readonly diskFree = this.healthGauge(
+    'relay_disk_free_bytes',
+    "Free space for relay on the database's filesystem.",
+    (health) => health.diskFreeBytes(),
+  );
+
+  readonly diskMinFree = this.healthGauge(
+    'relay_disk_min_free_bytes',
+    'limits.min_free_disk: below this much free space ingest answers 503.',
+    (health) => health.minFreeDiskBytes(),
+  );
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
   }
 
   /** Drops the delivery series of an endpoint the config no longer names. */
@@ -208,5 +261,28 @@ export class RelayMetrics {
   observeLanes(snapshot: () => LaneSnapshot[], oldestAges: () => Promise<Map<string, number>>): void {
     this.lanes = snapshot;
     this.oldestAges = oldestAges;
+  }
+
+  /** Where readiness and disk headroom are read from at scrape time. */
+  observeHealth(health: HealthSnapshot): void {
+    this.health = health;
+  }
+
+  /** A gauge set from the health snapshot at each scrape (none until one is observed). */
+  private healthGauge(
+    name: string,
+    help: string,
+    read: (health: HealthSnapshot) => number | undefined | Promise<number>,
+  ): Gauge {
+    const gauge: Gauge = new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect: async () => {
+        const value = this.health && (await read(this.health));
+        if (value !== undefined) gauge.set(value);
+      },
+    });
+    return gauge;
   }
 }

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { RelayConfig } from './config/schema.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, RestartRequiredError } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { Relay } from './main.ts';
+import type { ReloadResult } from './metrics.ts';
 
 /** Editors save in bursts (write, rename, chmod): wait for the burst to end. */
 const DEBOUNCE_MS = 200;
@@ -20,8 +21,10 @@ export interface ReloaderOptions {
  * Reloads the config on SIGHUP (the caller wires the signal to `reload`) and
  * when the file changes. The directory is watched, not the file: editors
  * replace files by rename and container config maps by a symlink swap, and a
- * watch on the old inode would never fire again. An invalid new file keeps
- * the running config; every problem is logged and the error counted.
+ * watch on the old inode would never fire again. An invalid new file, or one
+ * that changes a setting only a restart can apply, keeps the running config:
+ * the refusal is logged and counted, and relay_config_last_reload_successful
+ * says the file is not what runs until a reload succeeds.
  */
 export class ConfigReloader {
   private readonly options: ReloaderOptions;
@@ -32,6 +35,8 @@ export class ConfigReloader {
   constructor(options: ReloaderOptions) {
     this.options = options;
     this.lastDigest = this.digest();
+    // The running config came from this file.
+    options.relay.metrics.configLastReloadSuccessful.set(1);
   }
 
   watch(): void {
@@ -53,7 +58,7 @@ export class ConfigReloader {
     try {
       config = load(file);
     } catch (error) {
-      relay.metrics.configReloads.inc({ result: 'error' });
+      this.count('error');
       if (error instanceof ConfigError) {
         log.error({ problems: error.problems }, 'config reload refused; the running config stays');
       } else {
@@ -61,8 +66,18 @@ export class ConfigReloader {
       }
       return false;
     }
-    relay.reload(config);
-    relay.metrics.configReloads.inc({ result: 'success' });
+    try {
+      relay.reload(config);
+    } catch (error) {
+      if (!(error instanceof RestartRequiredError)) throw error;
+      this.count('restart_required');
+      log.error(
+        { settings: error.settings },
+        'config reload refused: it changes settings that apply only at a restart; nothing of it applied, the running config stays',
+      );
+      return false;
+    }
+    this.count('success');
     log.info(
       { endpoints: Object.keys(config.endpoints).length, routes: config.routes.length },
       'config reloaded',
@@ -73,6 +88,12 @@ export class ConfigReloader {
   stop(): void {
     clearTimeout(this.timer);
     this.watcher?.close();
+  }
+
+  private count(result: ReloadResult): void {
+    const { metrics } = this.options.relay;
+    metrics.configReloads.inc({ result });
+    metrics.configLastReloadSuccessful.set(result === 'success' ? 1 : 0);
   }
 
   private reloadIfChanged(): void {

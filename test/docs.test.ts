@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema } from '../src/config/json-schema.ts';
+import { RESTART_ONLY_SETTINGS } from '../src/config/restart-only.ts';
 import { errorStatus } from '../src/errors.ts';
 import { RelayMetrics } from '../src/metrics.ts';
 
@@ -19,6 +20,15 @@ describe('the README documents', () => {
       .filter((name) => name.startsWith('relay_'));
     expect(names.length).toBeGreaterThan(10);
     expect(names.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+  });
+
+  it('which settings need a restart, in the reload table', () => {
+    const table = readme.slice(readme.indexOf('| setting | on reload |'));
+    const rows = table.slice(0, table.indexOf('\n\n')).split('\n');
+    const restartOnly = rows
+      .filter((row) => row.includes('**restart only**'))
+      .flatMap((row) => [...row.matchAll(/`([a-z_.]+)`/g)].map((match) => match[1]));
+    expect(restartOnly.sort()).toEqual([...RESTART_ONLY_SETTINGS].sort());
   });
 
   it('every config key of the top-level sections', () => {

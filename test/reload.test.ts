@@ -31,27 +31,23 @@ routes: [{ from: [app], types: "*", to: [${to.join(', ')}] }]
   );
 }
 
-async function setup(initial: (target: Target) => string) {
+async function setup(initial: (target: Target) => string, log = createLogger('silent')) {
   const target = await startTarget();
   const dir = tempDir();
   const file = join(dir, 'relay.yaml');
   writeFileSync(file, initial(target));
   const config = loadConfig(file);
   const relay = await startTestRelay(config);
-  const reloader = new ConfigReloader({
-    file,
-    relay,
-    log: createLogger('silent'),
-    load: (f) => loadConfig(f),
-  });
+  const reloader = new ConfigReloader({ file, relay, log, load: (f) => loadConfig(f) });
   reloaders.push(reloader);
   reloader.watch();
-  const reloads = async (result: string) => {
+  const sample = async (series: string) => {
     const text = await (await fetch(`${relay.adminUrl}/metrics`)).text();
-    return Number(
-      new RegExp(`relay_config_reloads_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0,
-    );
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line === undefined ? undefined : Number(line.slice(series.length + 1));
   };
+  const reloads = async (result: string) =>
+    (await sample(`relay_config_reloads_total{result="${result}"}`)) ?? 0;
   const untilReloaded = async (result: string, count: number) => {
     for (let i = 0; i < 300 && (await reloads(result)) < count; i++)
       await new Promise((r) => setTimeout(r, 20));
@@ -62,7 +58,7 @@ async function setup(initial: (target: Target) => string) {
     expect(res.status).toBe(200);
     return (res.json() as { id: string }).id;
   };
-  return { target, file, relay, config, untilReloaded, send };
+  return { target, file, relay, config, untilReloaded, send, sample };
 }
 
 describe('hot reload', () => {
@@ -133,10 +129,39 @@ describe('hot reload', () => {
   });
 
   it('keeps the running config when the new file is broken, and counts the error', async () => {
-    const { target, file, untilReloaded, send } = await setup((t) => yaml(t, { a: '' }, ['a']));
+    const { target, file, untilReloaded, send, sample } = await setup((t) => yaml(t, { a: '' }, ['a']));
+    expect(await sample('relay_config_last_reload_successful')).toBe(1);
     writeFileSync(file, `${yaml(target, { a: '' }, ['a'])}\nbogus_key: true\n`);
     await untilReloaded('error', 1);
+    expect(await sample('relay_config_last_reload_successful')).toBe(0);
     await send();
     await target.waitFor(1, 15_000, (r) => r.path === '/a');
+  });
+
+  it('refuses whole a file that changes a restart-only setting: logged, counted, the running config stays', async () => {
+    const logs: { msg?: string; settings?: string[] }[] = [];
+    const log = createLogger('info', { write: (line: string) => void logs.push(JSON.parse(line)) });
+    const { target, file, relay, untilReloaded, send, sample } = await setup(
+      (t) => yaml(t, { a: '' }, ['a']),
+      log,
+    );
+    const withB = yaml(target, { a: '', b: '' }, ['a', 'b']);
+    writeFileSync(file, withB.replace(/ingest: 127\.0\.0\.1:0/, 'ingest: 127.0.0.1:1'));
+    await untilReloaded('restart_required', 1);
+    expect(logs.find((l) => l.msg?.startsWith('config reload refused'))).toMatchObject({
+      settings: ['listen.ingest'],
+    });
+    expect(await sample('relay_config_last_reload_successful')).toBe(0);
+    // Nothing of the refused file applied: b is not an endpoint, events still go to a alone.
+    const endpoints = await (await fetch(`${relay.adminUrl}/admin/endpoints`)).json();
+    expect((endpoints as { endpoints: { name: string }[] }).endpoints.map((e) => e.name)).toEqual(['a']);
+    await send();
+    await target.waitFor(1, 15_000, (r) => r.path === '/a');
+
+    writeFileSync(file, withB);
+    await untilReloaded('success', 1);
+    expect(await sample('relay_config_last_reload_successful')).toBe(1);
+    await send();
+    await target.waitFor(1, 15_000, (r) => r.path === '/b');
   });
 });

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts';
+import type { RunningConfig } from '../config/running.ts';
 import type { EndpointConfig, RelayConfig } from '../config/schema.ts';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import { RelayError } from '../errors.ts';
@@ -14,6 +15,8 @@ export type DispatchControl = Pick<Dispatcher, 'added' | 'changeState' | 'queueC
 export interface AdminContext {
   /** The running config and its routing table; swapped whole on reload. */
   view(): { config: RelayConfig; routing: RoutingTable };
+  /** The running config with its fingerprint and load time. */
+  running(): RunningConfig;
   dispatcher: DispatchControl;
   store: Store;
   /** In-memory unfinished counts: moves and drops take theirs off (additions go through the dispatcher). */

@@ -5,6 +5,7 @@ import { decodeSegment } from '../http/url.ts';
 import { backfillEndpoint } from './backfill.ts';
 import { dropBacklog, listBacklogs, moveBacklog } from './backlogs.ts';
 import { optionalString, parseId, readJsonObject } from './body.ts';
+import { showConfig } from './config.ts';
 import type { AdminContext } from './context.ts';
 import { replayEndpoint, retryDelivery } from './deliveries.ts';
 import { changeState, listEndpoints, showEndpoint } from './endpoints.ts';
@@ -29,6 +30,7 @@ const NAME = '([^/]+)';
 
 /** Every /admin/* route: the README's "Admin API" section lists the same. */
 const routes: Route[] = [
+  { method: 'GET', pattern: path('config'), handle: ({ ctx }) => showConfig(ctx) },
   { method: 'GET', pattern: path('endpoints'), handle: ({ ctx }) => listEndpoints(ctx) },
   {
     method: 'GET',

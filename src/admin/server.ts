@@ -4,6 +4,7 @@ import { asRelayError, sendError, sendJson } from '../http/reply.ts';
 import { parseRequestUrl } from '../http/url.ts';
 import type { Logger } from '../log.ts';
 import type { RelayMetrics } from '../metrics.ts';
+import { configIdentity } from './config.ts';
 import type { AdminContext } from './context.ts';
 import { authorize } from './guard.ts';
 import { routeAdmin } from './routes.ts';
@@ -57,9 +58,10 @@ async function route(deps: AdminDeps, req: IncomingMessage, res: ServerResponse)
       return sendJson(res, 200, { status: 'ok' });
     case '/readyz': {
       const reason = await deps.notReadyReason();
+      const config = configIdentity(deps.api.running());
       return reason === undefined
-        ? sendJson(res, 200, { status: 'ready' })
-        : sendJson(res, 503, { status: 'not ready', reason });
+        ? sendJson(res, 200, { status: 'ready', config })
+        : sendJson(res, 503, { status: 'not ready', reason, config });
     }
     case '/metrics': {
       const text = await deps.metrics.registry.metrics();

@@ -1,4 +1,5 @@
 import { sourcesSection } from '../config/render-source.ts';
+import { configFingerprint } from '../config/running.ts';
 import type { EndpointConfig, RelayConfig } from '../config/schema.ts';
 import { redactUrl } from '../http/redact-url.ts';
 import type { Findings } from './findings.ts';
@@ -13,6 +14,8 @@ export function describeConfig(config: RelayConfig, findings: Findings): string 
   const sources = [...Object.keys(config.sources), 'relay'];
   lines.push(
     `config OK: ${Object.keys(config.sources).length} sources, ${Object.keys(config.endpoints).length} endpoints, ${config.routes.length} routes`,
+    // The same digest a running relay shows in /readyz: equal means this file is what runs.
+    `fingerprint: ${configFingerprint(config)}`,
     '',
     'routing (source × types → endpoints):',
   );

@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { buildConnector } from 'undici';
 
 /**
@@ -7,43 +8,57 @@ import { buildConnector } from 'undici';
  * link-local or other non-public addresses. The check runs on the addresses a
  * name resolves to, at connect time, so a public name that resolves to
  * 127.0.0.1 (a DNS rebinding trick) is refused like the literal address.
+ *
+ * ipaddr.js names IANA's special-purpose ranges of both families (its table
+ * is kept up to date, ours would not be). An IPv4 address is public when it is
+ * in none; an IPv6 one must also lie in 2000::/3, the only space allocated for
+ * global unicast, so an unallocated or future special range is refused too.
  */
-const nonPublic = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  nonPublic.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  nonPublic.addSubnet(network, prefix, 'ipv6');
-}
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
+/** RFC 8215's local-use NAT64 prefix is not globally reachable, whatever it embeds. */
+const LOCAL_NAT64 = ipaddr.parseCIDR('64:ff9b:1::/48');
+const WELL_KNOWN_NAT64 = ipaddr.parseCIDR('64:ff9b::/96');
 
 export const PRIVATE_ADDRESS_ERROR = 'RELAY_ERR_PRIVATE_ADDRESS';
 
+/** Whether an IP address is non-public; the one judge for delivery and for `relay check`. */
 export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return nonPublic.check(address, 'ipv4');
-  if (family !== 6) return false;
-  // An IPv4 address written as IPv6 (::ffff:127.0.0.1) is judged as IPv4.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return nonPublic.check(mapped[1]!, 'ipv4');
-  return nonPublic.check(address, 'ipv6');
+  if (isIP(address) === 0) return false;
+  try {
+    return !isPublic(ipaddr.parse(address));
+  } catch {
+    // node:net takes it for an address and ipaddr.js cannot read it: refuse rather than guess.
+    return true;
+  }
+}
+
+function isPublic(address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  if (address instanceof ipaddr.IPv4) return address.range() === 'unicast';
+  if (address.match(LOCAL_NAT64)) return false;
+  const embedded = embeddedIPv4(address);
+  if (embedded) return embedded.every(isPublic);
+  return address.range() === 'unicast' && address.match(GLOBAL_UNICAST);
+}
+
+/**
+ * The IPv4 addresses an IPv6 address carries to, where packets sent to it end
+ * at them: through a NAT64 gateway, a 6to4 or Teredo relay, or a dual-stack
+ * host. `64:ff9b::7f00:1` reaches 127.0.0.1 on a network with NAT64, so it is
+ * as public as 127.0.0.1.
+ */
+function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4[] | undefined {
+  const p = address.parts as [number, number, number, number, number, number, number, number];
+  const v4 = (high: number, low: number) => new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+  const zeros = (upTo: number) => p.slice(0, upTo).every((part) => part === 0);
+  // IPv4-mapped ::ffff:a.b.c.d, IPv4-compatible ::a.b.c.d (also :: and ::1), SIIT's ::ffff:0:a.b.c.d.
+  if (zeros(5) && (p[5] === 0xffff || p[5] === 0)) return [v4(p[6], p[7])];
+  if (zeros(4) && p[4] === 0xffff && p[5] === 0) return [v4(p[6], p[7])];
+  if (address.match(WELL_KNOWN_NAT64)) return [v4(p[6], p[7])];
+  const range = address.range();
+  if (range === '6to4') return [v4(p[1], p[2])];
+  // Teredo: the relay server's address, then the client's, stored inverted.
+  if (range === 'teredo') return [v4(p[2], p[3]), v4(~p[6] & 0xffff, ~p[7] & 0xffff)];
+  return undefined;
 }
 
 function refused(host: string): Error {

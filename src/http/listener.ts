@@ -6,6 +6,15 @@ import type { Address } from '../config/schema.ts';
 /** How long close() waits for busy connections before cutting them. */
 const CLOSE_DEADLINE_MS = 5_000;
 
+/**
+ * After an error answer, how long a client gets to read it before its socket
+ * is destroyed, whatever it still sends (nginx's lingering_time). Closing at
+ * once could reset the connection before the answer is read; waiting for the
+ * client to stop writing lets one that trickles a byte a second hold the
+ * socket, and a thousand of them fill limits.max_connections.
+ */
+const LINGER_MS = 2_000;
+
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface Listener {
@@ -91,6 +100,8 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+  const cut = setTimeout(() => socket.destroy(), LINGER_MS);
+  socket.once('close', () => clearTimeout(cut));
 }
 
 /** `http://host:port` for an address, with IPv6 hosts bracketed. */

@@ -51,6 +51,8 @@ export interface Store {
 
   /** Why the store would refuse a write now, known without a round trip (free disk below the floor); else undefined. */
   refusal(): RelayError | undefined;
+  /** Free bytes on the filesystem the store writes to, where it writes locally (SQLite); else undefined. */
+  freeDisk(): number | undefined;
   /** Readiness: undefined when a write could be taken now, else why not. */
   writable(): Promise<string | undefined>;
   /** Writes what is queued, then releases everything (connections, locks). Same promise every call. */

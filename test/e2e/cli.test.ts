@@ -109,6 +109,21 @@ routes:
     }
   });
 
+  it('shows in /readyz the fingerprint relay check prints for its file', async () => {
+    const config = writeConfig(tempDir());
+    const relay = await spawnRelay(['--config', config], { SB_SECRET: 's' });
+    const check = await runCli(['check', '--config', config], { SB_SECRET: 's' });
+    const printed = /^fingerprint: (sha256:[0-9a-f]{64})$/m.exec(check.stdout)?.[1];
+    const ready = (await (await fetch(`${relay.adminUrl}/readyz`)).json()) as {
+      config: { fingerprint: string };
+    };
+    expect(ready.config.fingerprint).toBe(printed);
+    const other = await runCli(['check', '--config', config], { SB_SECRET: 'another' });
+    expect(other.stdout).not.toContain(printed);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
+  });
+
   it('refuses to run a second relay on the same database, with one clear line', async () => {
     const dir = tempDir();
     const config = writeConfig(dir);

@@ -81,6 +81,8 @@ routes: [{ from: "*", types: "*", to: [signed, failing] }]
     const events = JSON.parse(await admin('/admin/events?limit=100')) as { events: { id: string }[] };
     for (const event of events.events) await admin(`/admin/events/${event.id}`);
     await admin('/admin/backlogs');
+    await admin('/admin/config');
+    await admin('/readyz');
     seen.push(await (await fetch(`${relay.adminUrl}/metrics`)).text());
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);

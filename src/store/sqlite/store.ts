@@ -163,6 +163,10 @@ class SqliteStore implements Store {
     return undefined;
   }
 
+  freeDisk(): number {
+    return this.disk.free;
+  }
+
   /** Can this connection take the write lock right now? */
   async writable(): Promise<string | undefined> {
     try {
