@@ -28,23 +28,29 @@ export type RelayErrorCode = keyof typeof errorStatus;
 export class RelayError extends Error {
   readonly code: RelayErrorCode;
   readonly status: number;
+  /** Each thing wrong with a request body, as `path: reason` (shown to the caller). */
+  readonly problems: readonly string[] | undefined;
 
-  constructor(code: RelayErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: RelayErrorCode,
+    message: string,
+    options?: { cause?: unknown; problems?: readonly string[] },
+  ) {
     super(message, options);
     this.name = 'RelayError';
     this.code = code;
     this.status = errorStatus[code];
+    this.problems = options?.problems;
   }
 }
 
 /** A config file that cannot be used; `problems` holds one `path: reason` line each. */
 export class ConfigError extends RelayError {
-  readonly problems: readonly string[];
+  declare readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super('RELAY_ERR_CONFIG', `invalid config:\n${problems.join('\n')}`);
+    super('RELAY_ERR_CONFIG', `invalid config:\n${problems.join('\n')}`, { problems });
     this.name = 'ConfigError';
-    this.problems = problems;
   }
 }
 

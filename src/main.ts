@@ -2,18 +2,18 @@ import pkg from '../package.json' with { type: 'json' };
 import { isLoopback } from './admin/guard.ts';
 import { createAdminHandler } from './admin/server.ts';
 import { type Clock, systemClock } from './clock.ts';
-import { PRESETS } from './config/presets/index.ts';
+import { LiveConfig } from './config/live.ts';
+import type { ManagedSpec } from './config/managed.ts';
 import { refuseRestartOnlyChanges } from './config/restart-only.ts';
 import { runningConfig } from './config/running.ts';
 import type { RelayConfig } from './config/schema.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { listen, urlOf } from './http/listener.ts';
-import { OPS_EVENT_TYPES, OperationalEvents, RELAY_SOURCE } from './ingest/relay-source.ts';
+import { OperationalEvents } from './ingest/relay-source.ts';
 import { createIngestHandler, type IngestView } from './ingest/server.ts';
-import { UNKNOWN_TYPE } from './ingest/source.ts';
+import { viewOf } from './ingest/view.ts';
 import { BackgroundFailures, createLogger, type Logger } from './log.ts';
-import { type LaneSnapshot, RelayMetrics } from './metrics.ts';
-import { RoutingTable } from './routing/match.ts';
+import { RelayMetrics } from './metrics.ts';
 import { Backlog } from './store/backlog.ts';
 import { openStore } from './store/open.ts';
 import { Pruner } from './store/pruner.ts';
@@ -55,8 +55,14 @@ export async function startRelay(initial: RelayConfig, options: RelayOptions = {
   });
   const cleanups: (() => void | Promise<void>)[] = [() => store.close()];
   try {
+    // Endpoints and routes made through the admin API join the file's (a ConfigError if they no longer fit).
+    const managed = (await store.managed.list()).filter(
+      (object): object is ManagedSpec & typeof object => object.kind !== 'setting',
+    );
+    const live = new LiveConfig(initial, managed);
+    view = viewOf(live.config);
     return await assemble(
-      { store, metrics, clock, log, view: () => view, setView: (v) => (view = v) },
+      { store, metrics, clock, log, live, view: () => view, setView: (v) => (view = v) },
       cleanups,
     );
   } catch (error) {
@@ -67,6 +73,7 @@ export async function startRelay(initial: RelayConfig, options: RelayOptions = {
 
 interface Parts {
   store: Store;
+  live: LiveConfig;
   metrics: RelayMetrics;
   clock: Clock;
   log: Logger;
@@ -75,7 +82,7 @@ interface Parts {
 }
 
 async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]): Promise<Relay> {
-  const { store, metrics, clock, log, view } = parts;
+  const { store, metrics, clock, log, live, view } = parts;
   const initial = view().config;
   const failures = new BackgroundFailures(log, (task) => metrics.backgroundErrors.inc({ task }));
   // Whatever was in flight when the last process stopped is sent again (at-least-once).
@@ -83,7 +90,7 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
   if (recovered > 0) log.info({ recovered }, 'in-flight deliveries of the last run returned to pending');
   const backlog = new Backlog(await store.unfinishedCounts());
   const userAgent = `relay/${pkg.version}`;
-  let running = runningConfig(initial, clock.now());
+  let running = runningConfig(initial, clock.now(), live.file);
   const opsEvents = new OperationalEvents({
     routing: () => view().routing,
     store,
@@ -106,7 +113,7 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
   });
   cleanups.push(() => dispatcher.stop(0));
   metrics.observeLanes(
-    () => laneSnapshots(dispatcher, backlog),
+    () => dispatcher.laneSnapshots(),
     async () => {
       const now = clock.now();
       const oldest = await store.oldestUnfinished([...backlog.endpoints()]);
@@ -155,8 +162,25 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
       log: adminLog,
       notReadyReason,
       loopback: isLoopback(initial.listen.admin.host),
-      token: () => view().config.admin.token,
-      api: { view, running: () => running, dispatcher, store, backlog, clock, userAgent, log: adminLog },
+      adminConfig: () => view().config.admin,
+      api: {
+        view,
+        running: () => running,
+        managed: {
+          origin: (kind, name) => live.origin(kind, name),
+          objects: () => live.managed,
+          file: () => live.file,
+          change: async (edits, entry) => {
+            apply(await live.change(edits, () => store.managed.apply(edits, entry)));
+          },
+        },
+        dispatcher,
+        store,
+        backlog,
+        clock,
+        userAgent,
+        log: adminLog,
+      },
     }),
   );
   cleanups.push(() => admin.close());
@@ -170,26 +194,31 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
   });
   cleanups.push(() => pruner.stop());
 
+  /** A new running config: new events route by it, each endpoint's next attempt uses it. */
+  function apply(config: RelayConfig): void {
+    const removed = Object.keys(view().config.endpoints).filter(
+      (name) => !Object.hasOwn(config.endpoints, name),
+    );
+    parts.setView(viewOf(config));
+    running = runningConfig(config, clock.now(), live.file);
+    dispatcher.reload(config);
+    for (const name of removed) {
+      metrics
+        .forgetEndpoint(name)
+        .catch((error: unknown) => log.warn({ err: error, endpoint: name }, 'could not drop metric series'));
+    }
+  }
+
   let closing: Promise<void> | undefined;
   return {
     ingestUrl: urlOf(ingest.address),
     adminUrl: urlOf(admin.address),
     metrics,
-    reload(config) {
-      const removed = Object.keys(view().config.endpoints).filter(
-        (name) => !Object.hasOwn(config.endpoints, name),
-      );
+    reload(file) {
+      const config = live.withFile(file);
       refuseRestartOnlyChanges(view().config, config);
-      parts.setView(viewOf(config));
-      running = runningConfig(config, clock.now());
-      dispatcher.reload(config);
-      for (const name of removed) {
-        metrics
-          .forgetEndpoint(name)
-          .catch((error: unknown) =>
-            log.warn({ err: error, endpoint: name }, 'could not drop metric series'),
-          );
-      }
+      live.adoptFile(file, config);
+      apply(config);
     },
     wake() {
       dispatcher.wake();
@@ -214,61 +243,6 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
       return closing;
     },
   };
-}
-
-/**
- * Every lane, and every endpoint with unfinished deliveries but no lane (an
- * endpoint a restart's config no longer names): held, so its backlog still
- * shows in the queue gauges.
- */
-function laneSnapshots(dispatcher: Dispatcher, backlog: Backlog): LaneSnapshot[] {
-  const snapshots: LaneSnapshot[] = [];
-  for (const lane of dispatcher.allLanes()) {
-    snapshots.push({
-      endpoint: lane.name,
-      ...dispatcher.queueCounts(lane.name),
-      state: lane.state,
-      circuitOpen: lane.circuit.state !== 'closed',
-      held: lane.removed,
-    });
-  }
-  for (const endpoint of backlog.endpoints()) {
-    if (dispatcher.lane(endpoint)) continue;
-    snapshots.push({
-      endpoint,
-      ...dispatcher.queueCounts(endpoint),
-      state: 'active',
-      circuitOpen: false,
-      held: true,
-    });
-  }
-  return snapshots;
-}
-
-function viewOf(config: RelayConfig): IngestView {
-  return {
-    config,
-    routing: new RoutingTable(config.routes, [...Object.keys(config.sources), RELAY_SOURCE]),
-    knownTypes: typesNamedBy(config),
-  };
-}
-
-/** The types a config names anywhere; the bound on the `type` metric label. */
-function typesNamedBy(config: RelayConfig): Set<string> {
-  const types = new Set<string>([UNKNOWN_TYPE, ...OPS_EVENT_TYPES]);
-  for (const route of config.routes) {
-    if (route.types !== '*') for (const type of route.types) types.add(type);
-  }
-  for (const source of Object.values(config.sources)) {
-    const rule = source.type.kind === 'path' ? source.type.fallback : source.type;
-    if (rule?.kind === 'constant') types.add(rule.value);
-    if (rule?.kind === 'field') {
-      for (const type of Object.values(rule.map)) types.add(type);
-      if (rule.default !== undefined) types.add(rule.default);
-    }
-    if (source.preset) for (const type of Object.keys(PRESETS[source.preset].types)) types.add(type);
-  }
-  return types;
 }
 
 /** Runs every cleanup step even if one fails. */

@@ -69,6 +69,12 @@ export class ConfigReloader {
     try {
       relay.reload(config);
     } catch (error) {
+      if (error instanceof ConfigError) {
+        // The file is valid alone but not with the objects made through the admin API (a name in both).
+        this.count('error');
+        log.error({ problems: error.problems }, 'config reload refused; the running config stays');
+        return false;
+      }
       if (!(error instanceof RestartRequiredError)) throw error;
       this.count('restart_required');
       log.error(

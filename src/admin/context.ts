@@ -1,4 +1,6 @@
 import type { Clock } from '../clock.ts';
+import type { ManagedEdit } from '../config/live.ts';
+import type { ManagedSpec, Origin } from '../config/managed.ts';
 import type { RunningConfig } from '../config/running.ts';
 import type { EndpointConfig, RelayConfig } from '../config/schema.ts';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
@@ -6,7 +8,21 @@ import { RelayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { RoutingTable } from '../routing/match.ts';
 import type { Backlog } from '../store/backlog.ts';
-import type { Store } from '../store/store.ts';
+import type { AuditEntry, Store } from '../store/store.ts';
+
+/** Endpoints and routes made through the admin API. */
+export interface ManagedControl {
+  origin(kind: ManagedSpec['kind'], name: string): Origin;
+  objects(): readonly ManagedSpec[];
+  /** The file's own config, which managed objects are added to. */
+  file(): RelayConfig;
+  /**
+   * Validates the running config with `edits` applied, stores them with the
+   * audit entry in one transaction, then applies the result. A ConfigError
+   * lists every problem; then nothing was stored or applied.
+   */
+  change(edits: readonly ManagedEdit[], entry: AuditEntry): Promise<void>;
+}
 
 /** What the admin API may ask of the dispatcher. */
 export type DispatchControl = Pick<Dispatcher, 'added' | 'changeState' | 'queueCounts' | 'lane'>;
@@ -17,6 +33,7 @@ export interface AdminContext {
   view(): { config: RelayConfig; routing: RoutingTable };
   /** The running config with its fingerprint and load time. */
   running(): RunningConfig;
+  managed: ManagedControl;
   dispatcher: DispatchControl;
   store: Store;
   /** In-memory unfinished counts: moves and drops take theirs off (additions go through the dispatcher). */

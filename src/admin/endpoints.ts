@@ -1,3 +1,4 @@
+import type { Origin } from '../config/managed.ts';
 import type { EndpointConfig } from '../config/schema.ts';
 import type { CircuitState } from '../dispatch/circuit.ts';
 import type { StateAction } from '../dispatch/lane.ts';
@@ -10,6 +11,8 @@ import { type AdminContext, configuredEndpoint } from './context.ts';
 /** One endpoint as the admin API shows it: never a secret, never a header value. */
 export interface EndpointView {
   name: string;
+  /** `file`: read-only here; `api`: made through the admin API. */
+  origin: Origin;
   url: string;
   state: EndpointAdminState;
   state_changed_at: string | null;
@@ -83,6 +86,7 @@ function describe(ctx: AdminContext, endpoint: EndpointConfig, stored: Stored): 
   const last = lane?.lastAttempt;
   return {
     name: endpoint.name,
+    origin: ctx.managed.origin('endpoint', endpoint.name),
     url: redactUrl(endpoint.url),
     state: lane?.state ?? 'active',
     state_changed_at: iso(stored.changedAt),

@@ -1,68 +1,146 @@
-import type { IncomingMessage } from 'node:http';
-import type { StateAction } from '../dispatch/lane.ts';
 import { RelayError } from '../errors.ts';
-import { decodeSegment } from '../http/url.ts';
+import { listAudit } from './audit.ts';
 import { backfillEndpoint } from './backfill.ts';
 import { dropBacklog, listBacklogs, moveBacklog } from './backlogs.ts';
 import { optionalString, parseId, readJsonObject } from './body.ts';
 import { showConfig } from './config.ts';
-import type { AdminContext } from './context.ts';
 import { replayEndpoint, retryDelivery } from './deliveries.ts';
 import { changeState, listEndpoints, showEndpoint } from './endpoints.ts';
 import { describeDelivery, listEvents, showEvent } from './events.ts';
+import { createObject, deleteObject, patchObject, putObject } from './managed.ts';
+import { listRoutes, showRoute } from './route-list.ts';
+import type { Route } from './router.ts';
 import { sendTestEvent } from './test-send.ts';
 
-interface Call {
-  ctx: AdminContext;
-  req: IncomingMessage;
-  /** The decoded path segments the pattern captured. */
-  params: string[];
-  query: URLSearchParams;
-}
-
-interface Route {
-  method: 'GET' | 'POST';
-  pattern: RegExp;
-  handle(call: Call): unknown;
-}
-
-const NAME = '([^/]+)';
-
-/** Every /admin/* route: the README's "Admin API" section lists the same. */
-const routes: Route[] = [
-  { method: 'GET', pattern: path('config'), handle: ({ ctx }) => showConfig(ctx) },
-  { method: 'GET', pattern: path('endpoints'), handle: ({ ctx }) => listEndpoints(ctx) },
+/**
+ * Every /admin/* route with the least role that may call it and, for a
+ * change, its name in the audit log. The README's "Admin API" section lists
+ * the same (a test holds them together).
+ */
+export const adminRoutes: readonly Route[] = [
+  { method: 'GET', path: 'config', role: 'read', handle: ({ ctx }) => showConfig(ctx) },
+  { method: 'GET', path: 'endpoints', role: 'read', handle: ({ ctx }) => listEndpoints(ctx) },
+  {
+    method: 'POST',
+    path: 'endpoints',
+    role: 'admin',
+    action: 'endpoint.create',
+    audited: true,
+    status: 201,
+    handle: async (call) => createObject(call, 'endpoint', await readJsonObject(call.req)),
+  },
   {
     method: 'GET',
-    pattern: path('endpoints', NAME),
+    path: 'endpoints/{name}',
+    role: 'read',
     handle: ({ ctx, params }) => showEndpoint(ctx, params[0]!),
   },
   {
-    method: 'POST',
-    pattern: path('endpoints', NAME, '(pause|resume|enable)'),
-    handle: ({ ctx, params }) => changeState(ctx, params[0]!, params[1] as StateAction),
+    method: 'PUT',
+    path: 'endpoints/{name}',
+    role: 'admin',
+    action: 'endpoint.replace',
+    audited: true,
+    handle: async (call) => putObject(call, 'endpoint', await readJsonObject(call.req)),
   },
   {
+    method: 'PATCH',
+    path: 'endpoints/{name}',
+    role: 'admin',
+    action: 'endpoint.update',
+    audited: true,
+    handle: async (call) => patchObject(call, 'endpoint', await readJsonObject(call.req)),
+  },
+  {
+    method: 'DELETE',
+    path: 'endpoints/{name}',
+    role: 'admin',
+    action: 'endpoint.delete',
+    audited: true,
+    handle: (call) => deleteObject(call, 'endpoint'),
+  },
+  ...(['pause', 'resume', 'enable'] as const).map(
+    (action): Route => ({
+      method: 'POST',
+      path: `endpoints/{name}/${action}`,
+      role: 'operate',
+      action: `endpoint.${action}`,
+      handle: ({ ctx, params }) => changeState(ctx, params[0]!, action),
+    }),
+  ),
+  {
     method: 'POST',
-    pattern: path('endpoints', NAME, 'test'),
+    path: 'endpoints/{name}/test',
+    role: 'operate',
+    action: 'endpoint.test',
     handle: async ({ ctx, req, params }) =>
       sendTestEvent(ctx, params[0]!, optionalString(await readJsonObject(req), 'type')),
   },
   {
     method: 'POST',
-    pattern: path('endpoints', NAME, 'replay'),
+    path: 'endpoints/{name}/replay',
+    role: 'operate',
+    action: 'endpoint.replay',
     handle: async ({ ctx, req, params }) => replayEndpoint(ctx, params[0]!, await readJsonObject(req)),
   },
   {
     method: 'POST',
-    pattern: path('endpoints', NAME, 'backfill'),
+    path: 'endpoints/{name}/backfill',
+    role: 'operate',
+    action: 'endpoint.backfill',
     handle: async ({ ctx, req, params }) => backfillEndpoint(ctx, params[0]!, await readJsonObject(req)),
   },
-  { method: 'GET', pattern: path('events'), handle: ({ ctx, query }) => listEvents(ctx, query) },
-  { method: 'GET', pattern: path('events', NAME), handle: ({ ctx, params }) => showEvent(ctx, params[0]!) },
+  { method: 'GET', path: 'routes', role: 'read', handle: ({ ctx }) => listRoutes(ctx) },
+  {
+    method: 'POST',
+    path: 'routes',
+    role: 'admin',
+    action: 'route.create',
+    audited: true,
+    status: 201,
+    handle: async (call) => createObject(call, 'route', await readJsonObject(call.req)),
+  },
   {
     method: 'GET',
-    pattern: path('deliveries', NAME),
+    path: 'routes/{name}',
+    role: 'read',
+    handle: ({ ctx, params }) => showRoute(ctx, params[0]!),
+  },
+  {
+    method: 'PUT',
+    path: 'routes/{name}',
+    role: 'admin',
+    action: 'route.replace',
+    audited: true,
+    handle: async (call) => putObject(call, 'route', await readJsonObject(call.req)),
+  },
+  {
+    method: 'PATCH',
+    path: 'routes/{name}',
+    role: 'admin',
+    action: 'route.update',
+    audited: true,
+    handle: async (call) => patchObject(call, 'route', await readJsonObject(call.req)),
+  },
+  {
+    method: 'DELETE',
+    path: 'routes/{name}',
+    role: 'admin',
+    action: 'route.delete',
+    audited: true,
+    handle: (call) => deleteObject(call, 'route'),
+  },
+  { method: 'GET', path: 'events', role: 'read', handle: ({ ctx, query }) => listEvents(ctx, query) },
+  {
+    method: 'GET',
+    path: 'events/{id}',
+    role: 'read',
+    handle: ({ ctx, params }) => showEvent(ctx, params[0]!),
+  },
+  {
+    method: 'GET',
+    path: 'deliveries/{id}',
+    role: 'read',
     handle: async ({ ctx, params }) => {
       const id = parseId(params[0]!, 'delivery');
       const delivery = await ctx.store.reads.delivery(id);
@@ -72,44 +150,25 @@ const routes: Route[] = [
   },
   {
     method: 'POST',
-    pattern: path('deliveries', NAME, 'retry'),
+    path: 'deliveries/{id}/retry',
+    role: 'operate',
+    action: 'delivery.retry',
     handle: ({ ctx, params }) => retryDelivery(ctx, parseId(params[0]!, 'delivery')),
   },
-  { method: 'GET', pattern: path('backlogs'), handle: ({ ctx }) => listBacklogs(ctx) },
+  { method: 'GET', path: 'backlogs', role: 'read', handle: ({ ctx }) => listBacklogs(ctx) },
   {
     method: 'POST',
-    pattern: path('backlogs', NAME, 'move'),
+    path: 'backlogs/{name}/move',
+    role: 'operate',
+    action: 'backlog.move',
     handle: async ({ ctx, req, params }) => moveBacklog(ctx, params[0]!, await readJsonObject(req)),
   },
   {
     method: 'POST',
-    pattern: path('backlogs', NAME, 'drop'),
+    path: 'backlogs/{name}/drop',
+    role: 'operate',
+    action: 'backlog.drop',
     handle: ({ ctx, params }) => dropBacklog(ctx, params[0]!),
   },
+  { method: 'GET', path: 'audit', role: 'read', handle: ({ ctx, query }) => listAudit(ctx, query) },
 ];
-
-function path(...segments: string[]): RegExp {
-  return new RegExp(`^/admin/${segments.join('/')}$`);
-}
-
-/** Finds the route for a request under /admin/ and returns its JSON answer; 404 or 405 otherwise. */
-export async function routeAdmin(
-  ctx: AdminContext,
-  req: IncomingMessage,
-  pathname: string,
-  query: URLSearchParams,
-): Promise<unknown> {
-  const method = req.method === 'HEAD' ? 'GET' : req.method;
-  let allowed: string | undefined;
-  for (const route of routes) {
-    const match = route.pattern.exec(pathname);
-    if (!match) continue;
-    if (route.method !== method) {
-      allowed = route.method;
-      continue;
-    }
-    return route.handle({ ctx, req, params: match.slice(1).map(decodeSegment), query });
-  }
-  if (allowed) throw new RelayError('RELAY_ERR_METHOD_NOT_ALLOWED', `use ${allowed} for ${pathname}`);
-  throw new RelayError('RELAY_ERR_NOT_FOUND', `no such route: ${pathname}`);
-}

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RelayConfig } from '../config/schema.ts';
 import { RelayError } from '../errors.ts';
 import { asRelayError, sendError, sendJson } from '../http/reply.ts';
 import { parseRequestUrl } from '../http/url.ts';
@@ -6,8 +7,9 @@ import type { Logger } from '../log.ts';
 import type { RelayMetrics } from '../metrics.ts';
 import { configIdentity } from './config.ts';
 import type { AdminContext } from './context.ts';
-import { authorize } from './guard.ts';
-import { routeAdmin } from './routes.ts';
+import { authenticate } from './guard.ts';
+import { dispatchAdmin } from './router.ts';
+import { adminRoutes } from './routes.ts';
 
 export interface AdminDeps {
   metrics: RelayMetrics;
@@ -16,8 +18,8 @@ export interface AdminDeps {
   log: Logger;
   /** The admin listener is bound to a loopback address (decides /admin/* without a token). */
   loopback: boolean;
-  /** `admin.token` of the running config (a reload may change it). */
-  token(): string | undefined;
+  /** The `admin` section of the running config (a reload may change its tokens). */
+  adminConfig(): RelayConfig['admin'];
   api: AdminContext;
 }
 
@@ -46,9 +48,9 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
 async function route(deps: AdminDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = parseRequestUrl(req.url);
   if (url.pathname.startsWith('/admin/')) {
-    authorize(req, deps.token(), deps.loopback);
-    const answer = await routeAdmin(deps.api, req, url.pathname, url.searchParams);
-    return sendJson(res, 200, answer);
+    const caller = authenticate(req, deps.adminConfig(), deps.loopback);
+    const answer = await dispatchAdmin(adminRoutes, deps.api, req, url, caller);
+    return sendJson(res, answer.status, answer.body);
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     throw new RelayError('RELAY_ERR_METHOD_NOT_ALLOWED', 'only GET is accepted here');

@@ -36,8 +36,41 @@ export function parseConfig(text: string, options: { env: Env; baseDir: string }
   if (!isRecord(tree)) throw new ConfigError(['config: must be a mapping']);
 
   const { value, problems } = interpolate(tree, options.env);
+  return build({ tree: value as Record<string, unknown>, baseDir: options.baseDir, doc }, problems);
+}
+
+/**
+ * What a config was parsed from: the interpolated tree (no `${VAR}` left), so
+ * the same file can be parsed again with more in it (objects made through the
+ * admin API) without reading it or the environment again.
+ */
+interface ConfigSource {
+  tree: Record<string, unknown>;
+  baseDir: string;
+  doc: Document;
+}
+
+const sources = new WeakMap<RelayConfig, ConfigSource>();
+
+/**
+ * The config parsed again from its own source with `edit` applied to the
+ * tree: every problem of the result (including any `edit` reports) is thrown
+ * as one ConfigError, exactly as for the file.
+ */
+export function reparse(
+  config: RelayConfig,
+  edit: (tree: Record<string, unknown>) => { tree: Record<string, unknown>; problems: Problem[] },
+): RelayConfig {
+  const source = sources.get(config);
+  if (!source) throw new Error('reparse: this config was not parsed by load.ts');
+  const edited = edit(source.tree);
+  return build({ ...source, tree: edited.tree }, [...edited.problems], source);
+}
+
+function build(source: ConfigSource, problems: Problem[], origin: ConfigSource = source): RelayConfig {
+  const { tree: value, baseDir, doc } = source;
   const readSecretFile = (file: string): string => {
-    const path = resolve(options.baseDir, file);
+    const path = resolve(baseDir, file);
     try {
       return readFileSync(path, 'utf8').trimEnd();
     } catch (err) {
@@ -63,10 +96,13 @@ export function parseConfig(text: string, options: { env: Env; baseDir: string }
   problems.push(...found.filter((p) => !consequences.has(formatPath(p.path))));
   if (problems.length > 0 || !result.success) throw new ConfigError(inDocumentOrder(doc, problems));
   const config = result.data;
-  return deepFreeze({
+  const frozen = deepFreeze({
     ...config,
-    storage: { ...config.storage, path: resolve(options.baseDir, config.storage.path) },
+    storage: { ...config.storage, path: resolve(baseDir, config.storage.path) },
   });
+  // A reparsed config keeps the file's own source: the next edit starts from the file again.
+  sources.set(frozen, origin);
+  return frozen;
 }
 
 /** "ENOENT: no such file or directory, open '/x'" → "ENOENT: no such file or directory". */

@@ -19,7 +19,11 @@ const masked = <T extends { secrets: string[] }>(form: T | undefined): T | undef
 export function maskedConfig(config: RelayConfig): RelayConfig {
   return {
     ...config,
-    admin: { ...config.admin, token: config.admin.token === undefined ? undefined : MASK },
+    admin: {
+      ...config.admin,
+      token: config.admin.token === undefined ? undefined : MASK,
+      tokens: config.admin.tokens.map((token) => ({ ...token, token: MASK })),
+    },
     sources: mapValues(config.sources, (source) => ({ ...source, verify: masked(source.verify) })),
     endpoints: mapValues(config.endpoints, (endpoint) => ({
       ...endpoint,

@@ -4,14 +4,19 @@ import type { RelayConfig } from './schema.ts';
 /** The config relay runs on, with what lets an operator tell which file it came from. */
 export interface RunningConfig {
   readonly config: RelayConfig;
-  /** `sha256:<hex>` of the config as loaded, see `configFingerprint`. */
+  /** `sha256:<hex>` of the file's config as loaded (what `relay check` prints), see `configFingerprint`. */
   readonly fingerprint: string;
   /** When it was applied, at start or by a reload (epoch ms). */
   readonly loadedAt: number;
 }
 
-export function runningConfig(config: RelayConfig, loadedAt: number): RunningConfig {
-  return { config, fingerprint: configFingerprint(config), loadedAt };
+/** `config` is what runs; `file` what the file gave, when objects made through the admin API were added to it. */
+export function runningConfig(
+  config: RelayConfig,
+  loadedAt: number,
+  file: RelayConfig = config,
+): RunningConfig {
+  return { config, fingerprint: configFingerprint(file), loadedAt };
 }
 
 /**

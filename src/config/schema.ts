@@ -33,6 +33,7 @@ import type {
   SchemaContext,
   TypeRule,
 } from './types.ts';
+import { adminRoles } from './types.ts';
 
 /** The parsed config's types live in types.ts; they are re-exported here, where the schema that produces them is. */
 export type * from './types.ts';
@@ -229,6 +230,16 @@ const route = z.strictObject({
   to: z.array(text).min(1),
 });
 
+/** Token names identify who made a change in the audit log: each names one token. */
+function uniqueTokenNames(tokens: { name: string }[], ctx: z.core.$RefinementCtx): void {
+  const seen = new Set<string>();
+  tokens.forEach((token, i) => {
+    if (seen.has(token.name))
+      ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate token name '${token.name}'` });
+    seen.add(token.name);
+  });
+}
+
 /** Endpoint headers win over `defaults.headers`, whatever the case of either name. */
 function mergeHeaders(base: Record<string, string> = {}, own: Record<string, string> = {}) {
   const ownNames = new Set(Object.keys(own).map((h) => h.toLowerCase()));
@@ -270,7 +281,23 @@ export function configSchema(context: SchemaContext) {
           request_timeout: positiveDuration.prefault('30s'),
         })
         .prefault({}),
-      admin: z.strictObject({ token: z.string().optional() }).prefault({}),
+      admin: z
+        .strictObject({
+          token: z.string().optional(),
+          tokens: z
+            .array(
+              z.strictObject({
+                name: nameKey,
+                token: text,
+                role: z.enum(adminRoles),
+              }),
+            )
+            .superRefine(uniqueTokenNames)
+            .prefault([]),
+          require_reason: z.boolean().prefault(false),
+          webhooks: z.strictObject({ secret_header: lowerHeader.prefault('sb-signing-secret') }).prefault({}),
+        })
+        .prefault({}),
       delivery: z
         .strictObject({
           shutdown_grace: duration.prefault('10s'),
@@ -290,7 +317,12 @@ export function configSchema(context: SchemaContext) {
         listen: c.listen,
         storage: { ...c.storage, max_size: c.storage.max_size },
         limits: c.limits,
-        admin: { token: c.admin.token || undefined },
+        admin: {
+          token: c.admin.token || undefined,
+          tokens: c.admin.tokens,
+          require_reason: c.admin.require_reason,
+          webhooks: c.admin.webhooks,
+        },
         delivery: c.delivery,
         sources: mapValues(c.sources, (name, s) => ({
           name,

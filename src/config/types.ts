@@ -78,6 +78,16 @@ export interface RouteConfig {
   filter: Record<string, FilterCondition> | undefined;
   to: string[];
 }
+/** `read`: GETs and the stream; `operate`: + pause, resume, enable, test, retry, replay, backfill, backlogs; `admin`: + endpoints, routes, webhooks. */
+export type AdminRole = 'read' | 'operate' | 'admin';
+export const adminRoles: readonly AdminRole[] = ['read', 'operate', 'admin'];
+
+export interface AdminToken {
+  name: string;
+  token: string;
+  role: AdminRole;
+}
+
 export interface RelayConfig {
   listen: { ingest: Address; admin: Address };
   storage: {
@@ -100,7 +110,15 @@ export interface RelayConfig {
     header_timeout: number;
     request_timeout: number;
   };
-  admin: { token: string | undefined };
+  admin: {
+    /** One token with every right (`admin.tokens` gives several, each with a role). */
+    token: string | undefined;
+    tokens: AdminToken[];
+    /** Every change through the API needs an `X-Relay-Reason` header (else 400). */
+    require_reason: boolean;
+    /** The SendBlue-style webhooks API: the header each webhook's secret is sent in. */
+    webhooks: { secret_header: string };
+  };
   delivery: {
     shutdown_grace: number;
     drain_delay: number;

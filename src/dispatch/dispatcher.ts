@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { RelayConfig } from '../config/schema.ts';
 import type { BackgroundFailures, Logger } from '../log.ts';
-import type { RelayMetrics } from '../metrics.ts';
+import type { LaneSnapshot, RelayMetrics } from '../metrics.ts';
 import type { Backlog } from '../store/backlog.ts';
 import type { Claim, ClaimAsk, ClaimedDelivery, EndpointAdminState, Store } from '../store/store.ts';
 import { sendAttempt } from './attempt.ts';
@@ -121,6 +121,35 @@ export class Dispatcher {
   queueCounts(endpoint: string): { pending: number; inFlight: number } {
     const inFlight = this.lanes.get(endpoint)?.inFlight ?? 0;
     return { pending: Math.max(0, this.deps.backlog.of(endpoint) - inFlight), inFlight };
+  }
+
+  /**
+   * What the queue gauges show: every lane, and every endpoint with
+   * unfinished deliveries but no lane (one a restart's config no longer
+   * names), held, so its backlog still shows.
+   */
+  laneSnapshots(): LaneSnapshot[] {
+    const snapshots: LaneSnapshot[] = [];
+    for (const lane of this.lanes.all()) {
+      snapshots.push({
+        endpoint: lane.name,
+        ...this.queueCounts(lane.name),
+        state: lane.state,
+        circuitOpen: lane.circuit.state !== 'closed',
+        held: lane.removed,
+      });
+    }
+    for (const endpoint of this.deps.backlog.endpoints()) {
+      if (this.lanes.get(endpoint)) continue;
+      snapshots.push({
+        endpoint,
+        ...this.queueCounts(endpoint),
+        state: 'active',
+        circuitOpen: false,
+        held: true,
+      });
+    }
+    return snapshots;
   }
 
   lane(name: string): Lane | undefined {

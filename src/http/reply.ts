@@ -25,7 +25,7 @@ const retryAfterSeconds: Partial<Record<RelayErrorCode, number>> = {
   RELAY_ERR_BACKLOG_FULL: 30,
 };
 
-/** `{"error":{"code","message"}}` with the status the code is registered with. */
+/** `{"error":{"code","message"}}` (and `problems`, when the error lists them) with the status the code is registered with. */
 export function sendError(
   res: ServerResponse,
   error: RelayError,
@@ -35,7 +35,13 @@ export function sendError(
   sendJson(
     res,
     error.status,
-    { error: { code: error.code, message: error.message } },
+    {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.problems ? { problems: error.problems } : {}),
+      },
+    },
     retryAfter === undefined ? headers : { 'retry-after': String(retryAfter), ...headers },
   );
 }

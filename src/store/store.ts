@@ -48,6 +48,10 @@ export interface Store {
 
   readonly reads: StoreReads;
   readonly operator: OperatorWrites;
+  /** Endpoints, routes and settings made through the admin API (the file's own are never stored). */
+  readonly managed: ManagedObjects;
+  /** Every change made through the admin API: who, when, what, why, and how it ended. */
+  readonly audit: AuditLog;
 
   /** Why the store would refuse a write now, known without a round trip (free disk below the floor); else undefined. */
   refusal(): RelayError | undefined;
@@ -90,6 +94,63 @@ export interface OperatorWrites {
   dropBacklog(endpoint: string, now: number): Promise<number>;
   /** A pending delivery to `endpoint` for each event that has none yet. Returns how many were created. */
   addDeliveries(endpoint: string, eventIds: readonly string[], now: number): Promise<number>;
+}
+
+/**
+ * Managed objects are kept as their documents, in the YAML file's shape
+ * (secrets included: relay needs them to sign), and validated by the config
+ * schema whenever they are read into a running config.
+ */
+export interface ManagedObjects {
+  list(): Promise<ManagedObject[]>;
+  /**
+   * Applies every change and appends the audit entry in one transaction: all
+   * of it stands, or none of it. A change with `spec: undefined` deletes.
+   */
+  apply(changes: readonly ManagedChange[], entry: AuditEntry): Promise<void>;
+}
+
+export type ManagedKind = 'endpoint' | 'route' | 'setting';
+
+export interface ManagedObject {
+  kind: ManagedKind;
+  name: string;
+  spec: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ManagedChange {
+  kind: ManagedKind;
+  name: string;
+  spec: Record<string, unknown> | undefined;
+}
+
+export interface AuditLog {
+  /** Records a change that did not go through `managed.apply` (an operator action, a refused request). */
+  append(entry: AuditEntry): Promise<void>;
+  /** Newest first; `before` is the id of the last entry of the previous page. */
+  list(query: { since: number; before: number | undefined; limit: number }): Promise<AuditRecord[]>;
+}
+
+export interface AuditEntry {
+  at: number;
+  /** The name of the token that made the change (`admin` for the single `admin.token`, `loopback` without one). */
+  actor: string;
+  /** What was done: `endpoint.create`, `route.delete`, `endpoint.pause`, `webhooks.replace`… */
+  action: string;
+  /** What it was done to (an endpoint or route name, a delivery id), if anything. */
+  target: string | undefined;
+  /** The request's `X-Relay-Reason`. */
+  reason: string | undefined;
+  /** `ok`, or the error code the request was refused with. */
+  outcome: string;
+  /** Further facts, never a secret. */
+  detail: Record<string, unknown> | undefined;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: number;
 }
 
 export type EndpointAdminState = 'active' | 'paused' | 'disabled';

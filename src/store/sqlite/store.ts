@@ -16,6 +16,7 @@ import { DiskSpace } from './disk.ts';
 import { EventStatements } from './events.ts';
 import { GroupCommit } from './group-commit.ts';
 import { acquireDatabaseLock } from './lock.ts';
+import { SqliteAudit, SqliteManaged } from './managed.ts';
 import { migrate } from './migrate.ts';
 import { nativeBindingFor } from './native.ts';
 import { SqliteOperator } from './operator.ts';
@@ -63,6 +64,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
 class SqliteStore implements Store {
   readonly reads: SqliteReads;
   readonly operator: SqliteOperator;
+  readonly managed: SqliteManaged;
+  readonly audit: SqliteAudit;
   private readonly db: Db;
   private readonly options: SqliteStoreOptions;
   private readonly groupCommit: GroupCommit;
@@ -84,6 +87,8 @@ class SqliteStore implements Store {
     this.pruning = new PruneStatements(db);
     this.reads = new SqliteReads(db);
     this.operator = new SqliteOperator(db, (work) => this.write(work, DURABLE));
+    this.audit = new SqliteAudit(db, (work) => this.write(work, DURABLE));
+    this.managed = new SqliteManaged(db, (work) => this.write(work, DURABLE), this.audit);
     this.disk = new DiskSpace(options.path);
     this.probe = { begin: db.prepare('BEGIN IMMEDIATE'), rollback: db.prepare('ROLLBACK') };
   }

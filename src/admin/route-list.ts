@@ -1,0 +1,34 @@
+import type { RouteConfig } from '../config/schema.ts';
+import { RelayError } from '../errors.ts';
+import type { AdminContext } from './context.ts';
+
+export interface RouteView {
+  name: string;
+  from: string[] | '*';
+  types: string[] | '*';
+  filter: RouteConfig['filter'] | null;
+  to: string[];
+  origin: 'file' | 'api';
+}
+
+/** `GET /admin/routes`: every route of the running config, the file's first, then the API's. */
+export function listRoutes(ctx: AdminContext): { routes: RouteView[] } {
+  return { routes: ctx.view().config.routes.map((route) => describeRoute(ctx, route)) };
+}
+
+export function showRoute(ctx: AdminContext, name: string): RouteView {
+  const route = ctx.view().config.routes.find((r) => r.name === name);
+  if (!route) throw new RelayError('RELAY_ERR_NOT_FOUND', `no route named '${name}'`);
+  return describeRoute(ctx, route);
+}
+
+function describeRoute(ctx: AdminContext, route: RouteConfig): RouteView {
+  return {
+    name: route.name,
+    from: route.from,
+    types: route.types,
+    filter: route.filter ?? null,
+    to: route.to,
+    origin: ctx.managed.origin('route', route.name),
+  };
+}

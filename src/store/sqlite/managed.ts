@@ -1,0 +1,127 @@
+import type { Statement } from 'better-sqlite3';
+import type {
+  AuditEntry,
+  AuditLog,
+  AuditRecord,
+  ManagedChange,
+  ManagedKind,
+  ManagedObject,
+  ManagedObjects,
+} from '../store.ts';
+import type { Db } from './db.ts';
+
+/** Runs `work` in the next group commit, fsynced: an API change is answered only once it is stored. */
+type Transaction = <T>(work: () => T) => Promise<T>;
+
+interface ManagedRow {
+  kind: ManagedKind;
+  name: string;
+  spec: string;
+  created_at: number;
+  updated_at: number;
+}
+
+interface AuditRow {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  reason: string | null;
+  outcome: string;
+  detail: string | null;
+}
+
+type AuditParams = [number, string, string, string | null, string | null, string, string | null];
+/** The audit log: appended to on its own, or inside a managed change's transaction. */
+export class SqliteAudit implements AuditLog {
+  private readonly transaction: Transaction;
+  private readonly insert: Statement<AuditParams>;
+  private readonly page: Statement<[number, number, number], AuditRow>;
+
+  constructor(db: Db, transaction: Transaction) {
+    this.transaction = transaction;
+    this.insert = db.prepare(
+      'INSERT INTO audit (at, actor, action, target, reason, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.page = db.prepare(
+      `SELECT id, at, actor, action, target, reason, outcome, detail FROM audit
+       WHERE at >= ? AND id < ? ORDER BY id DESC LIMIT ?`,
+    );
+  }
+
+  append(entry: AuditEntry): Promise<void> {
+    return this.transaction(() => this.record(entry));
+  }
+
+  /** Inside a transaction the caller owns. */
+  record(entry: AuditEntry): void {
+    this.insert.run(
+      entry.at,
+      entry.actor,
+      entry.action,
+      entry.target ?? null,
+      entry.reason ?? null,
+      entry.outcome,
+      entry.detail === undefined ? null : JSON.stringify(entry.detail),
+    );
+  }
+
+  async list(query: { since: number; before: number | undefined; limit: number }): Promise<AuditRecord[]> {
+    return this.page.all(query.since, query.before ?? Number.MAX_SAFE_INTEGER, query.limit).map((row) => ({
+      id: row.id,
+      at: row.at,
+      actor: row.actor,
+      action: row.action,
+      target: row.target ?? undefined,
+      reason: row.reason ?? undefined,
+      outcome: row.outcome,
+      detail: row.detail === null ? undefined : (JSON.parse(row.detail) as Record<string, unknown>),
+    }));
+  }
+}
+
+/** Managed objects; each change set is written with its audit entry in one transaction. */
+export class SqliteManaged implements ManagedObjects {
+  private readonly transaction: Transaction;
+  private readonly audit: SqliteAudit;
+  private readonly all: Statement<[], ManagedRow>;
+  private readonly upsert: Statement<{ kind: string; name: string; spec: string; now: number }>;
+  private readonly remove: Statement<[string, string]>;
+
+  constructor(db: Db, transaction: Transaction, audit: SqliteAudit) {
+    this.transaction = transaction;
+    this.audit = audit;
+    this.all = db.prepare(
+      'SELECT kind, name, spec, created_at, updated_at FROM managed ORDER BY created_at, name',
+    );
+    this.upsert = db.prepare(
+      `INSERT INTO managed (kind, name, spec, created_at, updated_at) VALUES (@kind, @name, @spec, @now, @now)
+       ON CONFLICT (kind, name) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at`,
+    );
+    this.remove = db.prepare('DELETE FROM managed WHERE kind = ? AND name = ?');
+  }
+
+  async list(): Promise<ManagedObject[]> {
+    return this.all.all().map((row) => ({
+      kind: row.kind,
+      name: row.name,
+      spec: JSON.parse(row.spec) as Record<string, unknown>,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }));
+  }
+
+  apply(changes: readonly ManagedChange[], entry: AuditEntry): Promise<void> {
+    return this.transaction(() => {
+      for (const change of changes) {
+        if (change.spec === undefined) this.remove.run(change.kind, change.name);
+        else {
+          const spec = JSON.stringify(change.spec);
+          this.upsert.run({ kind: change.kind, name: change.name, spec, now: entry.at });
+        }
+      }
+      this.audit.record(entry);
+    });
+  }
+}
