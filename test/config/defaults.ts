@@ -9,7 +9,12 @@ export const defaultSections = {
     header_timeout: 10_000,
     request_timeout: 30_000,
   },
-  admin: { token: undefined, tokens: [], require_reason: false, webhooks: { secret_header: 'sb-signing-secret' } },
+  admin: {
+    token: undefined,
+    tokens: [],
+    require_reason: false,
+    webhooks: { secret_header: 'sb-signing-secret' },
+  },
   delivery: {
     shutdown_grace: 10_000,
     drain_delay: 0,
