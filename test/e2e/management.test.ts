@@ -87,6 +87,8 @@ sources: { app: { type: { field: type } } }
     expect(audit.json.entries.every((e: { actor: string }) => e.actor === 'admin')).toBe(true);
     expect(audit.text).not.toContain(SECRET);
     expect(JSON.stringify(relay.logs)).not.toContain(SECRET);
+    expect(await (await fetch(`${relay.adminUrl}/metrics`)).text()).not.toContain(SECRET);
+    expect((await call(relay.adminUrl, '/admin/config')).text).not.toContain(SECRET);
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
   });
