@@ -200,6 +200,7 @@ function endpointSchema(context: SchemaContext) {
     signing: signingSchema(context).optional(),
     headers: headers.optional(),
     success: statusList.optional(),
+    on_gone: z.enum(['disable', 'remove']).optional(),
   });
 }
 
@@ -348,6 +349,7 @@ export function configSchema(context: SchemaContext) {
           signing: e.signing ?? c.defaults.signing,
           headers: mergeHeaders(c.defaults.headers, e.headers),
           success: e.success ?? c.defaults.success,
+          on_gone: e.on_gone ?? 'disable',
         })),
         routes: c.routes.map((r, i) => ({ ...r, name: r.name ?? `route-${i}`, filter: r.filter })),
       }),

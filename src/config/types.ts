@@ -70,6 +70,8 @@ export interface EndpointConfig {
   signing: SigningConfig | undefined;
   headers: Record<string, string>;
   success: number[] | undefined;
+  /** 410 Gone: `disable` holds its deliveries until enabled; `remove` deletes it (an API object) and drops them. */
+  on_gone: 'disable' | 'remove';
 }
 export interface RouteConfig {
   name: string;

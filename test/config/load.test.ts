@@ -93,6 +93,7 @@ describe('parseConfig: the full example', () => {
           signing: { scheme: 'standard-webhooks', secrets: [WHSEC] },
           headers: { 'X-Team': 'sms' },
           success: undefined,
+          on_gone: 'disable',
         },
         analytics: {
           name: 'analytics',
@@ -104,6 +105,7 @@ describe('parseConfig: the full example', () => {
           signing: undefined,
           headers: {},
           success: undefined,
+          on_gone: 'disable',
         },
         ops: {
           name: 'ops',
@@ -115,6 +117,7 @@ describe('parseConfig: the full example', () => {
           signing: undefined,
           headers: {},
           success: undefined,
+          on_gone: 'disable',
         },
       },
       routes: [

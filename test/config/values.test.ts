@@ -53,6 +53,7 @@ endpoints:
       signing: { scheme: 'hmac-sha256', header: 'X-Signature', secrets: ['shared'] },
       headers: { 'X-Team': 'sms', 'X-Env': 'prod' },
       success: [200, 202],
+      on_gone: 'disable',
     });
     expect(config.endpoints.own).toMatchObject({
       timeout: 1_000,
