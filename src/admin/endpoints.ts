@@ -10,7 +10,10 @@ import { type AdminContext, configuredEndpoint } from './context.ts';
 /** One endpoint as the admin API shows it: never a secret, never a header value. */
 export interface EndpointView {
   name: string;
+  /** The webhook URL, or `mailto:` and the recipients of an e-mail endpoint. */
   url: string;
+  /** An e-mail endpoint's SMTP server, credentials masked. */
+  smtp: string | null;
   state: EndpointAdminState;
   state_changed_at: string | null;
   circuit: CircuitState;
@@ -84,6 +87,7 @@ function describe(ctx: AdminContext, endpoint: EndpointConfig, stored: Stored): 
   return {
     name: endpoint.name,
     url: redactUrl(endpoint.url),
+    smtp: endpoint.email ? redactUrl(endpoint.email.smtp) : null,
     state: lane?.state ?? 'active',
     state_changed_at: iso(stored.changedAt),
     circuit: lane?.circuit.state ?? 'closed',
