@@ -170,6 +170,15 @@ describe('e-mail endpoints', () => {
     ]);
   });
 
+  it("sends the admin API's test event as a mail, reporting the server's reply", async () => {
+    const smtp = await startSmtp();
+    const relay = await startTestRelay(mailConfig(smtp.url()));
+    const answer = await api(relay.adminUrl, '/admin/endpoints/oncall/test', { token: TOKEN, body: {} });
+    expect(answer.json).toMatchObject({ ok: true, status: 250, type: 'relay.test', error: null });
+    const mail = await smtp.taken(1);
+    expect(mail.message.subject).toBe('[relay] relay relay.test: oncall');
+  });
+
   it('records an SMTP server that is not there like a webhook that is not: a connection error', async () => {
     const smtp = await startSmtp();
     const url = smtp.url();
