@@ -2,25 +2,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.ts';
-import type { RelayConfig } from '../../src/config/schema.ts';
-import { ConfigError } from '../../src/errors.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { parse, problemsOf } from './problems.ts';
 
 const SMTP = 'smtp://relay:s3cret-pass@mail.example.com:587';
-
-const parse = (text: string, env: Record<string, string> = {}, baseDir = '/etc/relay'): RelayConfig =>
-  parseConfig(text, { env, baseDir });
-
-function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('the config was accepted');
-}
 
 describe('parseConfig: e-mail endpoints', () => {
   it('takes an email block instead of a url; the url shown is where the mails go', () => {

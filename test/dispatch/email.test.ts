@@ -11,14 +11,19 @@ import { startTarget } from '../helpers/target.ts';
 const PASSWORD = 'hunter2-smtp-pass';
 const TOKEN = 'admin-token';
 
-function mailConfig(smtpUrl: string, retry = '{ schedule: [50ms], jitter: 0 }') {
+const ONE_RETRY = '{ schedule: [50ms], jitter: 0 }';
+const NO_RETRY = '{ schedule: [], jitter: 0 }';
+
+function mailConfig(smtpUrl: string, options: { retry?: string; tls?: string; delivery?: string } = {}) {
+  const tls = options.tls ? `, tls: ${options.tls}` : '';
   return testConfig(`
 admin: { token: ${TOKEN} }
+delivery: ${options.delivery ?? '{}'}
 sources: { app: { type: { field: type } } }
 endpoints:
   oncall:
-    email: { smtp: "${smtpUrl}", from: relay@example.com, to: [oncall@example.com, ops@example.com] }
-    retry: ${retry}
+    email: { smtp: "${smtpUrl}", from: relay@example.com, to: [oncall@example.com, ops@example.com]${tls} }
+    retry: ${options.retry ?? ONE_RETRY}
 routes:
   - { from: [app], types: "*", to: [oncall] }
 `);
@@ -55,6 +60,15 @@ async function postEvent(ingestUrl: string, body: string): Promise<string> {
   const res = await post(`${ingestUrl}/in/app`, body);
   expect(res.status).toBe(200);
   return (res.json() as { id: string }).id;
+}
+
+/** The attempts of one event's delivery through a relay whose endpoint gets one try (NO_RETRY). */
+async function deadAttempts(config: ReturnType<typeof mailConfig>) {
+  const relay = await startTestRelay(config);
+  const dead = settled(ofKind('dead'));
+  const eventId = await postEvent(relay.ingestUrl, '{"type":"m"}');
+  await dead;
+  return (await attemptsOf(relay.adminUrl, eventId)).attempts;
 }
 
 async function attemptsOf(adminUrl: string, eventId: string) {
@@ -115,7 +129,7 @@ describe('e-mail endpoints', () => {
   it('records a refused login as the reply the server gave, the password in no log, answer or attempt', async () => {
     const smtp = await startSmtp({ refuseLogin: true });
     const logs = capturingLogger();
-    const relay = await startRelay(mailConfig(smtp.url('relay', PASSWORD), '{ schedule: [], jitter: 0 }'), {
+    const relay = await startRelay(mailConfig(smtp.url('relay', PASSWORD), { retry: NO_RETRY }), {
       log: logs.log,
     });
     let answer = '';
@@ -183,54 +197,23 @@ describe('e-mail endpoints', () => {
     const smtp = await startSmtp();
     const url = smtp.url();
     await smtp.close();
-    const relay = await startTestRelay(mailConfig(url, '{ schedule: [], jitter: 0 }'));
-    const dead = settled(ofKind('dead'));
-    const eventId = await postEvent(relay.ingestUrl, '{"type":"m"}');
-    await dead;
-    const delivery = await attemptsOf(relay.adminUrl, eventId);
-    expect(delivery.attempts.map((a) => [a.status, a.error])).toEqual([[null, 'ECONNREFUSED']]);
+    const attempts = await deadAttempts(mailConfig(url, { retry: NO_RETRY }));
+    expect(attempts.map((a) => [a.status, a.error])).toEqual([[null, 'ECONNREFUSED']]);
   });
 
   it('with tls: required, refuses a server that offers no STARTTLS instead of sending in the clear', async () => {
     const smtp = await startSmtp();
-    const config = testConfig(`
-admin: { token: ${TOKEN} }
-sources: { app: { type: { field: type } } }
-endpoints:
-  oncall:
-    email: { smtp: "${smtp.url('relay', PASSWORD)}", from: relay@example.com, to: [a@example.com], tls: required }
-    retry: { schedule: [], jitter: 0 }
-routes:
-  - { from: [app], types: "*", to: [oncall] }
-`);
-    const relay = await startTestRelay(config);
-    const dead = settled(ofKind('dead'));
-    const eventId = await postEvent(relay.ingestUrl, '{"type":"m"}');
-    await dead;
-    const delivery = await attemptsOf(relay.adminUrl, eventId);
-    expect(delivery.attempts[0]).toMatchObject({ error: 'ETLS' });
+    const config = mailConfig(smtp.url('relay', PASSWORD), { retry: NO_RETRY, tls: 'required' });
+    // The server's refusal of STARTTLS is the reply recorded.
+    expect((await deadAttempts(config))[0]).toMatchObject({ status: 500, error: 'ETLS' });
     expect(smtp.received).toHaveLength(0);
   });
 
   it('with delivery.deny_private, refuses an SMTP server on a private address', async () => {
     const smtp = await startSmtp();
-    const config = testConfig(`
-admin: { token: ${TOKEN} }
-delivery: { deny_private: true }
-sources: { app: { type: { field: type } } }
-endpoints:
-  oncall:
-    email: { smtp: "${smtp.url()}", from: relay@example.com, to: [a@example.com] }
-    retry: { schedule: [], jitter: 0 }
-routes:
-  - { from: [app], types: "*", to: [oncall] }
-`);
-    const relay = await startTestRelay(config);
-    const dead = settled(ofKind('dead'));
-    const eventId = await postEvent(relay.ingestUrl, '{"type":"m"}');
-    await dead;
-    const delivery = await attemptsOf(relay.adminUrl, eventId);
-    expect(delivery.attempts.map((a) => [a.status, a.error])).toEqual([[null, 'RELAY_ERR_PRIVATE_ADDRESS']]);
+    const config = mailConfig(smtp.url(), { retry: NO_RETRY, delivery: '{ deny_private: true }' });
+    const attempts = await deadAttempts(config);
+    expect(attempts.map((a) => [a.status, a.error])).toEqual([[null, 'RELAY_ERR_PRIVATE_ADDRESS']]);
     expect(smtp.received).toHaveLength(0);
   });
 

@@ -1,4 +1,4 @@
-import { RESPONSE_CAP_BYTES, type SendResult } from '../send.ts';
+import { noAnswerYet, RESPONSE_CAP_BYTES, type SendResult } from '../send.ts';
 import type { ComposedMail } from './compose.ts';
 import type { MailTransport } from './transport.ts';
 
@@ -26,13 +26,7 @@ export async function sendMail(
   signal: AbortSignal,
 ): Promise<SendResult> {
   const started = performance.now();
-  const result: SendResult = {
-    status: undefined,
-    retryAfter: undefined,
-    error: undefined,
-    response: undefined,
-    durationMs: 0,
-  };
+  const result = noAnswerYet();
   try {
     const info = (await transport.sendMail({ ...mail, signal })) as { response?: unknown };
     const reply = typeof info.response === 'string' ? info.response : '250';
