@@ -7,7 +7,8 @@
  *
  * Steps: `relay --version`, `relay schema`, `relay check`, then the daemon:
  * /healthz and /readyz, an event posted to /in/app reaches a local target with
- * a valid Standard Webhooks signature, /metrics counts it, SIGTERM exits 0,
+ * a valid Standard Webhooks signature and a local SMTP server as a mail (nodemailer inside the
+ * bundle), /metrics counts it, SIGTERM exits 0,
  * and the addon was written beside the database under its SHA-256. Exits 1 at
  * the first failed step. All traffic stays on 127.0.0.1.
  */
@@ -17,6 +18,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import PostalMime, { type Email } from 'postal-mime';
+import { SMTPServer } from 'smtp-server';
 import pkg from '../package.json' with { type: 'json' };
 import { type Daemon, isolate, runToEnd, StepError, startDaemon, stopDaemon } from './lib/isolated.ts';
 
@@ -105,6 +108,25 @@ async function main(): Promise<void> {
   });
   const deliveries: Received[] = [];
   let onDelivery: (() => void) | undefined;
+  let onMail: ((mail: Email) => void) | undefined;
+  const smtp = new SMTPServer({
+    authOptional: true,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    closeTimeout: 200,
+    onAuth(auth, _session, callback) {
+      callback(null, { user: auth.username });
+    },
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        void PostalMime.parse(Buffer.concat(chunks)).then((mail) => onMail?.(mail));
+        callback(null);
+      });
+    },
+  });
   let daemon: Daemon | undefined;
   const overall = setTimeout(() => {
     console.error(`smoke: FAILED: still running after ${OVERALL_TIMEOUT_MS} ms`);
@@ -119,11 +141,15 @@ async function main(): Promise<void> {
     target.listen(0, '127.0.0.1');
     await once(target, 'listening');
     const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/hook`;
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const smtpPassword = randomBytes(16).toString('hex');
+    const smtpUrl = `smtp://smoke:${smtpPassword}@127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
     const env = {
       ...box.env,
       SMOKE_INGEST_TOKEN: ingestToken,
       SMOKE_WHSEC: whsec,
       SMOKE_TARGET_URL: targetUrl,
+      SMOKE_SMTP_URL: smtpUrl,
     };
     const config = join(dir, 'relay.yaml');
     writeFileSync(
@@ -140,8 +166,11 @@ endpoints:
     url: "\${SMOKE_TARGET_URL}"
     signing: { scheme: standard-webhooks, secret: "\${SMOKE_WHSEC}" }
     timeout: 5s
+  mail:
+    email: { smtp: "\${SMOKE_SMTP_URL}", from: relay@example.com, to: [oncall@example.com] }
+    timeout: 5s
 routes:
-  - { name: everything, from: [app], types: "*", to: [target] }
+  - { name: everything, from: [app], types: "*", to: [target, mail] }
 `,
     );
     const run = { cwd: dir, env };
@@ -167,10 +196,11 @@ routes:
       const result = await runToEnd(executable, ['check', '--config', config], run);
       check(result.code === 0, `exit code ${result.code}: ${result.stderr}`);
       check(
-        result.stdout.includes('config OK: 1 sources, 1 endpoints, 1 routes'),
+        result.stdout.includes('config OK: 1 sources, 2 endpoints, 1 routes'),
         `printed:\n${result.stdout}`,
       );
-      check(!result.stdout.includes(whsec) && !result.stdout.includes(ingestToken), 'check printed a secret');
+      const secrets = [whsec, ingestToken, smtpPassword];
+      check(!secrets.some((secret) => result.stdout.includes(secret)), 'check printed a secret');
     });
 
     daemon = await step('relay --config relay.yaml starts', () =>
@@ -190,6 +220,9 @@ routes:
     const delivered = new Promise<void>((resolve) => {
       onDelivery = resolve;
     });
+    const mailed = new Promise<Email>((resolve) => {
+      onMail = resolve;
+    });
     const eventId = await step('POST /in/app is stored', async () => {
       const res = await fetch(`${ingestUrl}/in/app`, {
         method: 'POST',
@@ -202,7 +235,7 @@ routes:
         typeof answer.id === 'string' && answer.id.startsWith('evt_'),
         `no event id in ${JSON.stringify(answer)}`,
       );
-      check(answer.deliveries === 1, `expected 1 delivery, got ${JSON.stringify(answer)}`);
+      check(answer.deliveries === 2, `expected 2 deliveries, got ${JSON.stringify(answer)}`);
       return answer.id;
     });
 
@@ -220,6 +253,20 @@ routes:
       );
       const problem = signatureProblem(whsec, received, Math.floor(Date.now() / 1000));
       check(problem === undefined, problem ?? '');
+    });
+
+    await step('the SMTP server receives it as a mail, the body attached', async () => {
+      const mail = await within(DELIVERY_TIMEOUT_MS, 'the SMTP server received', mailed).catch(
+        async (error: unknown) => {
+          // Why it did not come is in the delivery's attempts.
+          const event = await fetch(`${adminUrl}/admin/events/${eventId}`).then((res) => res.text());
+          throw new StepError(`${(error as Error).message}; the event: ${event}`);
+        },
+      );
+      check(mail.subject === '[relay] app message.received', `subject ${mail.subject}`);
+      const content = mail.attachments[0]?.content;
+      const attached = content === undefined ? '' : Buffer.from(content as ArrayBuffer).toString();
+      check(attached === body, `attachment differs: ${attached}`);
     });
 
     await step('/metrics counts it', async () => {
@@ -269,6 +316,7 @@ routes:
     clearTimeout(overall);
     target.closeAllConnections();
     target.close();
+    smtp.close(() => {});
     box.cleanup();
   }
 }

@@ -13,7 +13,10 @@ export interface EndpointView {
   name: string;
   /** `file`: read-only here; `api`: made through the admin API. */
   origin: Origin;
+  /** The webhook URL, or `mailto:` and the recipients of an e-mail endpoint. */
   url: string;
+  /** An e-mail endpoint's SMTP server, credentials masked. */
+  smtp: string | null;
   state: EndpointAdminState;
   state_changed_at: string | null;
   circuit: CircuitState;
@@ -88,6 +91,7 @@ function describe(ctx: AdminContext, endpoint: EndpointConfig, stored: Stored): 
     name: endpoint.name,
     origin: ctx.managed.origin('endpoint', endpoint.name),
     url: redactUrl(endpoint.url),
+    smtp: endpoint.email ? redactUrl(endpoint.email.smtp) : null,
     state: lane?.state ?? 'active',
     state_changed_at: iso(stored.changedAt),
     circuit: lane?.circuit.state ?? 'closed',

@@ -26,7 +26,7 @@ export async function inspectConfig(
   const findings: Findings = { privateTargets: [], unresolved: [], heldBacklogs: [] };
   await Promise.all(
     Object.values(config.endpoints).map(async (endpoint) => {
-      const host = new URL(endpoint.url).hostname.replace(/^\[|\]$/g, '');
+      const host = new URL(endpoint.email?.smtp ?? endpoint.url).hostname.replace(/^\[|\]$/g, '');
       try {
         const addresses = isIP(host) ? [host] : await resolveWithin(host, LOOKUP_TIMEOUT_MS);
         const privates = addresses.filter(isPrivateAddress);

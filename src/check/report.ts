@@ -62,7 +62,12 @@ export function describeConfig(config: RelayConfig, findings: Findings): string 
 function traits(endpoint: EndpointConfig): string {
   const parts = [`concurrency ${endpoint.concurrency}`, `timeout ${endpoint.timeout}ms`];
   if (endpoint.rate_limit) parts.push(`rate ${endpoint.rate_limit.perSecond}/s`);
-  parts.push(endpoint.signing ? `signed ${endpoint.signing.scheme}` : 'unsigned');
+  if (endpoint.email) {
+    const tls = endpoint.email.tls === 'required' ? ', TLS required' : '';
+    parts.push(`e-mail via ${redactUrl(endpoint.email.smtp)}${tls}`);
+  } else {
+    parts.push(endpoint.signing ? `signed ${endpoint.signing.scheme}` : 'unsigned');
+  }
   return parts.join(', ');
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailSchema, mailtoUrl } from './email.ts';
 import {
   address,
   cidr,
@@ -190,18 +191,42 @@ function sourceSchema(context: SchemaContext) {
 
 const retryFields = { schedule: z.array(duration), jitter, max_age: positiveDuration };
 
+/** Keys that shape an HTTP request, meaningless for a mail. */
+const HTTP_ONLY = ['signing', 'headers', 'success'] as const;
+
+/** A webhook (`url`) or an e-mail endpoint (`email`): one of the two. */
 function endpointSchema(context: SchemaContext) {
-  return z.strictObject({
-    url: z.string().refine(isHttpUrl, { error: 'must be an absolute http(s) URL' }),
-    timeout: positiveDuration.optional(),
-    concurrency: positiveInt.optional(),
-    rate_limit: rate.optional(),
-    retry: z.strictObject(retryFields).partial().optional(),
-    signing: signingSchema(context).optional(),
-    headers: headers.optional(),
-    success: statusList.optional(),
-    on_gone: z.enum(['disable', 'remove']).optional(),
-  });
+  return z
+    .strictObject({
+      url: z.string().refine(isHttpUrl, { error: 'must be an absolute http(s) URL' }).optional(),
+      email: emailSchema(context).optional(),
+      timeout: positiveDuration.optional(),
+      concurrency: positiveInt.optional(),
+      rate_limit: rate.optional(),
+      retry: z.strictObject(retryFields).partial().optional(),
+      signing: signingSchema(context).optional(),
+      headers: headers.optional(),
+      success: statusList.optional(),
+      on_gone: z.enum(['disable', 'remove']).optional(),
+    })
+    .superRefine((e, ctx) => {
+      if (e.url === undefined && e.email === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['url'],
+          message: 'required (or email, for an e-mail endpoint)',
+        });
+      }
+      if (e.email === undefined) return;
+      if (e.url !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['email'], message: 'give either url or email, not both' });
+      }
+      for (const key of HTTP_ONLY) {
+        if (e[key] !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'does not apply to an e-mail endpoint' });
+        }
+      }
+    });
 }
 
 function defaultsSchema(context: SchemaContext) {
@@ -313,6 +338,19 @@ export function configSchema(context: SchemaContext) {
       endpoints: z.record(nameKey, endpointSchema(context)).prefault({}),
       routes: z.array(route).prefault([]),
     })
+    .superRefine((c, ctx) => {
+      // STARTTLS only when offered can be stripped by anyone on the path: not "https" for a mail.
+      if (!c.delivery.require_https) return;
+      for (const [name, e] of Object.entries(c.endpoints)) {
+        if (e.email?.tls === 'when_offered' && e.email.smtp.startsWith('smtp:')) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['endpoints', name, 'email', 'tls'],
+            message: 'must be required, or smtp an smtps:// URL (delivery.require_https is on)',
+          });
+        }
+      }
+    })
     .transform(
       (c): RelayConfig => ({
         listen: c.listen,
@@ -337,7 +375,8 @@ export function configSchema(context: SchemaContext) {
         })),
         endpoints: mapValues(c.endpoints, (name, e) => ({
           name,
-          url: e.url,
+          url: e.email ? mailtoUrl(e.email) : (e.url ?? ''),
+          email: e.email,
           timeout: e.timeout ?? c.defaults.timeout,
           concurrency: e.concurrency ?? c.defaults.concurrency,
           rate_limit: e.rate_limit,
@@ -346,9 +385,10 @@ export function configSchema(context: SchemaContext) {
             jitter: e.retry?.jitter ?? c.defaults.retry.jitter,
             max_age: e.retry?.max_age ?? c.defaults.retry.max_age,
           },
-          signing: e.signing ?? c.defaults.signing,
-          headers: mergeHeaders(c.defaults.headers, e.headers),
-          success: e.success ?? c.defaults.success,
+          // An e-mail endpoint inherits none of the HTTP-only defaults.
+          signing: e.email ? undefined : (e.signing ?? c.defaults.signing),
+          headers: e.email ? {} : mergeHeaders(c.defaults.headers, e.headers),
+          success: e.email ? undefined : (e.success ?? c.defaults.success),
           on_gone: e.on_gone ?? 'disable',
         })),
         routes: c.routes.map((r, i) => ({ ...r, name: r.name ?? `route-${i}`, filter: r.filter })),

@@ -60,9 +60,20 @@ export interface RetryConfig {
   jitter: number;
   max_age: number;
 }
+/** `endpoints.<name>.email`: each event is sent as a mail instead of a request. */
+export interface EmailConfig {
+  /** `smtp://` (STARTTLS when offered) or `smtps://` (implicit TLS), credentials included: a secret. */
+  smtp: string;
+  from: string;
+  to: string[];
+  /** `required`: refuse a server that does not offer STARTTLS instead of sending in cleartext. */
+  tls: 'required' | 'when_offered';
+}
 export interface EndpointConfig {
   name: string;
+  /** Where deliveries go: the webhook URL, or `mailto:` and the recipients for an e-mail endpoint. */
   url: string;
+  email: EmailConfig | undefined;
   timeout: number;
   concurrency: number;
   rate_limit: { perSecond: number } | undefined;

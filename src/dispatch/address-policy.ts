@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, connect, isIP, Socket } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { buildConnector } from 'undici';
 
@@ -122,5 +122,23 @@ export function publicOnlyConnector(allowNetworks: readonly string[]): buildConn
       return;
     }
     connect(options, callback);
+  };
+}
+
+/**
+ * net.connect for targets that are not HTTP (an e-mail endpoint's SMTP
+ * server), with the same refusal as `publicOnlyConnector`: the socket errors
+ * with RELAY_ERR_PRIVATE_ADDRESS instead of connecting.
+ */
+export function publicOnlyTcp(allowNetworks: readonly string[]): (host: string, port: number) => Socket {
+  const isRefused = refusedBy(blockListOf(allowNetworks));
+  const lookup = checkedLookup(isRefused);
+  return (host, port) => {
+    if (isIP(host) !== 0 && isRefused(host)) {
+      const socket = new Socket();
+      process.nextTick(() => socket.destroy(refused(host)));
+      return socket;
+    }
+    return connect({ host, port, lookup });
   };
 }

@@ -1,11 +1,14 @@
 import type { Lane } from './lane.ts';
+import { composeMail } from './mail/compose.ts';
+import { sendMail } from './mail/send.ts';
 import { buildRequest, type OutboundMessage } from './message.ts';
 import { type SendResult, send } from './send.ts';
 
 /**
- * One request to a lane's endpoint through its pool, signed, with its
- * headers, bounded by `signal`: what the dispatcher sends for a claimed
- * delivery and the admin API's test button sends for a sample.
+ * One attempt at a lane's endpoint, bounded by `signal`: a signed request
+ * through its pool, or for an e-mail endpoint a mail through its SMTP pool.
+ * What the dispatcher sends for a claimed delivery and the admin API's test
+ * button sends for a sample.
  */
 export function sendAttempt(
   lane: Lane,
@@ -14,10 +17,14 @@ export function sendAttempt(
   userAgent: string,
   signal: AbortSignal,
 ): Promise<SendResult> {
-  const endpoint = lane.endpoint;
+  const { endpoint, connection } = lane;
+  if (connection.kind === 'mail') {
+    const mail = composeMail(endpoint.name, connection.email, message, startedAt);
+    return sendMail(connection.transport, mail, signal);
+  }
   const request = buildRequest(endpoint, message, startedAt, userAgent);
-  return send(lane.pool, {
-    path: lane.path,
+  return send(connection.pool, {
+    path: connection.path,
     headers: request.headers,
     body: request.body,
     timeoutMs: endpoint.timeout,

@@ -9,7 +9,7 @@ export type Outcome =
   | { kind: 'disable' };
 
 export interface AttemptResult {
-  /** HTTP status, or undefined when no answer arrived (timeout, connection error). */
+  /** HTTP status (SMTP reply code for a mail), or undefined when no answer arrived (timeout, connection error). */
   status: number | undefined;
   retryAfter: string | undefined;
 }
@@ -33,6 +33,18 @@ export function classify(
     if (ms !== undefined) return { kind: 'pause', ms: Math.min(ms, maxPauseMs) };
   }
   return { kind: 'failed' };
+}
+
+/**
+ * Pure: an e-mail endpoint's answer → an outcome. `status` is the SMTP reply
+ * code: 2yz took the mail; any refusal, 4yz (try later) or 5yz (permanent),
+ * is a failure on the schedule, since a mailbox that is full or a relay that
+ * is misconfigured is often fixed within the retry window. SMTP has no 410
+ * or Retry-After, so nothing disables or pauses the lane.
+ */
+export function classifySmtp(result: AttemptResult): Outcome {
+  const { status } = result;
+  return status !== undefined && status >= 200 && status < 300 ? { kind: 'delivered' } : { kind: 'failed' };
 }
 
 /** Retry-After as delay seconds or an HTTP date; undefined when unreadable. */

@@ -1,9 +1,10 @@
 import { Pool } from 'undici';
-import type { EndpointConfig } from '../config/schema.ts';
+import type { EmailConfig, EndpointConfig } from '../config/schema.ts';
 import { RelayError } from '../errors.ts';
 import type { EndpointAdminState } from '../store/store.ts';
 import { type AddressPolicy, publicOnlyConnector } from './address-policy.ts';
 import { Circuit } from './circuit.ts';
+import { createMailTransport, type MailTransport } from './mail/transport.ts';
 import { TokenBucket } from './ratelimit.ts';
 
 export interface LastAttempt {
@@ -49,6 +50,11 @@ export const operatorReasons: Record<StateAction, string> = {
 /** Idle keep-alive sockets close before common server idle timeouts (Node's 5 s). */
 const KEEP_ALIVE_MS = 4_000;
 
+/** Where a lane's attempts go: a webhook's pool and the URL's path and query, or an e-mail endpoint's SMTP pool. */
+export type Connection =
+  | { kind: 'http'; pool: Pool; path: string }
+  | { kind: 'mail'; transport: MailTransport; email: EmailConfig };
+
 /**
  * One endpoint's gate: how many requests it may have in flight, whether it is
  * paused by the operator or by the endpoint (Retry-After), its rate limit and
@@ -75,40 +81,37 @@ export class Lane {
   lastAttempt: LastAttempt | undefined;
   readonly circuit = new Circuit();
   private bucket: TokenBucket | undefined;
-  private poolOrigin: string;
-  /** The endpoint URL's path and query, which every request is sent to. */
-  path: string;
+  /** What the connection was made from: when it changes, a new one is made. */
+  private connectionKey: string;
   private policy: AddressPolicy;
-  pool: Pool;
+  connection: Connection;
 
   constructor(endpoint: EndpointConfig, now: number, policy: AddressPolicy) {
     this.name = endpoint.name;
     this.endpoint = endpoint;
     this.policy = policy;
-    const url = new URL(endpoint.url);
-    this.poolOrigin = url.origin;
-    this.path = url.pathname + url.search;
-    this.pool = this.createPool();
+    this.connectionKey = this.keyOfConnection();
+    this.connection = this.connect();
     this.bucket = endpoint.rate_limit ? new TokenBucket(endpoint.rate_limit.perSecond, now) : undefined;
   }
 
   /**
-   * A reloaded endpoint applies from its next attempt. A new origin or
-   * concurrency gets a new pool; the old one finishes what it has in flight.
+   * A reloaded endpoint applies from its next attempt. A new origin (or SMTP
+   * server), concurrency or address policy gets a new pool; the old one
+   * finishes what it has in flight.
    */
   update(endpoint: EndpointConfig, now: number, policy: AddressPolicy): void {
     const previous = this.endpoint;
-    const denyChanged = JSON.stringify(policy) !== JSON.stringify(this.policy);
     this.endpoint = endpoint;
     this.policy = policy;
-    const url = new URL(endpoint.url);
-    const origin = url.origin;
-    this.path = url.pathname + url.search;
-    if (origin !== this.poolOrigin || endpoint.concurrency !== previous.concurrency || denyChanged) {
-      const old = this.pool;
-      this.poolOrigin = origin;
-      this.pool = this.createPool();
-      void old.close().catch(() => {});
+    const key = this.keyOfConnection();
+    if (key !== this.connectionKey) {
+      const old = this.connection;
+      this.connectionKey = key;
+      this.connection = this.connect();
+      void closeConnection(old).catch(() => {});
+    } else if (this.connection.kind === 'http') {
+      this.connection.path = httpPath(endpoint.url);
     }
     if (endpoint.rate_limit?.perSecond !== previous.rate_limit?.perSecond) {
       this.bucket = endpoint.rate_limit ? new TokenBucket(endpoint.rate_limit.perSecond, now) : undefined;
@@ -145,15 +148,39 @@ export class Lane {
   }
 
   close(): Promise<void> {
-    return this.pool.close();
+    return closeConnection(this.connection);
   }
 
-  private createPool(): Pool {
-    return new Pool(this.poolOrigin, {
-      connections: this.endpoint.concurrency,
+  private keyOfConnection(): string {
+    const { email, url, concurrency, timeout } = this.endpoint;
+    const target = email ? [email, timeout] : new URL(url).origin;
+    return JSON.stringify([target, concurrency, this.policy]);
+  }
+
+  private connect(): Connection {
+    const { endpoint, policy } = this;
+    if (endpoint.email) {
+      const transport = createMailTransport(endpoint.email, endpoint.concurrency, endpoint.timeout, policy);
+      return { kind: 'mail', transport, email: endpoint.email };
+    }
+    const pool = new Pool(new URL(endpoint.url).origin, {
+      connections: endpoint.concurrency,
       keepAliveTimeout: KEEP_ALIVE_MS,
       keepAliveMaxTimeout: KEEP_ALIVE_MS,
-      ...(this.policy.denyPrivate ? { connect: publicOnlyConnector(this.policy.allowNetworks) } : {}),
+      ...(policy.denyPrivate ? { connect: publicOnlyConnector(policy.allowNetworks) } : {}),
     });
+    return { kind: 'http', pool, path: httpPath(endpoint.url) };
   }
+}
+
+/** The endpoint URL's path and query, which every request is sent to. */
+function httpPath(url: string): string {
+  const parsed = new URL(url);
+  return parsed.pathname + parsed.search;
+}
+
+async function closeConnection(connection: Connection): Promise<void> {
+  if (connection.kind === 'http') return connection.pool.close();
+  // Idle SMTP connections close now; one still sending finishes its mail first.
+  connection.transport.close();
 }

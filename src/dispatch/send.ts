@@ -21,6 +21,11 @@ export interface SendResult {
   durationMs: number;
 }
 
+/** A result to fill in as an attempt goes: nothing known yet. */
+export function noAnswerYet(): SendResult {
+  return { status: undefined, retryAfter: undefined, error: undefined, response: undefined, durationMs: 0 };
+}
+
 /**
  * One attempt through the endpoint's pool. The caller's signal bounds the
  * whole attempt, answer body included (see deadlines.ts); redirects are not followed (undici's
@@ -29,13 +34,7 @@ export interface SendResult {
 export async function send(pool: UndiciDispatcher, request: OutboundRequest): Promise<SendResult> {
   const started = performance.now();
   const { signal } = request;
-  const result: SendResult = {
-    status: undefined,
-    retryAfter: undefined,
-    error: undefined,
-    response: undefined,
-    durationMs: 0,
-  };
+  const result = noAnswerYet();
   try {
     const answer = await pool.request({
       path: request.path,

@@ -2,7 +2,7 @@ import type { EndpointConfig } from '../config/schema.ts';
 import type { AttemptOutcome } from '../metrics.ts';
 import type { ClaimedDelivery, Completion } from '../store/store.ts';
 import { longestStep, nextAttempt } from './backoff.ts';
-import { classify } from './classify.ts';
+import { classify, classifySmtp } from './classify.ts';
 import type { SendResult } from './send.ts';
 
 /** What one attempt means for its delivery and its lane. */
@@ -44,7 +44,9 @@ export function settle(
     error: result.error,
     response: result.response,
   };
-  const outcome = classify(result, endpoint.success, now, longestStep(endpoint.retry));
+  const outcome = endpoint.email
+    ? classifySmtp(result)
+    : classify(result, endpoint.success, now, longestStep(endpoint.retry));
   switch (outcome.kind) {
     case 'delivered':
       return { settlement: outcome, completion: { ...claim, attempt, next: 'delivered' } };

@@ -3,29 +3,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/load.ts';
-import type { RelayConfig } from '../../src/config/schema.ts';
-import { ConfigError } from '../../src/errors.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { defaultSections, defaultStorage } from './defaults.ts';
+import { parse, problemsOf } from './problems.ts';
 
 const WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const SCHEDULE = [
   5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000, 43_200_000,
 ];
 const DEFAULT_RETRY = { schedule: SCHEDULE, jitter: 0.2, max_age: 259_200_000 };
-
-const parse = (text: string, env: Record<string, string> = {}, baseDir = '/etc/relay'): RelayConfig =>
-  parseConfig(text, { env, baseDir });
-
-function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('the config was accepted');
-}
 
 describe('parseConfig: the full example', () => {
   const dir = join(import.meta.dirname, '../fixtures/config');
