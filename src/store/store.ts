@@ -231,6 +231,7 @@ export interface DeliveryDetail {
   createdAt: number;
   nextAttemptAt: number;
   finishedAt: number | undefined;
+  /** Those of the last attempt recorded, whatever it led to (a release too); a cut-off completion leaves them. */
   lastStatus: number | undefined;
   lastError: string | undefined;
   attemptLog: AttemptEntry[];

@@ -47,7 +47,10 @@ export class DeliveryStatements {
     [Guard & { now: number; status: number | null; error: string | null }],
     { n: number }
   >;
-  private readonly release: Statement<[Guard & { made: number; at: number }], { n: number }>;
+  private readonly release: Statement<
+    [Guard & { made: number; at: number; status: number | null; error: string | null }],
+    { n: number }
+  >;
   private readonly insertAttempt: Statement<
     [number, number, number, number, number | null, string | null, Buffer | null]
   >;
@@ -92,9 +95,11 @@ export class DeliveryStatements {
       `UPDATE deliveries SET state = 'dead', attempts = attempts + 1, step = step + 1, finished_at = @now,
          last_status = @status, last_error = @error, lease_until = NULL ${current}`,
     );
+    // An answer that releases (a pause, 410 Gone) is the last status like any other; a cut-off attempt has none.
     this.release = db.prepare(
       `UPDATE deliveries SET state = 'pending', attempts = attempts + @made, next_attempt_at = @at,
-         lease_until = NULL ${current}`,
+         last_status = CASE WHEN @made = 1 THEN @status ELSE last_status END,
+         last_error = CASE WHEN @made = 1 THEN @error ELSE last_error END, lease_until = NULL ${current}`,
     );
     this.insertAttempt = db.prepare(
       `INSERT OR REPLACE INTO attempts (delivery_id, n, started_at, duration_ms, status, error, response)
@@ -165,7 +170,7 @@ export class DeliveryStatements {
         row = this.dead.get({ ...guard, now, status, error });
         break;
       case 'release':
-        row = this.release.get({ ...guard, made: attempt ? 1 : 0, at: completion.at });
+        row = this.release.get({ ...guard, made: attempt ? 1 : 0, at: completion.at, status, error });
         if (row && completion.disable) {
           this.setState(completion.disable.endpoint, 'disabled', now, completion.disable.reason);
         }

@@ -86,15 +86,25 @@ export async function claimedOne(
   return all[0]!;
 }
 
-export function attempt(startedAt: number, status: number | undefined = 200): AttemptRecord {
+/** An attempt answered with `status`; an error is recorded for 4xx and 5xx. */
+export function attempt(startedAt: number, status = 200): AttemptRecord {
   return {
     startedAt,
     durationMs: 25,
     status,
-    error: status === undefined || status >= 400 ? `failed with ${status ?? 'no answer'}` : undefined,
-    response: status === undefined ? undefined : Buffer.from(`answer ${status}`),
+    error: status >= 400 ? `failed with ${status}` : undefined,
+    response: Buffer.from(`answer ${status}`),
   };
 }
+
+/** An attempt that got no answer (a timeout, a refused connection). */
+export function unanswered(startedAt: number): AttemptRecord {
+  return { startedAt, durationMs: 10_000, status: undefined, error: 'timed out', response: undefined };
+}
+
+/** Says a completion carries no attempt: it was cut off before counting (shutdown). */
+export const CUT_OFF = 'cut off';
+type Made = AttemptRecord | typeof CUT_OFF;
 
 export type Next =
   | { next: 'delivered' }
@@ -103,12 +113,9 @@ export type Next =
   | { next: 'release'; at: number; disable?: { endpoint: string; reason: string } };
 
 /** The completion of `delivery`'s claim; by default with an attempt that started at T0. */
-export function completion(
-  delivery: ClaimedDelivery,
-  next: Next,
-  made: AttemptRecord | undefined = attempt(T0),
-): Completion {
-  return { deliveryId: delivery.id, claim: delivery.claim, attempt: made, ...next };
+export function completion(delivery: ClaimedDelivery, next: Next, made: Made = attempt(T0)): Completion {
+  const record = made === CUT_OFF ? undefined : made;
+  return { deliveryId: delivery.id, claim: delivery.claim, attempt: record, ...next };
 }
 
 /** Completes one claim; true when the store applied it. */
@@ -117,7 +124,7 @@ export async function complete(
   delivery: ClaimedDelivery,
   next: Next,
   now: number,
-  made: AttemptRecord | undefined = attempt(T0),
+  made: Made = attempt(T0),
 ): Promise<boolean> {
   const [applied] = await store.complete([completion(delivery, next, made)], now);
   return applied === true;
