@@ -28,7 +28,11 @@ export interface Store {
   complete(completions: readonly Completion[], now: number): Promise<boolean[]>;
   /** At start: claims a stopped process left behind go back to pending. Returns how many. */
   recover(now: number): Promise<number>;
-  /** Claims whose lease has run out go back to pending. Returns how many. */
+  /**
+   * Claims whose lease has run out (`leaseUntil` before `now`) go back to
+   * pending. Returns how many. Only this and `recover` take a lease back: a
+   * late completion of a claim nobody took back is still applied.
+   */
   expireLeases(now: number): Promise<number>;
 
   endpointStates(): Promise<Map<string, EndpointStateRecord>>;
@@ -159,7 +163,12 @@ export interface Claim {
 /** A delivery leased for an attempt, with what is needed to send it. */
 export interface ClaimedDelivery {
   id: number;
-  /** Names this claim: a completion must carry it, and is refused once the delivery was claimed again. */
+  /**
+   * Names this claim: a completion must carry it, and is refused once the
+   * delivery's lease was taken back (expired, recovered), whether or not it
+   * was claimed again. Never the same for two claims of one delivery, even
+   * with the same `leaseUntil`.
+   */
   claim: number;
   eventId: string;
   endpoint: string;

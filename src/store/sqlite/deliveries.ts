@@ -28,16 +28,15 @@ type Guard = { id: number; claim: number };
  * The dispatcher's statements: claims, completions, leases, endpoint state.
  * Synchronous, inside the transaction the group commit owns.
  *
- * A claim is named by its lease's expiry (`lease_until`): a lease is only
- * taken back once it has expired, or at start, and a new claim's expiry is
- * always later than the old one's, so the value names one claim. Every
- * completion is guarded by it (`state = 'in_flight' AND lease_until = ?`):
- * a stale one changes nothing.
+ * A claim is named by its number (`claim`, one more at each claim of the
+ * delivery), not by its lease: a recovered delivery may be claimed again with
+ * the same expiry. Every completion is guarded by it (`state = 'in_flight' AND
+ * claim = ?`): a stale one changes nothing.
  */
 export class DeliveryStatements {
   private readonly selectFresh: Statement<[string, number, number], ClaimRow>;
   private readonly selectRetries: Statement<[string, number, number], ClaimRow>;
-  private readonly lease: Statement<[number, number]>;
+  private readonly lease: Statement<[number, number], { claim: number }>;
   private readonly delivered: Statement<[Guard & { now: number; status: number | null }], { n: number }>;
   private readonly retry: Statement<
     [Guard & { at: number; status: number | null; error: string | null }],
@@ -79,8 +78,10 @@ export class DeliveryStatements {
        WHERE d.endpoint = ? AND d.state = 'pending' AND d.attempts > 0 AND d.next_attempt_at <= ?
        ORDER BY d.next_attempt_at, d.id LIMIT ?`,
     );
-    this.lease = db.prepare("UPDATE deliveries SET state = 'in_flight', lease_until = ? WHERE id = ?");
-    const current = "WHERE id = @id AND state = 'in_flight' AND lease_until = @claim RETURNING attempts AS n";
+    this.lease = db.prepare(
+      "UPDATE deliveries SET state = 'in_flight', lease_until = ?, claim = claim + 1 WHERE id = ? RETURNING claim",
+    );
+    const current = "WHERE id = @id AND state = 'in_flight' AND claim = @claim RETURNING attempts AS n";
     this.delivered = db.prepare(
       `UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, finished_at = @now,
          last_status = @status, last_error = NULL, lease_until = NULL ${current}`,
@@ -229,10 +230,10 @@ export class DeliveryStatements {
 
   private leaseAll(rows: ClaimRow[], leaseUntil: number): ClaimedDelivery[] {
     return rows.map((row) => {
-      this.lease.run(leaseUntil, row.id);
+      const { claim } = this.lease.get(leaseUntil, row.id)!;
       return {
         id: row.id,
-        claim: leaseUntil,
+        claim,
         eventId: row.event_id,
         endpoint: row.endpoint,
         attempts: row.attempts,

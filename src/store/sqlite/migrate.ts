@@ -2,9 +2,10 @@ import { RelayError } from '../../errors.ts';
 import type { Db } from './db.ts';
 import { initial } from './migrations/001_initial.ts';
 import { deadIndex } from './migrations/002_dead_index.ts';
+import { claimNumber } from './migrations/003_claim_number.ts';
 
 /** Ordered, append-only; migration N brings `user_version` from N-1 to N. */
-const migrations: readonly string[] = [initial, deadIndex];
+const migrations: readonly string[] = [initial, deadIndex, claimNumber];
 
 export function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
