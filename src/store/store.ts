@@ -90,7 +90,12 @@ export interface OperatorWrites {
   moveBacklog(from: string, to: string, now: number): Promise<{ moved: number; dropped: number }>;
   /** Pending deliveries of `endpoint` are marked dropped (kept, finished now). */
   dropBacklog(endpoint: string, now: number): Promise<number>;
-  /** A pending delivery to `endpoint` for each event that has none yet. Returns how many were created. */
+  /**
+   * A pending delivery to `endpoint` for each event that has none yet. Returns
+   * how many were created. An id the store does not hold (never stored, or
+   * pruned since it was listed) gets none: a delivery without its event could
+   * never be sent, yet would count as backlog forever.
+   */
   addDeliveries(endpoint: string, eventIds: readonly string[], now: number): Promise<number>;
 }
 

@@ -28,7 +28,7 @@ export class SqliteOperator implements OperatorWrites {
   private readonly dropConflicting: Statement<{ from: string; to: string; now: number; limit: number }>;
   private readonly moveRest: Statement<{ from: string; to: string; now: number; limit: number }>;
   private readonly dropPending: Statement<{ endpoint: string; now: number; limit: number }>;
-  private readonly create: Statement<[string, string, number, number]>;
+  private readonly create: Statement<[string, number, number, string]>;
 
   constructor(db: Db, transaction: OperatorTransaction) {
     this.transaction = transaction;
@@ -65,9 +65,10 @@ export class SqliteOperator implements OperatorWrites {
        WHERE id IN (SELECT id FROM deliveries WHERE endpoint = @endpoint
          AND state IN ('pending', 'in_flight') AND state = 'pending' ORDER BY id LIMIT @limit)`,
     );
+    // From the event row, so an event pruned since the caller listed it gets no delivery that could never be sent.
     this.create = db.prepare(
       `INSERT OR IGNORE INTO deliveries (event_id, endpoint, state, attempts, created_at, next_attempt_at)
-       VALUES (?, ?, 'pending', 0, ?, ?)`,
+       SELECT id, ?, 'pending', 0, ?, ? FROM events WHERE id = ?`,
     );
   }
 
@@ -130,7 +131,7 @@ export class SqliteOperator implements OperatorWrites {
 
   addDeliveries(endpoint: string, eventIds: readonly string[], now: number): Promise<number> {
     return this.transaction(
-      () => eventIds.filter((id) => this.create.run(id, endpoint, now, now).changes === 1).length,
+      () => eventIds.filter((id) => this.create.run(endpoint, now, now, id).changes === 1).length,
     );
   }
 }
