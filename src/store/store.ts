@@ -44,7 +44,10 @@ export interface Store {
   ): Promise<void>;
   /** Unfinished (pending or in flight) deliveries per endpoint, configured or not. */
   unfinishedCounts(): Promise<Map<string, number>>;
-  /** When each endpoint's oldest unfinished delivery was created; absent for none. */
+  /**
+   * When each endpoint's oldest unfinished delivery was created; absent for
+   * none. A requeued or moved delivery counts from when it started over.
+   */
   oldestUnfinished(endpoints: readonly string[]): Promise<Map<string, number>>;
 
   /** One retention pass, in bounded batches: finished deliveries before `cutoff`, orphan events, expired keys. */
@@ -217,7 +220,7 @@ export interface EventFilter {
   since: number;
   source: string | undefined;
   type: string | undefined;
-  /** Only events having a delivery in this state and/or to this endpoint. */
+  /** Only events having a delivery in this state, to this endpoint, or (both set) one delivery in that state to it. */
   state: DeliveryState | undefined;
   endpoint: string | undefined;
   /** Keyset position of the last row of the previous page (newest first). */

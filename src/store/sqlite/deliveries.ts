@@ -120,7 +120,7 @@ export class DeliveryStatements {
     );
     this.oldest = db.prepare(
       `SELECT created_at FROM deliveries WHERE endpoint = ? AND state IN ('pending', 'in_flight')
-       ORDER BY id LIMIT 1`,
+       ORDER BY created_at LIMIT 1`,
     );
     this.unfinished = db.prepare(
       `SELECT endpoint, count(*) AS n FROM deliveries

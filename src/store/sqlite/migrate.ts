@@ -3,9 +3,10 @@ import type { Db } from './db.ts';
 import { initial } from './migrations/001_initial.ts';
 import { deadIndex } from './migrations/002_dead_index.ts';
 import { claimNumber } from './migrations/003_claim_number.ts';
+import { unfinishedAge } from './migrations/004_unfinished_age.ts';
 
 /** Ordered, append-only; migration N brings `user_version` from N-1 to N. */
-const migrations: readonly string[] = [initial, deadIndex, claimNumber];
+const migrations: readonly string[] = [initial, deadIndex, claimNumber, unfinishedAge];
 
 export function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
