@@ -12,9 +12,13 @@ import type { RelayError } from '../errors.ts';
 export interface Store {
   /**
    * Stores an event with one pending delivery per endpoint of its fan-out,
-   * unless its idempotency key was seen within the window. Durable before it
-   * resolves. Events handed over together (in one event-loop turn) may share
-   * one transaction; each still succeeds or fails on its own.
+   * created and due at `receivedAt`, unless its idempotency key was seen
+   * within the window: a key is held by the event that stored it until its
+   * `expiresAt` (at `receivedAt >= expiresAt` it is free again), per source;
+   * a duplicate answers with that event's id, stores nothing and extends
+   * nothing. Durable before it resolves. Events handed over together (in one
+   * event-loop turn) may share one transaction; each still succeeds or fails
+   * on its own, and one that fails leaves nothing behind, its key included.
    */
   enqueue(event: NewEvent): Promise<EnqueueResult>;
   /** Leases due deliveries for each ask, in one unit of work. */
@@ -26,7 +30,11 @@ export interface Store {
    * the answer says which were applied, in order.
    */
   complete(completions: readonly Completion[], now: number): Promise<boolean[]>;
-  /** At start: claims a stopped process left behind go back to pending. Returns how many. */
+  /**
+   * At start: claims a stopped process left behind go back to pending,
+   * whether or not their lease has run out (a crashed process's claims come
+   * back at once, not a lease later). Returns how many.
+   */
   recover(now: number): Promise<number>;
   /**
    * Claims whose lease has run out (`leaseUntil` before `now`) go back to
@@ -50,7 +58,12 @@ export interface Store {
    */
   oldestUnfinished(endpoints: readonly string[]): Promise<Map<string, number>>;
 
-  /** One retention pass, in bounded batches: finished deliveries before `cutoff`, orphan events, expired keys. */
+  /**
+   * One retention pass, in bounded batches, all of it before it resolves:
+   * deliveries finished before `cutoff` with their attempts, then events left
+   * with no delivery (or received before `cutoff` with none at all), and keys
+   * expired at `now`. Pending and in-flight deliveries are never touched.
+   */
   prune(cutoff: number, now: number): Promise<PruneResult>;
 
   readonly reads: StoreReads;
@@ -162,7 +175,11 @@ export interface Claim {
   endpoint: string;
   fresh: ClaimedDelivery[];
   retries: ClaimedDelivery[];
-  /** Fewer were due than asked for: nothing else is due now. */
+  /**
+   * Fewer were due than asked for: nothing else is due now. Never true while
+   * a retry is due that the ask took none of (`retries` 0, or fresh ones
+   * filled the batch): a lane told so sleeps until `nextDue`.
+   */
   exhausted: boolean;
   /** When exhausted: when the next pending delivery is due, if any. */
   nextDue: number | undefined;
