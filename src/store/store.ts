@@ -256,6 +256,7 @@ export interface EventSummary {
 }
 
 export interface DeliveryDetail {
+  /** Names one delivery for good: never given to another, even after retention removed it. */
   id: number;
   eventId: string;
   endpoint: string;

@@ -4,9 +4,10 @@ import { initial } from './migrations/001_initial.ts';
 import { deadIndex } from './migrations/002_dead_index.ts';
 import { claimNumber } from './migrations/003_claim_number.ts';
 import { unfinishedAge } from './migrations/004_unfinished_age.ts';
+import { deliveryIdFloor } from './migrations/005_delivery_id_floor.ts';
 
 /** Ordered, append-only; migration N brings `user_version` from N-1 to N. */
-const migrations: readonly string[] = [initial, deadIndex, claimNumber, unfinishedAge];
+const migrations: readonly string[] = [initial, deadIndex, claimNumber, unfinishedAge, deliveryIdFloor];
 
 export function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;

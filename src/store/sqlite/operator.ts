@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Statement } from 'better-sqlite3';
 import type { OperatorWrites, ReplayRequest, ReplayState } from '../store.ts';
 import type { Db } from './db.ts';
+import { NEXT_DELIVERY_ID } from './events.ts';
 
 /** Rows changed per transaction: the writer is never held long enough to delay ingest. */
 const BATCH = 500;
@@ -67,8 +68,8 @@ export class SqliteOperator implements OperatorWrites {
     );
     // From the event row, so an event pruned since the caller listed it gets no delivery that could never be sent.
     this.create = db.prepare(
-      `INSERT OR IGNORE INTO deliveries (event_id, endpoint, state, attempts, created_at, next_attempt_at)
-       SELECT id, ?, 'pending', 0, ?, ? FROM events WHERE id = ?`,
+      `INSERT OR IGNORE INTO deliveries (id, event_id, endpoint, state, attempts, created_at, next_attempt_at)
+       SELECT ${NEXT_DELIVERY_ID}, id, ?, 'pending', 0, ?, ? FROM events WHERE id = ?`,
     );
   }
 

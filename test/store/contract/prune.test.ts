@@ -7,6 +7,7 @@ import {
   claimedOne,
   complete,
   completion,
+  deliveryTo,
   enqueued,
   event,
   HOUR,
@@ -44,13 +45,16 @@ describe.each(backends)('$name store: prune', (backend) => {
     expect(await store.prune(T0 + 10 * MINUTE, T0 + HOUR)).toMatchObject({ deliveries: 0, events: 0 });
   });
 
-  it('leaves no attempt behind: a later delivery never shows a pruned one’s log', async () => {
+  it('never hands a pruned delivery’s id, nor its attempts, to a later delivery', async () => {
     const { store } = await backend.open();
-    await finished(store, { next: 'dead' }, T0 + MINUTE);
+    const gone = await finished(store, { next: 'dead' }, T0 + MINUTE);
     await store.prune(T0 + HOUR, T0 + HOUR);
     const [e] = await enqueued(store, event({ receivedAt: T0 + HOUR }));
     const [fresh] = await store.reads.deliveriesOf(e!.id);
     expect(fresh).toMatchObject({ attempts: 0, attemptLog: [] });
+    expect(fresh!.id).toBeGreaterThan(gone);
+    expect(await store.operator.addDeliveries('erp', [e!.id], T0 + HOUR)).toBe(1);
+    expect((await deliveryTo(store, e!.id, 'erp')).id).toBeGreaterThan(fresh!.id);
   });
 
   it('keeps an event while any of its deliveries remains', async () => {
