@@ -12,6 +12,7 @@ import {
   enqueued,
   event,
   MINUTE,
+  oneInFlight,
   SECOND,
   T0,
   unanswered,
@@ -21,8 +22,7 @@ import {
 describe.each(backends)('$name store: complete', (backend) => {
   it('delivered: records the attempt and finishes the delivery, which leaves the backlog', async () => {
     const { store } = await backend.open();
-    await enqueued(store, event());
-    const d = await claimedOne(store, 'crm', T0);
+    const d = await oneInFlight(store);
     const made = { ...attempt(T0 + 10, 204), durationMs: 42 };
     expect(await complete(store, d, { next: 'delivered' }, T0 + 100, made)).toBe(true);
 
@@ -42,8 +42,7 @@ describe.each(backends)('$name store: complete', (backend) => {
 
   it('retry at T: the attempt and the schedule in one write; pending, due at T and not before', async () => {
     const { store } = await backend.open();
-    await enqueued(store, event());
-    const d = await claimedOne(store, 'crm', T0);
+    const d = await oneInFlight(store);
     const retryAt = T0 + MINUTE;
     expect(await complete(store, d, { next: 'retry', at: retryAt }, T0 + 50, attempt(T0, 503))).toBe(true);
 
@@ -88,8 +87,7 @@ describe.each(backends)('$name store: complete', (backend) => {
 
   it('dead: records the attempt and finishes the delivery as dead', async () => {
     const { store } = await backend.open();
-    await enqueued(store, event());
-    const d = await claimedOne(store, 'crm', T0);
+    const d = await oneInFlight(store);
     expect(await complete(store, d, { next: 'dead' }, T0 + 100, attempt(T0, 400))).toBe(true);
 
     expect(await detail(store, d.id)).toMatchObject({
@@ -107,8 +105,7 @@ describe.each(backends)('$name store: complete', (backend) => {
 
   it('release after an answer (a pause): the attempt counts, the schedule does not move', async () => {
     const { store } = await backend.open();
-    await enqueued(store, event());
-    const d = await claimedOne(store, 'crm', T0);
+    const d = await oneInFlight(store);
     const until = T0 + 30 * SECOND;
     expect(await complete(store, d, { next: 'release', at: until }, T0 + 10, attempt(T0, 429))).toBe(true);
 
@@ -128,8 +125,7 @@ describe.each(backends)('$name store: complete', (backend) => {
 
   it('release cut off before counting (shutdown): no attempt, nothing counted, due again at once', async () => {
     const { store } = await backend.open();
-    await enqueued(store, event());
-    const d = await claimedOne(store, 'crm', T0);
+    const d = await oneInFlight(store);
     expect(await complete(store, d, { next: 'release', at: T0 + 5 }, T0 + 5, CUT_OFF)).toBe(true);
 
     expect(await detail(store, d.id)).toMatchObject({
@@ -150,8 +146,7 @@ describe.each(backends)('$name store: complete', (backend) => {
 
   it('release with `disable` disables the endpoint in the same write', async () => {
     const { store } = await backend.open();
-    await enqueued(store, event());
-    const d = await claimedOne(store, 'crm', T0);
+    const d = await oneInFlight(store);
     const disable = { endpoint: 'crm', reason: '410 Gone' };
     expect(
       await complete(store, d, { next: 'release', at: T0 + 20, disable }, T0 + 20, attempt(T0, 410)),

@@ -6,6 +6,7 @@ import type {
   ClaimedDelivery,
   Completion,
   DeliveryDetail,
+  EventFilter,
   NewEvent,
   Store,
 } from '../../../src/store/store.ts';
@@ -84,6 +85,26 @@ export async function claimedOne(
   const all = await claimed(store, endpoint, now, options);
   if (all.length !== 1) throw new Error(`expected one claimed delivery of ${endpoint}, got ${all.length}`);
   return all[0]!;
+}
+
+/** A new event to crm, enqueued and its delivery claimed at T0 (leased until `leaseUntil`). */
+export async function oneInFlight(store: Store, leaseUntil = T0 + LEASE): Promise<ClaimedDelivery> {
+  await enqueued(store, event());
+  return claimedOne(store, 'crm', T0, { leaseUntil });
+}
+
+/** A filter that lets every event through, `overrides` aside. */
+export function eventFilter(overrides: Partial<EventFilter> = {}): EventFilter {
+  return {
+    since: 0,
+    source: undefined,
+    type: undefined,
+    state: undefined,
+    endpoint: undefined,
+    before: undefined,
+    limit: 100,
+    ...overrides,
+  };
 }
 
 /** An attempt answered with `status`; an error is recorded for 4xx and 5xx. */

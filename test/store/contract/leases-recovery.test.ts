@@ -11,6 +11,7 @@ import {
   LEASE,
   MINUTE,
   type Next,
+  oneInFlight,
   SECOND,
   T0,
   unfinished,
@@ -73,8 +74,7 @@ describe.each(backends)('$name store: leases', (backend) => {
 
   it('refuses a completion whose lease was taken back, even before anyone claims it again', async () => {
     const { store } = await backend.open();
-    await enqueued(store, event());
-    const d = await claimedOne(store, 'crm', T0);
+    const d = await oneInFlight(store);
     await store.expireLeases(T0 + LEASE + 1);
     expect(await complete(store, d, { next: 'delivered' }, T0 + LEASE + 2)).toBe(false);
     expect(await detail(store, d.id)).toMatchObject({ state: 'pending', attempts: 0, attemptLog: [] });
@@ -82,16 +82,14 @@ describe.each(backends)('$name store: leases', (backend) => {
 
   it('applies a late completion while nobody has taken the lease back', async () => {
     const { store } = await backend.open();
-    await enqueued(store, event());
-    const d = await claimedOne(store, 'crm', T0, { leaseUntil: T0 + LEASE });
+    const d = await oneInFlight(store, T0 + LEASE);
     expect(await complete(store, d, { next: 'delivered' }, T0 + 2 * LEASE)).toBe(true);
     expect((await detail(store, d.id)).state).toBe('delivered');
   });
 
   it('applies a completion once: the same claim completed twice is refused the second time', async () => {
     const { store } = await backend.open();
-    await enqueued(store, event());
-    const d = await claimedOne(store, 'crm', T0);
+    const d = await oneInFlight(store);
     expect(await complete(store, d, { next: 'retry', at: T0 + MINUTE }, T0 + 1, attempt(T0, 500))).toBe(true);
     expect(await complete(store, d, { next: 'delivered' }, T0 + 2)).toBe(false);
     expect(await detail(store, d.id)).toMatchObject({ state: 'pending', attempts: 1, step: 1 });
@@ -99,8 +97,7 @@ describe.each(backends)('$name store: leases', (backend) => {
 
   it('refuses a completion of a delivery it does not know', async () => {
     const { store } = await backend.open();
-    await enqueued(store, event());
-    const d = await claimedOne(store, 'crm', T0);
+    const d = await oneInFlight(store);
     expect(await complete(store, { ...d, id: d.id + 1000 }, { next: 'delivered' }, T0 + 1)).toBe(false);
     expect((await detail(store, d.id)).state).toBe('in_flight');
   });
@@ -122,8 +119,7 @@ describe.each(backends)('$name store: recovery', (backend) => {
 
   it('refuses a recovered claim even when the new claim has the very same lease', async () => {
     const { store } = await backend.open();
-    await enqueued(store, event());
-    const before = await claimedOne(store, 'crm', T0, { leaseUntil: T0 + LEASE });
+    const before = await oneInFlight(store, T0 + LEASE);
     await store.recover(T0);
     const after = await claimedOne(store, 'crm', T0, { leaseUntil: T0 + LEASE });
     expect(await complete(store, before, { next: 'dead' }, T0 + 1)).toBe(false);

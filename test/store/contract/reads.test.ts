@@ -1,20 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { EventFilter, EventSummary } from '../../../src/store/store.ts';
 import { backends } from './backends.ts';
-import { attempt, claimedOne, complete, deliveryTo, enqueued, event, HOUR, MINUTE, T0 } from './fixtures.ts';
-
-function filter(overrides: Partial<EventFilter> = {}): EventFilter {
-  return {
-    since: 0,
-    source: undefined,
-    type: undefined,
-    state: undefined,
-    endpoint: undefined,
-    before: undefined,
-    limit: 100,
-    ...overrides,
-  };
-}
+import {
+  attempt,
+  claimedOne,
+  complete,
+  deliveryTo,
+  enqueued,
+  event,
+  eventFilter,
+  HOUR,
+  MINUTE,
+  T0,
+} from './fixtures.ts';
 
 const ids = (page: EventSummary[]) => page.map((e) => e.id);
 
@@ -94,7 +92,7 @@ describe.each(backends)('$name store: event reads', (backend) => {
     const dead = await claimedOne(store, 'crm', T0, { fresh: 1 });
     await complete(store, dead, { next: 'dead' }, T0 + 5, attempt(T0, 400));
 
-    const all = await store.reads.listEvents(filter());
+    const all = await store.reads.listEvents(eventFilter());
     expect(ids(all)).toEqual(['evt_d', 'evt_c', 'evt_b', 'evt_a']);
     expect(all[1]).toEqual({
       id: c!.id,
@@ -110,21 +108,23 @@ describe.each(backends)('$name store: event reads', (backend) => {
       { id: delivered.id, endpoint: 'erp', state: 'delivered', attempts: 1 },
     ]);
 
-    expect(ids(await store.reads.listEvents(filter({ since: T0 + 2 })))).toEqual(['evt_d', 'evt_c']);
-    expect(ids(await store.reads.listEvents(filter({ source: 'billing' })))).toEqual([b!.id]);
-    expect(ids(await store.reads.listEvents(filter({ type: 'order.created' })))).toEqual([
+    expect(ids(await store.reads.listEvents(eventFilter({ since: T0 + 2 })))).toEqual(['evt_d', 'evt_c']);
+    expect(ids(await store.reads.listEvents(eventFilter({ source: 'billing' })))).toEqual([b!.id]);
+    expect(ids(await store.reads.listEvents(eventFilter({ type: 'order.created' })))).toEqual([
       'evt_d',
       'evt_c',
       'evt_a',
     ]);
-    expect(ids(await store.reads.listEvents(filter({ endpoint: 'crm' })))).toEqual([d!.id, a!.id]);
-    expect(ids(await store.reads.listEvents(filter({ state: 'delivered' })))).toEqual([a!.id]);
-    expect(ids(await store.reads.listEvents(filter({ state: 'pending' })))).toEqual([d!.id, b!.id]);
+    expect(ids(await store.reads.listEvents(eventFilter({ endpoint: 'crm' })))).toEqual([d!.id, a!.id]);
+    expect(ids(await store.reads.listEvents(eventFilter({ state: 'delivered' })))).toEqual([a!.id]);
+    expect(ids(await store.reads.listEvents(eventFilter({ state: 'pending' })))).toEqual([d!.id, b!.id]);
     // Both: one delivery in that state to that endpoint.
-    expect(ids(await store.reads.listEvents(filter({ state: 'dead', endpoint: 'crm' })))).toEqual([a!.id]);
-    expect(await store.reads.listEvents(filter({ state: 'dead', endpoint: 'erp' }))).toEqual([]);
+    expect(ids(await store.reads.listEvents(eventFilter({ state: 'dead', endpoint: 'crm' })))).toEqual([
+      a!.id,
+    ]);
+    expect(await store.reads.listEvents(eventFilter({ state: 'dead', endpoint: 'erp' }))).toEqual([]);
     // A filtered page still carries every delivery of its events.
-    const [onlyA] = await store.reads.listEvents(filter({ state: 'dead' }));
+    const [onlyA] = await store.reads.listEvents(eventFilter({ state: 'dead' }));
     expect(onlyA?.deliveries.map((x) => x.endpoint)).toEqual(['crm', 'erp']);
   });
 
@@ -139,7 +139,7 @@ describe.each(backends)('$name store: event reads', (backend) => {
     const seen: string[] = [];
     let before: EventFilter['before'];
     for (let page = 0; page < 5; page++) {
-      const rows = await store.reads.listEvents(filter({ limit: 2, before }));
+      const rows = await store.reads.listEvents(eventFilter({ limit: 2, before }));
       if (rows.length === 0) break;
       seen.push(...ids(rows));
       const last = rows.at(-1)!;

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../../src/store/sqlite/store.ts';
+import { spawnScript } from '../../helpers/process.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 /**
@@ -15,12 +15,8 @@ describe('a SQLite store killed with SIGKILL', () => {
   it('leaves what it acknowledged, and its claims in flight for recover', async () => {
     const path = join(tempDir(), 'relay.db');
     const storeModule = resolve('src/store/sqlite/store.ts');
-    const child = spawn(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `import { openSqliteStore } from ${JSON.stringify(storeModule)};
+    const { child, output } = await spawnScript(
+      `import { openSqliteStore } from ${JSON.stringify(storeModule)};
          const store = await openSqliteStore({ path: ${JSON.stringify(path)}, durability: 'full', minFreeDisk: () => 0 });
          const event = (id) => ({ id, source: 's', type: 't', receivedAt: 1000, contentType: undefined,
            body: Buffer.from(id), endpoints: ['crm'], idempotency: undefined });
@@ -28,11 +24,8 @@ describe('a SQLite store killed with SIGKILL', () => {
          const [claim] = await store.claim([{ endpoint: 'crm', fresh: 2, retries: 0, leaseUntil: 60000 }], 1000);
          console.log(JSON.stringify(claim.fresh.map((d) => ({ id: d.id, claim: d.claim }))));
          setInterval(() => {}, 1000);`,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
-    const leased = JSON.parse(chunk.toString()) as { id: number; claim: number }[];
+    const leased = JSON.parse(output) as { id: number; claim: number }[];
     expect(leased).toHaveLength(2);
     child.kill('SIGKILL');
     await once(child, 'exit');
