@@ -102,7 +102,11 @@ export interface OperatorWrites {
   retry(id: number, now: number): Promise<'requeued' | 'made_due' | undefined>;
   /** An endpoint's deliveries in `state` of events received since `since`, back to pending (up to `limit`). */
   replay(request: ReplayRequest, now: number): Promise<{ matched: number; requeued: number }>;
-  /** Pending deliveries of `from` go to `to`, due now; one whose event already has a delivery to `to` is dropped. */
+  /**
+   * Pending deliveries of `from` go to `to`, due now; one whose event already
+   * has a delivery to `to` is dropped. Moving a backlog onto itself changes
+   * nothing (rather than dropping it all).
+   */
   moveBacklog(from: string, to: string, now: number): Promise<{ moved: number; dropped: number }>;
   /** Pending deliveries of `endpoint` are marked dropped (kept, finished now). */
   dropBacklog(endpoint: string, now: number): Promise<number>;

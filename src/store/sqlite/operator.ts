@@ -107,6 +107,8 @@ export class SqliteOperator implements OperatorWrites {
   }
 
   async moveBacklog(from: string, to: string, now: number): Promise<{ moved: number; dropped: number }> {
+    // Onto itself, every held delivery's event "already has a delivery to the target": all would be dropped.
+    if (from === to) return { moved: 0, dropped: 0 };
     const params = { from, to, now, limit: BATCH };
     let moved = 0;
     let dropped = 0;

@@ -75,6 +75,13 @@ describe.each(backends)('$name store: held backlogs', (backend) => {
     expect(await store.operator.moveBacklog('old', 'new', NOW)).toEqual({ moved: 0, dropped: 0 });
   });
 
+  it('moves nothing, and drops nothing, when asked to move a backlog onto itself', async () => {
+    const { store } = await backend.open();
+    await enqueued(store, event({ endpoints: ['old'] }), event({ endpoints: ['old'] }));
+    expect(await store.operator.moveBacklog('old', 'old', NOW)).toEqual({ moved: 0, dropped: 0 });
+    expect(await unfinished(store)).toEqual({ old: 2 });
+  });
+
   it('moves a backlog larger than one batch in one call', async () => {
     const { store } = await backend.open();
     const events = Array.from({ length: 1_100 }, (_, i) =>
