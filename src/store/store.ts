@@ -181,8 +181,8 @@ export interface Claim {
   retries: ClaimedDelivery[];
   /**
    * Fewer were due than asked for: nothing else is due now. Never true while
-   * a retry is due that the ask took none of (`retries` 0, or fresh ones
-   * filled the batch): a lane told so sleeps until `nextDue`.
+   * something the ask did not take is due (a retry, when `retries` was 0): a
+   * lane told so sleeps until `nextDue`.
    */
   exhausted: boolean;
   /** When exhausted: when the next pending delivery is due, if any. */
