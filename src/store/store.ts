@@ -12,9 +12,13 @@ import type { RelayError } from '../errors.ts';
 export interface Store {
   /**
    * Stores an event with one pending delivery per endpoint of its fan-out,
-   * unless its idempotency key was seen within the window. Durable before it
-   * resolves. Events handed over together (in one event-loop turn) may share
-   * one transaction; each still succeeds or fails on its own.
+   * created and due at `receivedAt`, unless its idempotency key was seen
+   * within the window: a key is held by the event that stored it until its
+   * `expiresAt` (at `receivedAt >= expiresAt` it is free again), per source;
+   * a duplicate answers with that event's id, stores nothing and extends
+   * nothing. Durable before it resolves. Events handed over together (in one
+   * event-loop turn) may share one transaction; each still succeeds or fails
+   * on its own, and one that fails leaves nothing behind, its key included.
    */
   enqueue(event: NewEvent): Promise<EnqueueResult>;
   /** Leases due deliveries for each ask, in one unit of work. */
@@ -26,9 +30,17 @@ export interface Store {
    * the answer says which were applied, in order.
    */
   complete(completions: readonly Completion[], now: number): Promise<boolean[]>;
-  /** At start: claims a stopped process left behind go back to pending. Returns how many. */
+  /**
+   * At start: claims a stopped process left behind go back to pending,
+   * whether or not their lease has run out (a crashed process's claims come
+   * back at once, not a lease later). Returns how many.
+   */
   recover(now: number): Promise<number>;
-  /** Claims whose lease has run out go back to pending. Returns how many. */
+  /**
+   * Claims whose lease has run out (`leaseUntil` before `now`) go back to
+   * pending. Returns how many. Only this and `recover` take a lease back: a
+   * late completion of a claim nobody took back is still applied.
+   */
   expireLeases(now: number): Promise<number>;
 
   endpointStates(): Promise<Map<string, EndpointStateRecord>>;
@@ -40,10 +52,18 @@ export interface Store {
   ): Promise<void>;
   /** Unfinished (pending or in flight) deliveries per endpoint, configured or not. */
   unfinishedCounts(): Promise<Map<string, number>>;
-  /** When each endpoint's oldest unfinished delivery was created; absent for none. */
+  /**
+   * When each endpoint's oldest unfinished delivery was created; absent for
+   * none. A requeued or moved delivery counts from when it started over.
+   */
   oldestUnfinished(endpoints: readonly string[]): Promise<Map<string, number>>;
 
-  /** One retention pass, in bounded batches: finished deliveries before `cutoff`, orphan events, expired keys. */
+  /**
+   * One retention pass, in bounded batches, all of it before it resolves:
+   * deliveries finished before `cutoff` with their attempts, then events left
+   * with no delivery (or received before `cutoff` with none at all), and keys
+   * expired at `now`. Pending and in-flight deliveries are never touched.
+   */
   prune(cutoff: number, now: number): Promise<PruneResult>;
 
   readonly reads: StoreReads;
@@ -88,11 +108,20 @@ export interface OperatorWrites {
   retry(id: number, now: number): Promise<'requeued' | 'made_due' | undefined>;
   /** An endpoint's deliveries in `state` of events received since `since`, back to pending (up to `limit`). */
   replay(request: ReplayRequest, now: number): Promise<{ matched: number; requeued: number }>;
-  /** Pending deliveries of `from` go to `to`, due now; one whose event already has a delivery to `to` is dropped. */
+  /**
+   * Pending deliveries of `from` go to `to`, due now; one whose event already
+   * has a delivery to `to` is dropped. Moving a backlog onto itself changes
+   * nothing (rather than dropping it all).
+   */
   moveBacklog(from: string, to: string, now: number): Promise<{ moved: number; dropped: number }>;
   /** Pending deliveries of `endpoint` are marked dropped (kept, finished now). */
   dropBacklog(endpoint: string, now: number): Promise<number>;
-  /** A pending delivery to `endpoint` for each event that has none yet. Returns how many were created. */
+  /**
+   * A pending delivery to `endpoint` for each event that has none yet. Returns
+   * how many were created. An id the store does not hold (never stored, or
+   * pruned since it was listed) gets none: a delivery without its event could
+   * never be sent, yet would count as backlog forever.
+   */
   addDeliveries(endpoint: string, eventIds: readonly string[], now: number): Promise<number>;
 }
 
@@ -213,7 +242,11 @@ export interface Claim {
   endpoint: string;
   fresh: ClaimedDelivery[];
   retries: ClaimedDelivery[];
-  /** Fewer were due than asked for: nothing else is due now. */
+  /**
+   * Fewer were due than asked for: nothing else is due now. Never true while
+   * something the ask did not take is due (a retry, when `retries` was 0): a
+   * lane told so sleeps until `nextDue`.
+   */
   exhausted: boolean;
   /** When exhausted: when the next pending delivery is due, if any. */
   nextDue: number | undefined;
@@ -222,7 +255,12 @@ export interface Claim {
 /** A delivery leased for an attempt, with what is needed to send it. */
 export interface ClaimedDelivery {
   id: number;
-  /** Names this claim: a completion must carry it, and is refused once the delivery was claimed again. */
+  /**
+   * Names this claim: a completion must carry it, and is refused once the
+   * delivery's lease was taken back (expired, recovered), whether or not it
+   * was claimed again. Never the same for two claims of one delivery, even
+   * with the same `leaseUntil`.
+   */
   claim: number;
   eventId: string;
   endpoint: string;
@@ -266,7 +304,7 @@ export interface EventFilter {
   since: number;
   source: string | undefined;
   type: string | undefined;
-  /** Only events having a delivery in this state and/or to this endpoint. */
+  /** Only events having a delivery in this state, to this endpoint, or (both set) one delivery in that state to it. */
   state: DeliveryState | undefined;
   endpoint: string | undefined;
   /** Keyset position of the last row of the previous page (newest first). */
@@ -285,6 +323,7 @@ export interface EventSummary {
 }
 
 export interface DeliveryDetail {
+  /** Names one delivery for good: never given to another, even after retention removed it. */
   id: number;
   eventId: string;
   endpoint: string;
@@ -294,6 +333,7 @@ export interface DeliveryDetail {
   createdAt: number;
   nextAttemptAt: number;
   finishedAt: number | undefined;
+  /** Those of the last attempt recorded, whatever it led to (a release too); a cut-off completion leaves them. */
   lastStatus: number | undefined;
   lastError: string | undefined;
   attemptLog: AttemptEntry[];

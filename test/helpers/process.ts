@@ -35,6 +35,20 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
   return { code, stdout, stderr };
 }
 
+/**
+ * Runs `script`, an ES module's text, on this Node, and resolves with the
+ * child once it prints its first output (what it says it has done). A child
+ * still running after the test is killed.
+ */
+export async function spawnScript(script: string): Promise<{ child: ChildProcess; output: string }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+  return { child, output: chunk.toString() };
+}
+
 export interface RelayProcess {
   child: ChildProcess;
   ingestUrl: string;

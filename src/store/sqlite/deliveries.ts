@@ -28,16 +28,15 @@ type Guard = { id: number; claim: number };
  * The dispatcher's statements: claims, completions, leases, endpoint state.
  * Synchronous, inside the transaction the group commit owns.
  *
- * A claim is named by its lease's expiry (`lease_until`): a lease is only
- * taken back once it has expired, or at start, and a new claim's expiry is
- * always later than the old one's, so the value names one claim. Every
- * completion is guarded by it (`state = 'in_flight' AND lease_until = ?`):
- * a stale one changes nothing.
+ * A claim is named by its number (`claim`, one more at each claim of the
+ * delivery), not by its lease: a recovered delivery may be claimed again with
+ * the same expiry. Every completion is guarded by it (`state = 'in_flight' AND
+ * claim = ?`): a stale one changes nothing.
  */
 export class DeliveryStatements {
   private readonly selectFresh: Statement<[string, number, number], ClaimRow>;
   private readonly selectRetries: Statement<[string, number, number], ClaimRow>;
-  private readonly lease: Statement<[number, number]>;
+  private readonly lease: Statement<[number, number], { claim: number }>;
   private readonly delivered: Statement<[Guard & { now: number; status: number | null }], { n: number }>;
   private readonly retry: Statement<
     [Guard & { at: number; status: number | null; error: string | null }],
@@ -47,7 +46,10 @@ export class DeliveryStatements {
     [Guard & { now: number; status: number | null; error: string | null }],
     { n: number }
   >;
-  private readonly release: Statement<[Guard & { made: number; at: number }], { n: number }>;
+  private readonly release: Statement<
+    [Guard & { made: number; at: number; status: number | null; error: string | null }],
+    { n: number }
+  >;
   private readonly insertAttempt: Statement<
     [number, number, number, number, number | null, string | null, Buffer | null]
   >;
@@ -76,8 +78,10 @@ export class DeliveryStatements {
        WHERE d.endpoint = ? AND d.state = 'pending' AND d.attempts > 0 AND d.next_attempt_at <= ?
        ORDER BY d.next_attempt_at, d.id LIMIT ?`,
     );
-    this.lease = db.prepare("UPDATE deliveries SET state = 'in_flight', lease_until = ? WHERE id = ?");
-    const current = "WHERE id = @id AND state = 'in_flight' AND lease_until = @claim RETURNING attempts AS n";
+    this.lease = db.prepare(
+      "UPDATE deliveries SET state = 'in_flight', lease_until = ?, claim = claim + 1 WHERE id = ? RETURNING claim",
+    );
+    const current = "WHERE id = @id AND state = 'in_flight' AND claim = @claim RETURNING attempts AS n";
     this.delivered = db.prepare(
       `UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, finished_at = @now,
          last_status = @status, last_error = NULL, lease_until = NULL ${current}`,
@@ -92,9 +96,11 @@ export class DeliveryStatements {
       `UPDATE deliveries SET state = 'dead', attempts = attempts + 1, step = step + 1, finished_at = @now,
          last_status = @status, last_error = @error, lease_until = NULL ${current}`,
     );
+    // An answer that releases (a pause, 410 Gone) is the last status like any other; a cut-off attempt has none.
     this.release = db.prepare(
       `UPDATE deliveries SET state = 'pending', attempts = attempts + @made, next_attempt_at = @at,
-         lease_until = NULL ${current}`,
+         last_status = CASE WHEN @made = 1 THEN @status ELSE last_status END,
+         last_error = CASE WHEN @made = 1 THEN @error ELSE last_error END, lease_until = NULL ${current}`,
     );
     this.insertAttempt = db.prepare(
       `INSERT OR REPLACE INTO attempts (delivery_id, n, started_at, duration_ms, status, error, response)
@@ -114,7 +120,7 @@ export class DeliveryStatements {
     );
     this.oldest = db.prepare(
       `SELECT created_at FROM deliveries WHERE endpoint = ? AND state IN ('pending', 'in_flight')
-       ORDER BY id LIMIT 1`,
+       ORDER BY created_at LIMIT 1`,
     );
     this.unfinished = db.prepare(
       `SELECT endpoint, count(*) AS n FROM deliveries
@@ -165,7 +171,7 @@ export class DeliveryStatements {
         row = this.dead.get({ ...guard, now, status, error });
         break;
       case 'release':
-        row = this.release.get({ ...guard, made: attempt ? 1 : 0, at: completion.at });
+        row = this.release.get({ ...guard, made: attempt ? 1 : 0, at: completion.at, status, error });
         if (row && completion.disable) {
           this.setState(completion.disable.endpoint, 'disabled', now, completion.disable.reason);
         }
@@ -224,10 +230,10 @@ export class DeliveryStatements {
 
   private leaseAll(rows: ClaimRow[], leaseUntil: number): ClaimedDelivery[] {
     return rows.map((row) => {
-      this.lease.run(leaseUntil, row.id);
+      const { claim } = this.lease.get(leaseUntil, row.id)!;
       return {
         id: row.id,
-        claim: leaseUntil,
+        claim,
         eventId: row.event_id,
         endpoint: row.endpoint,
         attempts: row.attempts,

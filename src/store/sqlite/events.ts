@@ -22,6 +22,10 @@ export function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
+/** The id of a new delivery: above every stored one and every one pruned (migration 005). */
+export const NEXT_DELIVERY_ID = `(SELECT max(coalesce((SELECT max(id) FROM deliveries), 0),
+  (SELECT id FROM delivery_id_floor)) + 1)`;
+
 /**
  * Events, their idempotency keys and their first deliveries: one prepared
  * statement per operation. Synchronous, inside the transaction the group
@@ -45,8 +49,8 @@ export class EventStatements {
       'INSERT INTO events (id, source, type, received_at, content_type, body) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.insertDelivery = db.prepare(
-      `INSERT INTO deliveries (event_id, endpoint, state, attempts, created_at, next_attempt_at)
-       VALUES (?, ?, 'pending', 0, ?, ?)`,
+      `INSERT INTO deliveries (id, event_id, endpoint, state, attempts, created_at, next_attempt_at)
+       VALUES (${NEXT_DELIVERY_ID}, ?, ?, 'pending', 0, ?, ?)`,
     );
     this.selectEvent = db.prepare(
       'SELECT id, source, type, received_at, content_type, body FROM events WHERE id = ?',

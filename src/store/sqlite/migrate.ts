@@ -2,10 +2,20 @@ import { RelayError } from '../../errors.ts';
 import type { Db } from './db.ts';
 import { initial } from './migrations/001_initial.ts';
 import { deadIndex } from './migrations/002_dead_index.ts';
-import { managed } from './migrations/003_managed.ts';
+import { claimNumber } from './migrations/003_claim_number.ts';
+import { unfinishedAge } from './migrations/004_unfinished_age.ts';
+import { deliveryIdFloor } from './migrations/005_delivery_id_floor.ts';
+import { managed } from './migrations/006_managed.ts';
 
 /** Ordered, append-only; migration N brings `user_version` from N-1 to N. */
-const migrations: readonly string[] = [initial, deadIndex, managed];
+const migrations: readonly string[] = [
+  initial,
+  deadIndex,
+  claimNumber,
+  unfinishedAge,
+  deliveryIdFloor,
+  managed,
+];
 
 export function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;

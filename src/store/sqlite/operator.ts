@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Statement } from 'better-sqlite3';
 import type { OperatorWrites, ReplayRequest, ReplayState } from '../store.ts';
 import type { Db } from './db.ts';
+import { NEXT_DELIVERY_ID } from './events.ts';
 
 /** Rows changed per transaction: the writer is never held long enough to delay ingest. */
 const BATCH = 500;
@@ -28,7 +29,7 @@ export class SqliteOperator implements OperatorWrites {
   private readonly dropConflicting: Statement<{ from: string; to: string; now: number; limit: number }>;
   private readonly moveRest: Statement<{ from: string; to: string; now: number; limit: number }>;
   private readonly dropPending: Statement<{ endpoint: string; now: number; limit: number }>;
-  private readonly create: Statement<[string, string, number, number]>;
+  private readonly create: Statement<[string, number, number, string]>;
 
   constructor(db: Db, transaction: OperatorTransaction) {
     this.transaction = transaction;
@@ -65,9 +66,10 @@ export class SqliteOperator implements OperatorWrites {
        WHERE id IN (SELECT id FROM deliveries WHERE endpoint = @endpoint
          AND state IN ('pending', 'in_flight') AND state = 'pending' ORDER BY id LIMIT @limit)`,
     );
+    // From the event row, so an event pruned since the caller listed it gets no delivery that could never be sent.
     this.create = db.prepare(
-      `INSERT OR IGNORE INTO deliveries (event_id, endpoint, state, attempts, created_at, next_attempt_at)
-       VALUES (?, ?, 'pending', 0, ?, ?)`,
+      `INSERT OR IGNORE INTO deliveries (id, event_id, endpoint, state, attempts, created_at, next_attempt_at)
+       SELECT ${NEXT_DELIVERY_ID}, id, ?, 'pending', 0, ?, ? FROM events WHERE id = ?`,
     );
   }
 
@@ -105,6 +107,8 @@ export class SqliteOperator implements OperatorWrites {
   }
 
   async moveBacklog(from: string, to: string, now: number): Promise<{ moved: number; dropped: number }> {
+    // Onto itself, every held delivery's event "already has a delivery to the target": all would be dropped.
+    if (from === to) return { moved: 0, dropped: 0 };
     const params = { from, to, now, limit: BATCH };
     let moved = 0;
     let dropped = 0;
@@ -130,7 +134,7 @@ export class SqliteOperator implements OperatorWrites {
 
   addDeliveries(endpoint: string, eventIds: readonly string[], now: number): Promise<number> {
     return this.transaction(
-      () => eventIds.filter((id) => this.create.run(id, endpoint, now, now).changes === 1).length,
+      () => eventIds.filter((id) => this.create.run(endpoint, now, now, id).changes === 1).length,
     );
   }
 }
