@@ -37,10 +37,7 @@ export function openDatabase(options: OpenOptions): Db {
     // default, stated here because it is what bounds the WAL between checkpoints.
     db.pragma('wal_autocheckpoint = 1000');
     db.pragma('temp_store = MEMORY');
-    if (options.maxSize !== undefined) {
-      const pageSize = db.pragma('page_size', { simple: true }) as number;
-      db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxSize / pageSize))}`);
-    }
+    if (options.maxSize !== undefined) db.pragma(`max_page_count = ${maxPages(db, options.maxSize)}`);
   } catch (error) {
     db.close();
     const code = String((error as { code?: unknown }).code ?? '');
@@ -54,6 +51,12 @@ export function openDatabase(options: OpenOptions): Db {
     throw error;
   }
   return db;
+}
+
+/** `storage.max_size` in pages of this database. */
+export function maxPages(db: Db, maxSize: number): number {
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  return Math.max(1, Math.floor(maxSize / pageSize));
 }
 
 /**

@@ -10,7 +10,7 @@ import type {
   PruneResult,
   Store,
 } from '../store.ts';
-import { type Db, openDatabase, storageRefusal } from './db.ts';
+import { type Db, maxPages, openDatabase, storageRefusal } from './db.ts';
 import { DeliveryStatements } from './deliveries.ts';
 import { DiskSpace } from './disk.ts';
 import { EventStatements } from './events.ts';
@@ -22,6 +22,7 @@ import { nativeBindingFor } from './native.ts';
 import { SqliteOperator } from './operator.ts';
 import { PRUNE_BATCH, PruneStatements } from './prune.ts';
 import { SqliteReads } from './reads.ts';
+import { SizeCap } from './size-cap.ts';
 
 export interface SqliteStoreOptions {
   path: string;
@@ -73,6 +74,7 @@ class SqliteStore implements Store {
   private readonly deliveries: DeliveryStatements;
   private readonly pruning: PruneStatements;
   private readonly disk: DiskSpace;
+  private readonly sizeCap: SizeCap | undefined;
   private readonly probe: { begin: { run(): unknown }; rollback: { run(): unknown } };
   private readonly unlock: () => void;
   private closing: Promise<void> | undefined;
@@ -81,7 +83,11 @@ class SqliteStore implements Store {
     this.db = db;
     this.options = options;
     this.unlock = unlock;
-    this.groupCommit = new GroupCommit(db, options.durability, options.onCommit);
+    this.sizeCap = options.maxSize === undefined ? undefined : new SizeCap(db, maxPages(db, options.maxSize));
+    this.groupCommit = new GroupCommit(db, options.durability, (items) => {
+      this.sizeCap?.sample();
+      options.onCommit?.(items);
+    });
     this.events = new EventStatements(db);
     this.deliveries = new DeliveryStatements(db);
     this.pruning = new PruneStatements(db);
@@ -158,10 +164,14 @@ class SqliteStore implements Store {
       if (keys < PRUNE_BATCH) break;
     }
     total.pages = this.read(() => this.pruning.vacuum());
+    this.sizeCap?.sample();
     return total;
   }
 
   refusal(): RelayError | undefined {
+    if (this.sizeCap?.full) {
+      return new RelayError('RELAY_ERR_STORAGE_FULL', 'the database has reached storage.max_size');
+    }
     if (this.disk.free < this.options.minFreeDisk()) {
       return new RelayError('RELAY_ERR_STORAGE_FULL', 'free disk space is below limits.min_free_disk');
     }
