@@ -4,7 +4,6 @@ import {
   attempt,
   CUT_OFF,
   claimed,
-  claimedOne,
   claimOf,
   complete,
   completion,
