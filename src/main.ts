@@ -1,9 +1,10 @@
 import pkg from '../package.json' with { type: 'json' };
+import type { AdminContext } from './admin/context.ts';
+import { removeGoneEndpoint } from './admin/gone.ts';
 import { isLoopback } from './admin/guard.ts';
 import { createAdminHandler } from './admin/server.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { LiveConfig } from './config/live.ts';
-import type { ManagedSpec } from './config/managed.ts';
 import { refuseRestartOnlyChanges } from './config/restart-only.ts';
 import { runningConfig } from './config/running.ts';
 import type { RelayConfig } from './config/schema.ts';
@@ -56,10 +57,7 @@ export async function startRelay(initial: RelayConfig, options: RelayOptions = {
   const cleanups: (() => void | Promise<void>)[] = [() => store.close()];
   try {
     // Endpoints and routes made through the admin API join the file's (a ConfigError if they no longer fit).
-    const managed = (await store.managed.list()).filter(
-      (object): object is ManagedSpec & typeof object => object.kind !== 'setting',
-    );
-    const live = new LiveConfig(initial, managed);
+    const live = new LiveConfig(initial, await store.managed.list());
     view = viewOf(live.config);
     return await assemble(
       { store, metrics, clock, log, live, view: () => view, setView: (v) => (view = v) },
@@ -107,11 +105,37 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     log: log.child({ component: 'dispatch' }),
     failures,
     userAgent,
-    onDisabled: (endpoint, status) => opsEvents.endpointDisabled(endpoint, status),
+    onDisabled: (endpoint, status) => {
+      if (view().config.endpoints[endpoint]?.on_gone !== 'remove')
+        return opsEvents.endpointDisabled(endpoint, status);
+      removeGoneEndpoint(adminContext, endpoint).then(
+        (dropped) => opsEvents.endpointRemoved(endpoint, dropped),
+        (error: unknown) =>
+          log.error({ err: error, endpoint }, 'could not remove an endpoint that answered 410 Gone'),
+      );
+    },
     onDead: (endpoint, dead) => opsEvents.deliveryDead(endpoint, dead),
     onRecovered: (endpoint) => opsEvents.endpointRecovered(endpoint),
   });
   cleanups.push(() => dispatcher.stop(0));
+  const adminContext: AdminContext = {
+    view,
+    running: () => running,
+    managed: {
+      origin: (kind, name) => live.origin(kind, name),
+      objects: () => live.managed,
+      file: () => live.file,
+      change: async (edits, entry) => {
+        apply(await live.change(edits, () => store.managed.apply(edits, entry)));
+      },
+    },
+    dispatcher,
+    store,
+    backlog,
+    clock,
+    userAgent,
+    log: log.child({ component: 'admin' }),
+  };
   metrics.observeLanes(
     () => dispatcher.laneSnapshots(),
     async () => {
@@ -153,34 +177,16 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     diskFreeBytes: () => store.freeDisk(),
     minFreeDiskBytes: () => view().config.limits.min_free_disk,
   });
-  const adminLog = log.child({ component: 'admin' });
   const admin = await listen(
     initial.listen.admin,
     { headerTimeoutMs: initial.limits.header_timeout, requestTimeoutMs: initial.limits.request_timeout },
     createAdminHandler({
       metrics,
-      log: adminLog,
+      log: adminContext.log,
       notReadyReason,
       loopback: isLoopback(initial.listen.admin.host),
       adminConfig: () => view().config.admin,
-      api: {
-        view,
-        running: () => running,
-        managed: {
-          origin: (kind, name) => live.origin(kind, name),
-          objects: () => live.managed,
-          file: () => live.file,
-          change: async (edits, entry) => {
-            apply(await live.change(edits, () => store.managed.apply(edits, entry)));
-          },
-        },
-        dispatcher,
-        store,
-        backlog,
-        clock,
-        userAgent,
-        log: adminLog,
-      },
+      api: adminContext,
     }),
   );
   cleanups.push(() => admin.close());

@@ -12,7 +12,7 @@ import type { AuditEntry, Store } from '../store/store.ts';
 
 /** Endpoints and routes made through the admin API. */
 export interface ManagedControl {
-  origin(kind: ManagedSpec['kind'], name: string): Origin;
+  origin(kind: 'endpoint' | 'route', name: string): Origin;
   objects(): readonly ManagedSpec[];
   /** The file's own config, which managed objects are added to. */
   file(): RelayConfig;

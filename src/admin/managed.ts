@@ -6,7 +6,7 @@ import { showEndpoint } from './endpoints.ts';
 import { showRoute } from './route-list.ts';
 import type { Call } from './router.ts';
 
-type Kind = ManagedSpec['kind'];
+type Kind = 'endpoint' | 'route';
 
 const noun: Record<Kind, string> = { endpoint: 'endpoint', route: 'route' };
 
@@ -100,7 +100,7 @@ function refuseFileObject(call: Call, kind: Kind, name: string): void {
 }
 
 /** Validates, stores with its audit entry and applies one edit; a config problem is a 400 listing every one. */
-async function change(call: Call, edit: ManagedEdit): Promise<void> {
+async function change(call: Call, edit: ManagedEdit & { kind: Kind }): Promise<void> {
   const { ctx } = call;
   try {
     await ctx.managed.change([edit], {

@@ -11,6 +11,7 @@ import { createObject, deleteObject, patchObject, putObject } from './managed.ts
 import { listRoutes, showRoute } from './route-list.ts';
 import type { Route } from './router.ts';
 import { sendTestEvent } from './test-send.ts';
+import { appendWebhooks, deleteWebhooks, listWebhooks, replaceWebhooks } from './webhooks.ts';
 
 /**
  * Every /admin/* route with the least role that may call it and, for a
@@ -171,4 +172,29 @@ export const adminRoutes: readonly Route[] = [
     handle: ({ ctx, params }) => dropBacklog(ctx, params[0]!),
   },
   { method: 'GET', path: 'audit', role: 'read', handle: ({ ctx, query }) => listAudit(ctx, query) },
+  { method: 'GET', path: 'webhooks', role: 'read', handle: ({ ctx }) => listWebhooks(ctx) },
+  {
+    method: 'POST',
+    path: 'webhooks',
+    role: 'admin',
+    action: 'webhooks.append',
+    audited: true,
+    handle: async (call) => appendWebhooks(call, await readJsonObject(call.req)),
+  },
+  {
+    method: 'PUT',
+    path: 'webhooks',
+    role: 'admin',
+    action: 'webhooks.replace',
+    audited: true,
+    handle: async (call) => replaceWebhooks(call, await readJsonObject(call.req)),
+  },
+  {
+    method: 'DELETE',
+    path: 'webhooks',
+    role: 'admin',
+    action: 'webhooks.delete',
+    audited: true,
+    handle: async (call) => deleteWebhooks(call, await readJsonObject(call.req)),
+  },
 ];

@@ -40,9 +40,18 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
         relayError.code === 'RELAY_ERR_UNAUTHORIZED'
           ? { 'www-authenticate': 'Bearer realm="relay admin"' }
           : {};
+      // SendBlue's webhooks API answers errors in its own shape, which its users' code reads.
+      if (isWebhooksPath(req.url)) {
+        const message = relayError.code === 'RELAY_ERR_UNAUTHORIZED' ? 'Unauthorized' : relayError.message;
+        return sendJson(res, relayError.status, { status: 'ERROR', message }, challenge);
+      }
       sendError(res, relayError, challenge);
     });
   };
+}
+
+function isWebhooksPath(raw: string | undefined): boolean {
+  return /^\/admin\/webhooks\/?(\?|$)/.test(raw ?? '');
 }
 
 async function route(deps: AdminDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {

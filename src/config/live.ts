@@ -39,7 +39,7 @@ export class LiveConfig {
     return this.objects;
   }
 
-  origin(kind: ManagedSpec['kind'], name: string): Origin {
+  origin(kind: 'endpoint' | 'route', name: string): Origin {
     return originOf(this.objects, kind, name);
   }
 

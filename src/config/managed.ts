@@ -2,9 +2,12 @@ import type { ConfigError } from '../errors.ts';
 import { reparse } from './load.ts';
 import type { Problem, RelayConfig } from './schema.ts';
 
-/** An endpoint or route made through the admin API: its document, in the file's shape. */
+/**
+ * An endpoint or route made through the admin API: its document, in the
+ * file's shape; or a setting of the admin API itself (the webhooks list).
+ */
 export interface ManagedSpec {
-  kind: 'endpoint' | 'route';
+  kind: 'endpoint' | 'route' | 'setting';
   name: string;
   spec: Record<string, unknown>;
 }
@@ -18,13 +21,14 @@ export type Origin = 'file' | 'api';
  * problem (`endpoints.crm: …`), never a silent override.
  */
 export function withManaged(file: RelayConfig, managed: readonly ManagedSpec[]): RelayConfig {
-  if (managed.length === 0) return file;
+  if (!managed.some((object) => object.kind !== 'setting')) return file;
   return reparse(file, (tree) => {
     const problems: Problem[] = [];
     const endpoints = { ...asRecord(tree.endpoints) };
     const routes = [...asList(tree.routes)];
     const fileRoutes = new Set(routes.map((route, i) => routeName(route, i)));
     for (const object of managed) {
+      if (object.kind === 'setting') continue;
       if (object.kind === 'endpoint') {
         if (Object.hasOwn(endpoints, object.name)) problems.push(collision('endpoints', object.name));
         endpoints[object.name] = object.spec;
@@ -38,7 +42,7 @@ export function withManaged(file: RelayConfig, managed: readonly ManagedSpec[]):
 }
 
 /** Which layer an endpoint or route of the running config comes from. */
-export function originOf(managed: readonly ManagedSpec[], kind: ManagedSpec['kind'], name: string): Origin {
+export function originOf(managed: readonly ManagedSpec[], kind: 'endpoint' | 'route', name: string): Origin {
   return managed.some((object) => object.kind === kind && object.name === name) ? 'api' : 'file';
 }
 
@@ -51,7 +55,7 @@ export function problemsOf(
   error: ConfigError,
   file: RelayConfig,
   managed: readonly ManagedSpec[],
-  object: Pick<ManagedSpec, 'kind' | 'name'>,
+  object: { kind: 'endpoint' | 'route'; name: string },
 ): string[] {
   // withManaged appends API routes after the file's, in their order.
   const apiRoutes = managed.filter((m) => m.kind === 'route').map((m) => m.name);

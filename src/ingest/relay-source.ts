@@ -6,7 +6,12 @@ import { newEventId } from './event-id.ts';
 
 /** The built-in source of relay's own events. */
 export const RELAY_SOURCE = 'relay';
-export const OPS_EVENT_TYPES = ['endpoint.disabled', 'endpoint.recovered', 'delivery.dead'] as const;
+export const OPS_EVENT_TYPES = [
+  'endpoint.disabled',
+  'endpoint.removed',
+  'endpoint.recovered',
+  'delivery.dead',
+] as const;
 export type OpsEventType = (typeof OPS_EVENT_TYPES)[number];
 
 /** Dead deliveries of one endpoint are reported together, at most once a minute. */
@@ -61,6 +66,11 @@ export class OperationalEvents {
       reason: `answered ${status}`,
       action: 'deliveries are held until the endpoint is enabled again (relay enable <endpoint>)',
     });
+  }
+
+  /** An endpoint that asked to be removed (410 Gone, `on_gone: remove`) is gone, its pending deliveries dropped. */
+  endpointRemoved(endpoint: string, dropped: number): void {
+    this.emit('endpoint.removed', endpoint, { reason: 'answered 410 Gone', dropped_deliveries: dropped });
   }
 
   endpointRecovered(endpoint: string): void {
