@@ -1,5 +1,3 @@
-import { readDatabase } from '../helpers/sqlite.ts';
-
 // biome-ignore lint/suspicious/noExplicitAny: each test reads the fields it checks from an answer
 type Json = any;
 
@@ -31,11 +29,36 @@ export async function api<T = Json>(
 export const post = <T = Json>(adminUrl: string, path: string, body: unknown = {}, token?: string) =>
   api<T>(adminUrl, path, { method: 'POST', body, ...(token === undefined ? {} : { token }) });
 
-/** Each delivery's state in the database, by event id and endpoint. */
-export function deliveryStates(dbPath: string): { event_id: string; endpoint: string; state: string }[] {
-  return readDatabase(dbPath, (db) =>
-    db.prepare('SELECT event_id, endpoint, state FROM deliveries ORDER BY id').all(),
-  ) as { event_id: string; endpoint: string; state: string }[];
+export interface ListedDelivery {
+  id: number;
+  event_id: string;
+  endpoint: string;
+  state: string;
+  attempt_count: number;
+}
+
+/**
+ * Every delivery the admin API lists (GET /admin/events, page by page),
+ * oldest first; `query` filters the events as that route does.
+ */
+export async function listDeliveries(
+  adminUrl: string,
+  query = '',
+  token?: string,
+): Promise<ListedDelivery[]> {
+  const all: ListedDelivery[] = [];
+  let cursor: string | undefined;
+  do {
+    const params = new URLSearchParams(query);
+    params.set('limit', '500');
+    if (cursor) params.set('cursor', cursor);
+    const page = await api(adminUrl, `/admin/events?${params}`, token === undefined ? {} : { token });
+    if (page.status !== 200) throw new Error(`GET /admin/events answered ${page.status}: ${page.text}`);
+    for (const event of page.json.events as { id: string; deliveries: Omit<ListedDelivery, 'event_id'>[] }[])
+      for (const d of event.deliveries) all.push({ ...d, event_id: event.id });
+    cursor = page.json.next_cursor;
+  } while (cursor);
+  return all.sort((a, b) => a.id - b.id);
 }
 
 /** Polls until `check` returns true (completions are committed just after a target answers). */
