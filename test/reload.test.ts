@@ -1,3 +1,4 @@
+import { EventEmitter, once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -5,9 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/log.ts';
 import { ConfigReloader } from '../src/reload.ts';
+import { listDeliveries } from './admin/api.ts';
 import { withLoopbackDefaults } from './helpers/loopback-config.ts';
 import { post, startTestRelay } from './helpers/relay.ts';
-import { readDatabase } from './helpers/sqlite.ts';
+import { watchSettled } from './helpers/settled.ts';
 import { startTarget, type Target } from './helpers/target.ts';
 import { tempDir } from './helpers/temp.ts';
 
@@ -38,11 +40,25 @@ async function setup(initial: (target: Target) => string) {
   writeFileSync(file, initial(target));
   const config = loadConfig(file);
   const relay = await startTestRelay(config);
+  const outcomes = watchSettled();
+  // Each load the reloader makes is counted, and announced once its reload has been applied.
+  const loaded = { success: 0, error: 0 };
+  const loads = new EventEmitter();
   const reloader = new ConfigReloader({
     file,
     relay,
     log: createLogger('silent'),
-    load: (f) => loadConfig(f),
+    load: (f) => {
+      let result: keyof typeof loaded = 'error';
+      try {
+        const next = loadConfig(f);
+        result = 'success';
+        return next;
+      } finally {
+        loaded[result]++;
+        queueMicrotask(() => loads.emit('load'));
+      }
+    },
   });
   reloaders.push(reloader);
   reloader.watch();
@@ -52,9 +68,13 @@ async function setup(initial: (target: Target) => string) {
       new RegExp(`relay_config_reloads_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0,
     );
   };
-  const untilReloaded = async (result: string, count: number) => {
-    for (let i = 0; i < 300 && (await reloads(result)) < count; i++)
-      await new Promise((r) => setTimeout(r, 20));
+  const untilReloaded = async (result: keyof typeof loaded, count: number) => {
+    const signal = AbortSignal.timeout(10_000);
+    while (loaded[result] < count) {
+      await once(loads, 'load', { signal }).catch(() => {
+        throw new Error(`config reload #${count} (${result}) not seen in 10 s; saw ${loaded[result]}`);
+      });
+    }
     expect(await reloads(result)).toBe(count);
   };
   const send = async () => {
@@ -62,12 +82,14 @@ async function setup(initial: (target: Target) => string) {
     expect(res.status).toBe(200);
     return (res.json() as { id: string }).id;
   };
-  return { target, file, relay, config, untilReloaded, send };
+  return { target, file, relay, outcomes, untilReloaded, send };
 }
 
 describe('hot reload', () => {
   it('adds an endpoint when the file is edited: it receives the next event', async () => {
-    const { target, file, relay, untilReloaded, send } = await setup((t) => yaml(t, { a: '' }, ['a']));
+    const { target, file, relay, outcomes, untilReloaded, send } = await setup((t) =>
+      yaml(t, { a: '' }, ['a']),
+    );
     await send();
     await target.waitFor(1);
     writeFileSync(file, yaml(target, { a: '', b: '' }, ['a', 'b']));
@@ -76,9 +98,7 @@ describe('hot reload', () => {
     await target.waitFor(1, 15_000, (r) => r.path === '/b');
     expect(target.requests.filter((r) => r.path === '/a')).toHaveLength(2);
     const metrics = async () => (await fetch(`${relay.adminUrl}/metrics`)).text();
-    for (let i = 0; i < 100 && !(await metrics()).includes('attempts_total{endpoint="b"'); i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await outcomes.next({ endpoint: 'b', settlement: { kind: 'delivered' }, applied: true });
     // Removing an endpoint drops its delivery series.
     writeFileSync(file, yaml(target, { b: '' }, ['b']));
     await untilReloaded('success', 2);
@@ -104,7 +124,7 @@ describe('hot reload', () => {
 
   it('holds the pending deliveries of a removed endpoint, and resumes them when it returns', async () => {
     let holdB = true;
-    const { target, file, relay, config, untilReloaded, send } = await setup((t) =>
+    const { target, file, relay, outcomes, untilReloaded, send } = await setup((t) =>
       yaml(t, { a: '', b: 'concurrency: 1' }, ['a', 'b']),
     );
     target.script = (r) => (r.path === '/b' && holdB ? { hold: true } : { status: 200 });
@@ -115,13 +135,20 @@ describe('hot reload', () => {
     writeFileSync(file, yaml(target, { a: '' }, ['a']));
     await untilReloaded('success', 1);
     target.releaseHeld();
-    await new Promise((r) => setTimeout(r, 300));
+    // The held attempt is recorded; then a wake-up and a probe event to `a`: one
+    // look at every lane comes before the probe is claimed, so once it is
+    // delivered a `b` that still sent would have a delivery in flight.
+    await outcomes.next({ endpoint: 'b', settlement: { kind: 'delivered' }, applied: true });
+    relay.wake();
+    const probe = await send();
+    await outcomes.next({ eventId: probe, endpoint: 'a', settlement: { kind: 'delivered' } });
     expect(target.requests.filter((r) => r.path === '/b')).toHaveLength(1);
-    const pendingForB = () =>
-      readDatabase(config.storage.path, (db) =>
-        db.prepare("SELECT count(*) AS n FROM deliveries WHERE endpoint = 'b' AND state = 'pending'").get(),
-      );
-    expect(pendingForB()).toEqual({ n: 2 });
+    const forB = async () =>
+      (await listDeliveries(relay.adminUrl, 'endpoint=b'))
+        .filter((d) => d.endpoint === 'b')
+        .map((d) => d.state)
+        .sort();
+    expect(await forB()).toEqual(['delivered', 'pending', 'pending']);
     const metrics = await (await fetch(`${relay.adminUrl}/metrics`)).text();
     expect(metrics).toContain('relay_queue_depth{endpoint="b",state="held"} 2');
 
@@ -129,7 +156,8 @@ describe('hot reload', () => {
     writeFileSync(file, yaml(target, { a: '', b: '' }, ['a', 'b']));
     await untilReloaded('success', 2);
     await target.waitFor(3, 15_000, (r) => r.path === '/b');
-    expect(pendingForB()).toEqual({ n: 0 });
+    await outcomes.until(3, { endpoint: 'b', settlement: { kind: 'delivered' }, applied: true });
+    expect(await forB()).toEqual(['delivered', 'delivered', 'delivered']);
   });
 
   it('keeps the running config when the new file is broken, and counts the error', async () => {
