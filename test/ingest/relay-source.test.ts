@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { post, startTestRelay, testConfig } from '../helpers/relay.ts';
 import { watchSettled } from '../helpers/settled.ts';
-import { withStore } from '../helpers/store.ts';
+import { allEvents, withStore } from '../helpers/store.ts';
 import { startTarget } from '../helpers/target.ts';
 
 const OPS_SECRET = `whsec_${Buffer.from('ops-signing-key-0123456789abcdef').toString('base64')}`;
@@ -55,15 +55,7 @@ routes:
     // The minute's report is flushed at shutdown rather than lost.
     await relay.close();
     const reports = await withStore(config.storage.path, async (store) => {
-      const events = await store.reads.listEvents({
-        since: 0,
-        source: 'relay',
-        type: undefined,
-        state: undefined,
-        endpoint: undefined,
-        before: undefined,
-        limit: 100,
-      });
+      const events = await allEvents(store).then((all) => all.filter((e) => e.source === 'relay'));
       return Promise.all(
         events.flatMap((event) =>
           event.deliveries.map(async (d) => ({
