@@ -37,16 +37,16 @@ export interface ListedDelivery {
   attempt_count: number;
 }
 
-/**
- * Every delivery the admin API lists (GET /admin/events, page by page),
- * oldest first; `query` filters the events as that route does.
- */
-export async function listDeliveries(
-  adminUrl: string,
-  query = '',
-  token?: string,
-): Promise<ListedDelivery[]> {
-  const all: ListedDelivery[] = [];
+export interface ListedEvent {
+  id: string;
+  source: string;
+  type: string;
+  deliveries: Omit<ListedDelivery, 'event_id'>[];
+}
+
+/** Every event the admin API lists (GET /admin/events, page by page), newest first; `query` filters as that route does. */
+export async function listEvents(adminUrl: string, query = '', token?: string): Promise<ListedEvent[]> {
+  const all: ListedEvent[] = [];
   let cursor: string | undefined;
   do {
     const params = new URLSearchParams(query);
@@ -54,11 +54,22 @@ export async function listDeliveries(
     if (cursor) params.set('cursor', cursor);
     const page = await api(adminUrl, `/admin/events?${params}`, token === undefined ? {} : { token });
     if (page.status !== 200) throw new Error(`GET /admin/events answered ${page.status}: ${page.text}`);
-    for (const event of page.json.events as { id: string; deliveries: Omit<ListedDelivery, 'event_id'>[] }[])
-      for (const d of event.deliveries) all.push({ ...d, event_id: event.id });
+    all.push(...(page.json.events as ListedEvent[]));
     cursor = page.json.next_cursor;
   } while (cursor);
-  return all.sort((a, b) => a.id - b.id);
+  return all;
+}
+
+/** Every delivery the admin API lists, in id order; `query` filters the events as GET /admin/events does. */
+export async function listDeliveries(
+  adminUrl: string,
+  query = '',
+  token?: string,
+): Promise<ListedDelivery[]> {
+  const events = await listEvents(adminUrl, query, token);
+  return events
+    .flatMap((event) => event.deliveries.map((d) => ({ ...d, event_id: event.id })))
+    .sort((a, b) => a.id - b.id);
 }
 
 /** Polls until `check` returns true (completions are committed just after a target answers). */
