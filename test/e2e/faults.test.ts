@@ -1,9 +1,7 @@
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFailed } from 'vitest';
 import { eventually, listDeliveries, listEvents } from '../admin/api.ts';
 import { Acks } from '../helpers/acks.ts';
-import { ingestEvent, runCli, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
+import { ingestEvent, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
 import { seededRandom, testSeed } from '../helpers/random.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -177,20 +175,6 @@ routes: [{ from: [app], types: "*", to: [flaky, cutoff, slow, limited] }]
     }
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
-  });
-
-  it('exits with one clear line when another program holds the database at start', async () => {
-    const dir = tempDir();
-    const path = join(dir, 'relay.db');
-    const holder = new Database(path);
-    holder.exec('CREATE TABLE t (x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1);');
-    const { code, stderr } = await runCli(['--config', writeDaemonConfig(dir, '')]);
-    holder.exec('ROLLBACK');
-    holder.close();
-    expect(code).toBe(1);
-    expect(stderr.trim().split('\n')).toEqual([
-      `relay: cannot open ${path}: database is locked (another program holds it)`,
-    ]);
   });
 });
 
