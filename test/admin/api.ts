@@ -72,7 +72,11 @@ export async function listDeliveries(
     .sort((a, b) => a.id - b.id);
 }
 
-/** Polls until `check` returns true (completions are committed just after a target answers). */
+/**
+ * Polls until `check` returns true. Only for a spawned relay, whose outcomes
+ * cannot be awaited in-process (test/helpers/settled.ts): await the target's
+ * requests first, so what is polled for is only the commit that follows.
+ */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
