@@ -18,14 +18,15 @@ function pageCount(path: string): number {
 describe('retention on SQLite', () => {
   it('keeps the file from growing across repeated fill-and-prune cycles', async () => {
     const target = await startTarget();
-    const config = testConfig(`
-storage: { retention: 1s, dedup_window: 1s }
-sources: { app: { type: { field: type }, id: { field: key } } }
-endpoints:
-  ok: { url: "${target.url}/ok" }
-routes:
-  - { from: [app], to: [ok] }
-`);
+    // Keyed events, so each cycle also leaves idempotency keys to prune.
+    const config = testConfig(
+      [
+        'storage: { retention: 1s, dedup_window: 1s }',
+        'sources: { app: { type: { field: type }, id: { field: key } } }',
+        `endpoints: { ok: { url: "${target.url}/ok" } }`,
+        'routes: [{ from: [app], to: [ok] }]',
+      ].join('\n'),
+    );
     const clock = new ManualClock(Date.now());
     const relay = await startTestRelay(config, clock);
     const outcomes = watchSettled();
