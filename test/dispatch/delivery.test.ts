@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/clock.ts';
 import type { SettledMessage } from '../../src/dispatch/observe.ts';
+import { ManualClock } from '../helpers/clock.ts';
 import { post, startTestRelay, testConfig } from '../helpers/relay.ts';
 import { watchSettled } from '../helpers/settled.ts';
 import { withStore } from '../helpers/store.ts';
@@ -15,7 +17,7 @@ async function relayTo(
   targetUrl: string,
   endpointYaml = '',
   retry = '{ schedule: [100ms, 100ms, 100ms], jitter: 0 }',
-  probe = false,
+  { probe = false, clock }: { probe?: boolean; clock?: Clock } = {},
 ) {
   const config = testConfig(`
 sources:
@@ -30,7 +32,7 @@ routes:
   - { from: [app], types: "*", to: [hook] }
 ${probe ? '  - { from: [app], types: [probe], to: [probe] }' : ''}
 `);
-  const relay = await startTestRelay(config);
+  const relay = await startTestRelay(config, clock);
   // Listening before the first event is sent: no outcome can come too early to be seen.
   const outcomes = watchSettled();
   const send = async (payload: object | string = { type: 'message.received', text: 'hi' }) => {
@@ -116,11 +118,24 @@ describe('delivery', () => {
   it('pauses the lane for a 429 Retry-After without using a step of the schedule', async () => {
     const target = await startTarget(scripted([{ status: 429, headers: { 'retry-after': '2' } }]));
     // A pause is capped by the schedule's longest step (5 s here).
-    const { send, settled } = await relayTo(target.url, '', '{ schedule: [100ms, 5s], jitter: 0 }');
+    const clock = new ManualClock();
+    const start = clock.now();
+    const { relay, send, outcome, settled } = await relayTo(
+      target.url,
+      '',
+      '{ schedule: [100ms, 5s], jitter: 0 }',
+      { clock },
+    );
     const id = await send();
+    // The schedule's first step would have been 100 ms; the lane waits for the server's 2 s.
+    const paused = await outcome(id, 'paused');
+    expect(paused.settlement).toEqual({ kind: 'paused', until: start + 2_000 });
+    clock.advance(2_000);
+    relay.wake();
     const [first, second] = await target.waitFor(2);
-    // The schedule's first step would have been 100 ms; the lane waited for the server's 2 s.
-    expect(second!.at - first!.at).toBeGreaterThanOrEqual(1900);
+    expect(Number(first!.headers['webhook-timestamp'])).toBe(start / 1000);
+    expect(Number(second!.headers['webhook-timestamp'])).toBe((start + 2_000) / 1000);
+    expect(second!.headers['x-relay-attempt']).toBe('2');
     expect(await settled(id, 'delivered')).toMatchObject({ state: 'delivered', attempts: 2, step: 0 });
   });
 
@@ -169,7 +184,9 @@ describe('delivery', () => {
 
   it('disables the endpoint on 410 Gone and holds its deliveries', async () => {
     const target = await startTarget(scripted([{ status: 410 }]));
-    const { relay, config, send, outcome, metrics } = await relayTo(target.url, '', undefined, true);
+    const { relay, config, send, outcome, metrics } = await relayTo(target.url, '', undefined, {
+      probe: true,
+    });
     const first = await send();
     await outcome(first, 'gone');
     expect(await metrics()).toContain('relay_endpoint_state{endpoint="hook",state="disabled"} 1');
