@@ -1,3 +1,4 @@
+import { EventEmitter, once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -5,9 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/log.ts';
 import { ConfigReloader } from '../src/reload.ts';
+import { listDeliveries } from './admin/api.ts';
 import { withLoopbackDefaults } from './helpers/loopback-config.ts';
 import { post, startTestRelay } from './helpers/relay.ts';
-import { readDatabase } from './helpers/sqlite.ts';
+import { watchSettled } from './helpers/settled.ts';
 import { startTarget, type Target } from './helpers/target.ts';
 import { tempDir } from './helpers/temp.ts';
 
@@ -38,7 +40,25 @@ async function setup(initial: (target: Target) => string, log = createLogger('si
   writeFileSync(file, initial(target));
   const config = loadConfig(file);
   const relay = await startTestRelay(config);
-  const reloader = new ConfigReloader({ file, relay, log, load: (f) => loadConfig(f) });
+  const outcomes = watchSettled();
+  // Each load the reloader makes is announced once its reload has been decided (reload() is synchronous).
+  const loads = new EventEmitter();
+  let loadCount = 0;
+  const reloader = new ConfigReloader({
+    file,
+    relay,
+    log,
+    load: (f) => {
+      try {
+        return loadConfig(f);
+      } finally {
+        queueMicrotask(() => {
+          loadCount++;
+          loads.emit('load');
+        });
+      }
+    },
+  });
   reloaders.push(reloader);
   reloader.watch();
   const sample = async (series: string) => {
@@ -49,8 +69,16 @@ async function setup(initial: (target: Target) => string, log = createLogger('si
   const reloads = async (result: string) =>
     (await sample(`relay_config_reloads_total{result="${result}"}`)) ?? 0;
   const untilReloaded = async (result: string, count: number) => {
-    for (let i = 0; i < 300 && (await reloads(result)) < count; i++)
-      await new Promise((r) => setTimeout(r, 20));
+    const signal = AbortSignal.timeout(10_000);
+    for (;;) {
+      const seen = loadCount;
+      if ((await reloads(result)) >= count) break;
+      // A load that came while the metrics were read is not waited for again.
+      if (loadCount !== seen) continue;
+      await once(loads, 'load', { signal }).catch(() => {
+        throw new Error(`config reload #${count} (${result}) not seen in 10 s`);
+      });
+    }
     expect(await reloads(result)).toBe(count);
   };
   const send = async () => {
@@ -58,12 +86,14 @@ async function setup(initial: (target: Target) => string, log = createLogger('si
     expect(res.status).toBe(200);
     return (res.json() as { id: string }).id;
   };
-  return { target, file, relay, config, untilReloaded, send, sample };
+  return { target, file, relay, config, outcomes, untilReloaded, send, sample };
 }
 
 describe('hot reload', () => {
   it('adds an endpoint when the file is edited: it receives the next event', async () => {
-    const { target, file, relay, untilReloaded, send } = await setup((t) => yaml(t, { a: '' }, ['a']));
+    const { target, file, relay, outcomes, untilReloaded, send } = await setup((t) =>
+      yaml(t, { a: '' }, ['a']),
+    );
     await send();
     await target.waitFor(1);
     writeFileSync(file, yaml(target, { a: '', b: '' }, ['a', 'b']));
@@ -72,9 +102,7 @@ describe('hot reload', () => {
     await target.waitFor(1, 15_000, (r) => r.path === '/b');
     expect(target.requests.filter((r) => r.path === '/a')).toHaveLength(2);
     const metrics = async () => (await fetch(`${relay.adminUrl}/metrics`)).text();
-    for (let i = 0; i < 100 && !(await metrics()).includes('attempts_total{endpoint="b"'); i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await outcomes.next({ endpoint: 'b', settlement: { kind: 'delivered' }, applied: true });
     // Removing an endpoint drops its delivery series.
     writeFileSync(file, yaml(target, { b: '' }, ['b']));
     await untilReloaded('success', 2);
@@ -100,7 +128,7 @@ describe('hot reload', () => {
 
   it('holds the pending deliveries of a removed endpoint, and resumes them when it returns', async () => {
     let holdB = true;
-    const { target, file, relay, config, untilReloaded, send } = await setup((t) =>
+    const { target, file, relay, outcomes, untilReloaded, send } = await setup((t) =>
       yaml(t, { a: '', b: 'concurrency: 1' }, ['a', 'b']),
     );
     target.script = (r) => (r.path === '/b' && holdB ? { hold: true } : { status: 200 });
@@ -111,13 +139,20 @@ describe('hot reload', () => {
     writeFileSync(file, yaml(target, { a: '' }, ['a']));
     await untilReloaded('success', 1);
     target.releaseHeld();
-    await new Promise((r) => setTimeout(r, 300));
+    // The held attempt is recorded; then a wake-up and a probe event to `a`: one
+    // look at every lane comes before the probe is claimed, so once it is
+    // delivered a `b` that still sent would have a delivery in flight.
+    await outcomes.next({ endpoint: 'b', settlement: { kind: 'delivered' }, applied: true });
+    relay.wake();
+    const probe = await send();
+    await outcomes.next({ eventId: probe, endpoint: 'a', settlement: { kind: 'delivered' } });
     expect(target.requests.filter((r) => r.path === '/b')).toHaveLength(1);
-    const pendingForB = () =>
-      readDatabase(config.storage.path, (db) =>
-        db.prepare("SELECT count(*) AS n FROM deliveries WHERE endpoint = 'b' AND state = 'pending'").get(),
-      );
-    expect(pendingForB()).toEqual({ n: 2 });
+    const forB = async () =>
+      (await listDeliveries(relay.adminUrl, 'endpoint=b'))
+        .filter((d) => d.endpoint === 'b')
+        .map((d) => d.state)
+        .sort();
+    expect(await forB()).toEqual(['delivered', 'pending', 'pending']);
     const metrics = await (await fetch(`${relay.adminUrl}/metrics`)).text();
     expect(metrics).toContain('relay_queue_depth{endpoint="b",state="held"} 2');
 
@@ -125,7 +160,8 @@ describe('hot reload', () => {
     writeFileSync(file, yaml(target, { a: '', b: '' }, ['a', 'b']));
     await untilReloaded('success', 2);
     await target.waitFor(3, 15_000, (r) => r.path === '/b');
-    expect(pendingForB()).toEqual({ n: 0 });
+    await outcomes.until(3, { endpoint: 'b', settlement: { kind: 'delivered' }, applied: true });
+    expect(await forB()).toEqual(['delivered', 'delivered', 'delivered']);
   });
 
   it('keeps the running config when the new file is broken, and counts the error', async () => {

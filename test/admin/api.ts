@@ -1,5 +1,3 @@
-import { readDatabase } from '../helpers/sqlite.ts';
-
 // biome-ignore lint/suspicious/noExplicitAny: each test reads the fields it checks from an answer
 type Json = any;
 
@@ -31,14 +29,54 @@ export async function api<T = Json>(
 export const post = <T = Json>(adminUrl: string, path: string, body: unknown = {}, token?: string) =>
   api<T>(adminUrl, path, { method: 'POST', body, ...(token === undefined ? {} : { token }) });
 
-/** Each delivery's state in the database, by event id and endpoint. */
-export function deliveryStates(dbPath: string): { event_id: string; endpoint: string; state: string }[] {
-  return readDatabase(dbPath, (db) =>
-    db.prepare('SELECT event_id, endpoint, state FROM deliveries ORDER BY id').all(),
-  ) as { event_id: string; endpoint: string; state: string }[];
+export interface ListedDelivery {
+  id: number;
+  event_id: string;
+  endpoint: string;
+  state: string;
+  attempt_count: number;
 }
 
-/** Polls until `check` returns true (completions are committed just after a target answers). */
+export interface ListedEvent {
+  id: string;
+  source: string;
+  type: string;
+  deliveries: Omit<ListedDelivery, 'event_id'>[];
+}
+
+/** Every event the admin API lists (GET /admin/events, page by page), newest first; `query` filters as that route does. */
+export async function listEvents(adminUrl: string, query = '', token?: string): Promise<ListedEvent[]> {
+  const all: ListedEvent[] = [];
+  let cursor: string | undefined;
+  do {
+    const params = new URLSearchParams(query);
+    params.set('limit', '500');
+    if (cursor) params.set('cursor', cursor);
+    const page = await api(adminUrl, `/admin/events?${params}`, token === undefined ? {} : { token });
+    if (page.status !== 200) throw new Error(`GET /admin/events answered ${page.status}: ${page.text}`);
+    all.push(...(page.json.events as ListedEvent[]));
+    cursor = page.json.next_cursor;
+  } while (cursor);
+  return all;
+}
+
+/** Every delivery the admin API lists, in id order; `query` filters the events as GET /admin/events does. */
+export async function listDeliveries(
+  adminUrl: string,
+  query = '',
+  token?: string,
+): Promise<ListedDelivery[]> {
+  const events = await listEvents(adminUrl, query, token);
+  return events
+    .flatMap((event) => event.deliveries.map((d) => ({ ...d, event_id: event.id })))
+    .sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Polls until `check` returns true. Only for a spawned relay, whose outcomes
+ * cannot be awaited in-process (test/helpers/settled.ts): await the target's
+ * requests first, so what is polled for is only the commit that follows.
+ */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

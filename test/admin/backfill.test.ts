@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../helpers/clock.ts';
 import { post as ingest, startTestRelay, testConfig } from '../helpers/relay.ts';
+import { watchSettled } from '../helpers/settled.ts';
 import { startTarget } from '../helpers/target.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { api, deliveryStates, eventually, post } from './api.ts';
+import { api, listDeliveries, post } from './api.ts';
 
 describe('admin backfill', () => {
   it("creates deliveries for the stored events today's routes send to a new endpoint, never twice", async () => {
@@ -21,6 +22,7 @@ sources:
       dir,
     );
     const relay = await startTestRelay(first, clock);
+    const delivered = watchSettled();
     const send = async (path: string, body: string, type = 'application/json') =>
       ((await ingest(`${relay.ingestUrl}${path}`, body, { 'content-type': type })).json() as { id: string })
         .id;
@@ -60,7 +62,11 @@ routes:
     await target.waitFor(wanted.length, 10_000, (r) => r.path === '/late');
     const again = await post(relay.adminUrl, '/admin/endpoints/late/backfill', { since: '24h' });
     expect(again.json).toMatchObject({ matched: wanted.length, created: 0 });
-    await eventually(() => deliveryStates(first.storage.path).every((d) => d.state === 'delivered'));
+    // Every delivery, the 132 first ones to crm and the backfilled ones to late, was recorded delivered.
+    await delivered.until(132 + wanted.length, { settlement: { kind: 'delivered' }, applied: true });
+    const deliveries = await listDeliveries(relay.adminUrl);
+    expect(deliveries).toHaveLength(132 + wanted.length);
+    expect(deliveries.filter((d) => d.state !== 'delivered')).toEqual([]);
     const late = target.requests.filter((r) => r.path === '/late').map((r) => r.headers['webhook-id']);
     expect(late.sort()).toEqual([...wanted].sort());
     const listing = await api(relay.adminUrl, '/admin/endpoints/late');

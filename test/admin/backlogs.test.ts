@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { post as ingest, startTestRelay, testConfig } from '../helpers/relay.ts';
-import { pauseEndpoints } from '../helpers/sqlite.ts';
+import { watchSettled } from '../helpers/settled.ts';
+import { pauseEndpoints } from '../helpers/store.ts';
 import { startTarget } from '../helpers/target.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { api, deliveryStates, eventually, post } from './api.ts';
+import { api, listDeliveries, post } from './api.ts';
 
 function configs(targetUrl: string, dir: string) {
   const endpoints = (names: string[]) =>
@@ -36,18 +37,19 @@ async function heldSetup() {
   // `old` is paused so its deliveries stay pending until the config drops it.
   await pauseEndpoints(before.storage.path, ['old']);
   const relay = await startTestRelay(before);
+  const outcomes = watchSettled();
   const send = async (type: string) =>
     ((await ingest(`${relay.ingestUrl}/in/app`, JSON.stringify({ type }))).json() as { id: string }).id;
   const a1 = await send('a');
   const a2 = await send('a');
   const b = await send('b');
   await target.waitFor(1, 5_000, (r) => r.path === '/new');
-  return { target, relay, after, ids: { a1, a2, b }, path: before.storage.path };
+  return { target, relay, after, outcomes, ids: { a1, a2, b } };
 }
 
 describe('held backlogs', () => {
   it('lists the backlog of an endpoint the config no longer names, and moves it without sending an event twice', async () => {
-    const { target, relay, after, ids, path } = await heldSetup();
+    const { target, relay, after, outcomes, ids } = await heldSetup();
     relay.reload(after);
     const list = await api(relay.adminUrl, '/admin/backlogs');
     expect(list.json).toEqual({
@@ -58,10 +60,15 @@ describe('held backlogs', () => {
     await target.waitFor(3, 5_000, (r) => r.path === '/new');
     const delivered = target.requests.filter((r) => r.path === '/new').map((r) => r.headers['webhook-id']);
     expect(delivered.sort()).toEqual([ids.a1, ids.a2, ids.b].sort());
-    await eventually(() => deliveryStates(path).every((d) => d.state !== 'pending'));
-    expect(deliveryStates(path).filter((d) => d.state === 'dropped')).toEqual([
-      { event_id: ids.b, endpoint: 'old', state: 'dropped' },
-    ]);
+    // b's own delivery to new, then the two moved from old.
+    await outcomes.until(3, { endpoint: 'new', settlement: { kind: 'delivered' }, applied: true });
+    const deliveries = await listDeliveries(relay.adminUrl);
+    expect(deliveries.filter((d) => d.state === 'pending' || d.state === 'in_flight')).toEqual([]);
+    expect(
+      deliveries
+        .filter((d) => d.state === 'dropped')
+        .map(({ event_id, endpoint, state }) => ({ event_id, endpoint, state })),
+    ).toEqual([{ event_id: ids.b, endpoint: 'old', state: 'dropped' }]);
     expect((await api(relay.adminUrl, '/admin/backlogs')).json).toEqual({ backlogs: [] });
     const metrics = await (await fetch(`${relay.adminUrl}/metrics`)).text();
     expect(metrics).toMatch(/relay_queue_depth\{endpoint="old",state="held"\} 0/);
@@ -69,7 +76,7 @@ describe('held backlogs', () => {
   });
 
   it('drops a held backlog after a restart: marked dropped, not deleted', async () => {
-    const { relay, after, path } = await heldSetup();
+    const { relay, after } = await heldSetup();
     await relay.close();
     const restarted = await startTestRelay(after);
     expect((await api(restarted.adminUrl, '/admin/backlogs')).json.backlogs).toMatchObject([
@@ -78,9 +85,7 @@ describe('held backlogs', () => {
     const dropped = await post(restarted.adminUrl, '/admin/backlogs/old/drop');
     expect(dropped.json).toEqual({ endpoint: 'old', dropped: 3, in_flight: 0 });
     expect(
-      deliveryStates(path)
-        .filter((d) => d.endpoint === 'old')
-        .map((d) => d.state),
+      (await listDeliveries(restarted.adminUrl)).filter((d) => d.endpoint === 'old').map((d) => d.state),
     ).toEqual(['dropped', 'dropped', 'dropped']);
     const events = await api(restarted.adminUrl, '/admin/events?state=dropped');
     expect(events.json.events).toHaveLength(3);

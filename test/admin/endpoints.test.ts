@@ -1,8 +1,9 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { post as ingest, startTestRelay, testConfig } from '../helpers/relay.ts';
+import { watchSettled } from '../helpers/settled.ts';
 import { startTarget } from '../helpers/target.ts';
-import { api, eventually, post } from './api.ts';
+import { api, post } from './api.ts';
 
 const WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const SECRETS = [
@@ -41,13 +42,12 @@ describe('admin endpoints', () => {
   it('lists state, circuit, queue depth and the last attempt, with no secret anywhere', async () => {
     const target = await startTarget((r) => (r.path.startsWith('/gone') ? { status: 500 } : { status: 200 }));
     const relay = await startTestRelay(config(target.url));
+    const outcomes = watchSettled();
     await send(relay.ingestUrl, { type: 'a' });
     await target.waitFor(3); // crm once; gone: the first attempt and one retry, then dead
-    let list = await api(relay.adminUrl, '/admin/endpoints', { token: TOKEN });
-    await eventually(async () => {
-      list = await api(relay.adminUrl, '/admin/endpoints', { token: TOKEN });
-      return list.json.endpoints[1].dead === 1;
-    });
+    await outcomes.next({ endpoint: 'crm', settlement: { kind: 'delivered' }, applied: true });
+    await outcomes.next({ endpoint: 'gone', settlement: { kind: 'dead' }, applied: true });
+    const list = await api(relay.adminUrl, '/admin/endpoints', { token: TOKEN });
     expect(list.status).toBe(200);
     const [crm, gone] = list.json.endpoints;
     expect(crm).toMatchObject({
@@ -96,12 +96,12 @@ describe('admin endpoints', () => {
       r.path.startsWith('/gone') && gone ? { status: 410 } : { status: 200 },
     );
     const relay = await startTestRelay(config(target.url));
+    const outcomes = watchSettled();
     await send(relay.ingestUrl, { type: 'a' });
     await target.waitFor(1, 5_000, (r) => r.path.startsWith('/gone'));
-    await eventually(async () => {
-      const res = await api(relay.adminUrl, '/admin/endpoints/gone', { token: TOKEN });
-      return res.json.state === 'disabled';
-    });
+    await outcomes.next({ endpoint: 'gone', settlement: { kind: 'gone' }, applied: true });
+    const disabled = await api(relay.adminUrl, '/admin/endpoints/gone', { token: TOKEN });
+    expect(disabled.json.state).toBe('disabled');
     const resume = await post(relay.adminUrl, '/admin/endpoints/gone/resume', {}, TOKEN);
     expect(resume.status).toBe(409);
     expect(resume.json.error.code).toBe('RELAY_ERR_CONFLICT');

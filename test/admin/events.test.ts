@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../helpers/clock.ts';
 import { post as ingest, startTestRelay, testConfig } from '../helpers/relay.ts';
+import { watchSettled } from '../helpers/settled.ts';
 import { startTarget } from '../helpers/target.ts';
-import { api, eventually } from './api.ts';
+import { api } from './api.ts';
 
 async function relayWith(targetUrl: string, clock?: ManualClock) {
   const config = testConfig(`
@@ -17,12 +18,13 @@ routes:
   - { from: [shop], to: [analytics] }
 `);
   const relay = await startTestRelay(config, clock);
+  const outcomes = watchSettled();
   const send = async (path: string, body: string | Buffer, contentType = 'application/json') => {
     const res = await ingest(`${relay.ingestUrl}${path}`, body, { 'content-type': contentType });
     expect(res.status).toBe(200);
     return (res.json() as { id: string }).id;
   };
-  return { relay, send };
+  return { relay, send, outcomes };
 }
 
 describe('admin events', () => {
@@ -57,18 +59,18 @@ describe('admin events', () => {
   it('filters by source, type, delivery state, endpoint and since', async () => {
     const target = await startTarget((r) => (r.path === '/crm' ? { status: 500 } : { status: 200 }));
     const clock = new ManualClock();
-    const { relay, send } = await relayWith(target.url, clock);
+    const { relay, send, outcomes } = await relayWith(target.url, clock);
     const old = await send('/in/shop/order.paid', '{"total":3}');
     clock.advance(3 * 3_600_000);
     const message = await send('/in/app', '{"type":"message.received"}');
     const other = await send('/in/app', '{"type":"status"}');
     // Past the crm retry (on the manual clock): the second attempt fails too and the delivery dies.
-    await target.waitFor(1, 5_000, (r) => r.path === '/crm');
-    await eventually(() => {
-      clock.advance(60_000);
-      relay.wake();
-      return target.requests.filter((r) => r.path === '/crm').length === 2;
-    });
+    await outcomes.next({ eventId: message, endpoint: 'crm', settlement: { kind: 'retry' }, applied: true });
+    clock.advance(60_000);
+    relay.wake();
+    await outcomes.next({ eventId: message, endpoint: 'crm', settlement: { kind: 'dead' }, applied: true });
+    await outcomes.next({ eventId: message, endpoint: 'analytics', settlement: { kind: 'delivered' } });
+    expect(target.requests.filter((r) => r.path === '/crm')).toHaveLength(2);
     const ids = async (query: string) =>
       (await api(relay.adminUrl, `/admin/events?${query}`)).json.events.map((e: { id: string }) => e.id);
     expect(await ids('source=shop')).toEqual([old]);
@@ -81,7 +83,7 @@ describe('admin events', () => {
       message,
       old,
     ]);
-    await eventually(async () => (await ids('state=dead')).length === 1);
+    expect(await ids('state=dead')).toEqual([message]);
     expect(await ids('state=dead&endpoint=crm')).toEqual([message]);
     expect(await ids('state=dead&endpoint=analytics')).toEqual([]);
     expect((await api(relay.adminUrl, '/admin/events?state=lost')).status).toBe(400);
@@ -104,15 +106,13 @@ describe('admin events', () => {
     const target = await startTarget((r) =>
       r.n === 1 ? { status: 503, body: 'busy' } : { status: 200, body: 'ok' },
     );
-    const { relay, send } = await relayWith(target.url);
+    const { relay, send, outcomes } = await relayWith(target.url);
     const raw = '{"type":"message.received","text":"héllo"}';
     const id = await send('/in/app', raw);
     await target.waitFor(3);
-    let event = (await api(relay.adminUrl, `/admin/events/${id}`)).json;
-    await eventually(async () => {
-      event = (await api(relay.adminUrl, `/admin/events/${id}`)).json;
-      return event.deliveries.every((d: { state: string }) => d.state === 'delivered');
-    });
+    await outcomes.until(2, { eventId: id, settlement: { kind: 'delivered' }, applied: true });
+    const event = (await api(relay.adminUrl, `/admin/events/${id}`)).json;
+    expect(event.deliveries.map((d: { state: string }) => d.state)).toEqual(['delivered', 'delivered']);
     expect(event).toMatchObject({
       id,
       source: 'app',

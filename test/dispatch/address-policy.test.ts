@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isPrivateAddress } from '../../src/dispatch/address-policy.ts';
+import { api } from '../admin/api.ts';
 import { post, startTestRelay, testConfig } from '../helpers/relay.ts';
-import { readDatabase } from '../helpers/sqlite.ts';
+import { watchSettled } from '../helpers/settled.ts';
 import { startTarget } from '../helpers/target.ts';
 
 /** One address inside each non-public range, IANA's special-purpose registries of both families and more. */
@@ -103,17 +104,20 @@ endpoints:
 routes: [{ from: [app], types: "*", to: [literal, named, mapped] }]
 `);
     const relay = await startTestRelay(config);
-    await post(`${relay.ingestUrl}/in/app`, '{"type":"t"}');
-    const rows = () =>
-      readDatabase(config.storage.path, (db) =>
-        db.prepare('SELECT endpoint, state, last_error FROM deliveries ORDER BY endpoint').all(),
-      ) as { endpoint: string; state: string; last_error: string }[];
-    for (let i = 0; i < 200 && rows().some((r) => r.state !== 'dead'); i++)
-      await new Promise((r) => setTimeout(r, 20));
-    expect(rows()).toEqual([
+    const outcomes = watchSettled();
+    const id = ((await post(`${relay.ingestUrl}/in/app`, '{"type":"t"}')).json() as { id: string }).id;
+    await outcomes.until(3, { eventId: id, settlement: { kind: 'dead' }, applied: true });
+    const { deliveries } = (await api(relay.adminUrl, `/admin/events/${id}`)).json;
+    expect(
+      deliveries.map(({ endpoint, state, last_error }: Record<string, string>) => ({
+        endpoint,
+        state,
+        last_error,
+      })),
+    ).toEqual([
       { endpoint: 'literal', state: 'dead', last_error: 'RELAY_ERR_PRIVATE_ADDRESS' },
-      { endpoint: 'mapped', state: 'dead', last_error: 'RELAY_ERR_PRIVATE_ADDRESS' },
       { endpoint: 'named', state: 'dead', last_error: 'RELAY_ERR_PRIVATE_ADDRESS' },
+      { endpoint: 'mapped', state: 'dead', last_error: 'RELAY_ERR_PRIVATE_ADDRESS' },
     ]);
     expect(target.requests).toHaveLength(0);
   });
@@ -131,16 +135,15 @@ endpoints:
 routes: [{ from: [app], types: "*", to: [literal, named, other] }]
 `);
     const relay = await startTestRelay(config);
-    await post(`${relay.ingestUrl}/in/app`, '{"type":"t"}');
+    const outcomes = watchSettled();
+    const id = ((await post(`${relay.ingestUrl}/in/app`, '{"type":"t"}')).json() as { id: string }).id;
     await target.waitFor(2);
     expect(target.requests.map((r) => r.path).sort()).toEqual(['/literal', '/named']);
-    const other = () =>
-      readDatabase(config.storage.path, (db) =>
-        db.prepare("SELECT state, last_error FROM deliveries WHERE endpoint = 'other'").get(),
-      );
-    for (let i = 0; i < 100 && (other() as { state: string }).state !== 'dead'; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(other()).toEqual({ state: 'dead', last_error: 'RELAY_ERR_PRIVATE_ADDRESS' });
+    await outcomes.next({ eventId: id, endpoint: 'other', settlement: { kind: 'dead' }, applied: true });
+    const { deliveries } = (await api(relay.adminUrl, `/admin/events/${id}`)).json;
+    expect(deliveries.find((d: { endpoint: string }) => d.endpoint === 'other')).toMatchObject({
+      state: 'dead',
+      last_error: 'RELAY_ERR_PRIVATE_ADDRESS',
+    });
   });
 });

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
 import { runCli, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
-import { readDatabase } from '../helpers/sqlite.ts';
+import { withStore } from '../helpers/store.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const fixtures = resolve(import.meta.dirname, '../fixtures/config');
@@ -93,10 +93,8 @@ routes:
     const { id } = (await res.json()) as { id: string };
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
-    const stored = readDatabase(join(dir, 'data/relay.db'), (db) =>
-      db.prepare('SELECT type FROM events WHERE id = ?').get(id),
-    );
-    expect(stored).toEqual({ type: 'receive' });
+    const stored = await withStore(join(dir, 'data/relay.db'), (store) => store.reads.event(id));
+    expect(stored).toMatchObject({ id, type: 'receive' });
     expect(JSON.stringify(relay.logs)).not.toContain('top-secret-value');
   });
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Acks } from '../helpers/acks.ts';
 import { ingestEvent, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
-import { readDatabase } from '../helpers/sqlite.ts';
+import { allDeliveries, withStore } from '../helpers/store.ts';
 import { startTarget } from '../helpers/target.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -85,11 +85,14 @@ describe('delivery through the real process', () => {
     target.releaseHeld(200);
     expect(await relay.exited).toBe(0);
     expect(target.requests).toHaveLength(4);
-    const states = () =>
-      readDatabase(join(dir, 'relay.db'), (db) =>
-        db.prepare('SELECT state, count(*) AS n FROM deliveries GROUP BY state ORDER BY state').all(),
-      );
-    expect(states()).toEqual([
+    /** The stopped relay's deliveries, counted by state through the Store. */
+    const states = async () => {
+      const counts = new Map<string, number>();
+      for (const d of await withStore(join(dir, 'relay.db'), allDeliveries))
+        counts.set(d.state, (counts.get(d.state) ?? 0) + 1);
+      return [...counts.keys()].sort().map((state) => ({ state, n: counts.get(state) }));
+    };
+    expect(await states()).toEqual([
       { state: 'delivered', n: 4 },
       { state: 'pending', n: 6 },
     ]);
@@ -101,7 +104,7 @@ describe('delivery through the real process', () => {
     expect([...delivered].sort()).toEqual([...ids].sort());
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
-    expect(states()).toEqual([{ state: 'delivered', n: 10 }]);
+    expect(await states()).toEqual([{ state: 'delivered', n: 10 }]);
   });
 
   it('cuts off attempts still running after shutdown_grace without using a step', async () => {
@@ -115,9 +118,11 @@ describe('delivery through the real process', () => {
     await target.waitFor(2);
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
-    const rows = readDatabase(join(dir, 'relay.db'), (db) =>
-      db.prepare('SELECT state, attempts, step FROM deliveries').all(),
-    );
+    const rows = (await withStore(join(dir, 'relay.db'), allDeliveries)).map(({ state, attempts, step }) => ({
+      state,
+      attempts,
+      step,
+    }));
     expect(rows).toEqual([
       { state: 'pending', attempts: 0, step: 0 },
       { state: 'pending', attempts: 0, step: 0 },

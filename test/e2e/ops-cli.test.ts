@@ -1,8 +1,7 @@
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { eventually, listDeliveries } from '../admin/api.ts';
 import { type CliResult, runCli, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
-import { readDatabase } from '../helpers/sqlite.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -67,29 +66,25 @@ async function start(target: Target, options: { adminPort?: number } = {}) {
     });
     return ((await res.json()) as { id: string }).id;
   };
-  const states = () =>
-    readDatabase(join(dir, 'relay.db'), (db) =>
-      db.prepare('SELECT id, state FROM deliveries ORDER BY id').all(),
-    ) as {
-      id: number;
-      state: string;
-    }[];
+  const states = () => listDeliveries(relay.adminUrl, '', TOKEN);
   const noSecrets = () => {
     for (const secret of SECRETS) expect(outputs.join('\n')).not.toContain(secret);
   };
   return { dir, config, relay, cli, send, states, noSecrets };
 }
 
-async function settle(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
-  expect(check()).toBe(true);
+/** After the target has seen the requests, waits for the daemon's admin API to show their outcomes. */
+async function settle<T>(check: (deliveries: T[]) => boolean, states: () => Promise<T[]>): Promise<void> {
+  await eventually(async () => check(await states()), 10_000).catch(async () => {
+    throw new Error(`deliveries did not settle as expected: ${JSON.stringify(await states())}`);
+  });
 }
 
 describe('ops CLI against the real daemon', () => {
   it('lists endpoints from the address and token in --config, and persists a pause across a restart', async () => {
     const target = await startTarget();
     const adminPort = await freePort();
-    const { config, relay, noSecrets } = await start(target, { adminPort });
+    const { dir, config, relay, noSecrets } = await start(target, { adminPort });
     const viaConfig = ['--config', config];
     const list = await runCli(['endpoints', ...viaConfig], env);
     expect(list.stderr).toBe('');
@@ -105,20 +100,29 @@ describe('ops CLI against the real daemon', () => {
     relay.child.kill('SIGTERM');
     expect(await relay.exited).toBe(0);
 
+    // Restarted with a second endpoint, `late`, that also takes `vip` events: a barrier below.
+    writeConfig(dir, target, { adminPort, extra: `  late: { url: "${target.url}/late" }` });
     const again = await spawnRelay(['--config', config], env);
     const json = await runCli(['endpoints', '--json', ...viaConfig], env);
     expect(JSON.parse(json.stdout).endpoints[0]).toMatchObject({ name: 'crm', state: 'paused' });
     const res = await fetch(`${again.ingestUrl}/in/app`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: '{"type":"a"}',
+      body: '{"type":"vip"}',
     });
     expect(res.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(target.requests).toHaveLength(0);
+    const { id } = (await res.json()) as { id: string };
+    // One claim looks at both endpoints' work: once late has the event, a crm that was
+    // not paused would have its delivery in flight or done.
+    await target.waitFor(1, 15_000, (r) => r.path === '/late');
+    const deliveries = await listDeliveries(again.adminUrl, '', TOKEN);
+    expect(deliveries.filter((d) => d.event_id === id && d.endpoint === 'crm').map((d) => d.state)).toEqual([
+      'pending',
+    ]);
+    expect(target.requests.filter((r) => r.path === '/crm')).toHaveLength(0);
     const resumed = await runCli(['resume', 'crm', ...viaConfig], env);
     expect(resumed.stdout.trim()).toBe('crm is active (1 delivery pending)');
-    await target.waitFor(1);
+    await target.waitFor(1, 15_000, (r) => r.path === '/crm');
     for (const secret of SECRETS) expect(list.stdout + json.stdout).not.toContain(secret);
     noSecrets();
     again.child.kill('SIGTERM');
@@ -131,9 +135,11 @@ describe('ops CLI against the real daemon', () => {
     );
     const { cli, send, states, noSecrets } = await start(target);
     const first = await send('a', 1);
-    await settle(() => states()[0]?.state === 'delivered');
+    await target.waitFor(2);
+    await settle((ds) => ds[0]?.state === 'delivered', states);
     const second = await send('b', 2);
-    await settle(() => states().every((d) => d.state === 'delivered') && states().length === 2);
+    await target.waitFor(3);
+    await settle((ds) => ds.length === 2 && ds.every((d) => d.state === 'delivered'), states);
 
     const page = await cli('events', '--limit', '1');
     expect(page.code).toBe(0);
@@ -181,7 +187,8 @@ describe('ops CLI against the real daemon', () => {
     const target = await startTarget(() => (down ? { status: 503 } : { status: 200 }));
     const { cli, send, states, noSecrets } = await start(target);
     const ids = [await send('a', 1), await send('a', 2)];
-    await settle(() => states().length === 2 && states().every((d) => d.state === 'dead'));
+    await target.waitFor(4);
+    await settle((ds) => ds.length === 2 && ds.every((d) => d.state === 'dead'), states);
     const dry = await cli('replay', 'crm', '--dead', '--dry-run');
     expect(dry.stdout.trim()).toBe(
       'crm: 2 dead deliveries (dry run: nothing requeued; at most 10000 would be)',
@@ -191,7 +198,8 @@ describe('ops CLI against the real daemon', () => {
     const replayed = await cli('replay', 'crm', '--dead', '--since', '1h');
     expect(replayed.code).toBe(0);
     expect(replayed.stdout).toMatch(/^crm: 2 dead deliveries of events received since \S+, 2 requeued$/m);
-    await settle(() => states().every((d) => d.state === 'delivered'));
+    await target.waitFor(before + 2);
+    await settle((ds) => ds.every((d) => d.state === 'delivered'), states);
     expect(
       target.requests
         .slice(before)
@@ -209,7 +217,8 @@ describe('ops CLI against the real daemon', () => {
     const { dir, relay, cli, send, states, noSecrets } = await start(target);
     const vip = await send('vip', 1);
     await send('plain', 2);
-    await settle(() => states().length === 2 && states().every((d) => d.state === 'delivered'));
+    await target.waitFor(2);
+    await settle((ds) => ds.length === 2 && ds.every((d) => d.state === 'delivered'), states);
     writeConfig(dir, target, { extra: `  late: { url: "${target.url}/late" }` });
     relay.child.kill('SIGHUP');
     await relay.waitForLog('config reloaded');
@@ -218,7 +227,7 @@ describe('ops CLI against the real daemon', () => {
     const second = await cli('backfill', 'late', '--since', '24h');
     expect(second.stdout).toContain('1 routed to it, 0 deliveries created');
     await target.waitFor(1, 5_000, (r) => r.path === '/late');
-    await settle(() => states().every((d) => d.state === 'delivered'));
+    await settle((ds) => ds.length === 3 && ds.every((d) => d.state === 'delivered'), states);
     expect(target.requests.filter((r) => r.path === '/late').map((r) => r.headers['webhook-id'])).toEqual([
       vip,
     ]);

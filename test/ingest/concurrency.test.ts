@@ -1,7 +1,7 @@
 import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestRelay, testConfig } from '../helpers/relay.ts';
-import { pauseEndpoints, readDatabase } from '../helpers/sqlite.ts';
+import { allEvents, pauseEndpoints, withStore } from '../helpers/store.ts';
 
 const agent = new Agent({ connections: 128 });
 afterAll(() => agent.close());
@@ -53,22 +53,25 @@ routes:
     expect(answers.filter((a) => a.json.duplicate === true)).toHaveLength(20);
     expect(new Set(ids.values()).size).toBe(480);
 
-    const counts = readDatabase(config.storage.path, (db) => ({
-      events: (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n,
-      deliveries: (db.prepare('SELECT count(*) AS n FROM deliveries').get() as { n: number }).n,
-      bodies: db.prepare("SELECT json_extract(body, '$.key') AS k, length(body) AS len FROM events").all(),
-    }));
-    expect(counts.events).toBe(480);
-    expect(counts.deliveries).toBe(96 * 2 + 384);
-    for (const row of counts.bodies as { k: string; len: number }[]) {
-      expect(row.len).toBe(Buffer.byteLength(bodies[Number(row.k.slice(2))]!));
-    }
-
     const metrics = await (await fetch(`${relay.adminUrl}/metrics`)).text();
     const commits = Number(/^relay_store_commits_total (\d+)/m.exec(metrics)?.[1]);
     const items = Number(/^relay_store_committed_items_total (\d+)/m.exec(metrics)?.[1]);
     expect(items).toBe(500);
     expect(commits).toBeGreaterThan(0);
     expect(commits).toBeLessThan(500);
+
+    // Read back through the Store once the relay has stopped: every event whole, with its fan-out.
+    await relay.close();
+    const stored = await withStore(config.storage.path, async (store) => {
+      const events = await allEvents(store);
+      const bodies = await Promise.all(events.map(async (e) => (await store.reads.event(e.id))!.body));
+      return { events, bodies };
+    });
+    expect(stored.events).toHaveLength(480);
+    expect(stored.events.reduce((n, e) => n + e.deliveries.length, 0)).toBe(96 * 2 + 384);
+    for (const body of stored.bodies) {
+      const { key } = JSON.parse(body.toString()) as { key: string };
+      expect(body.equals(Buffer.from(bodies[Number(key.slice(2))]!))).toBe(true);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sendblue } from '../../src/config/presets/sendblue.ts';
+import { api } from '../admin/api.ts';
 import { post, startTestRelay, testConfig } from '../helpers/relay.ts';
-import { readDatabase } from '../helpers/sqlite.ts';
 
 const SB_SECRET = 'sb-secret-1';
 const yaml = `
@@ -66,40 +66,48 @@ const sbHeaders = (secret = SB_SECRET) => ({
 async function setup() {
   const config = testConfig(yaml);
   const relay = await startTestRelay(config);
-  const events = () =>
-    readDatabase(config.storage.path, (db) =>
-      db.prepare('SELECT id, source, type, body FROM events ORDER BY rowid').all(),
-    ) as { id: string; source: string; type: string; body: Buffer }[];
-  const deliveries = (eventId: string) =>
-    readDatabase(config.storage.path, (db) =>
-      db.prepare('SELECT endpoint FROM deliveries WHERE event_id = ? ORDER BY id').all(eventId),
-    ) as { endpoint: string }[];
+  /** One stored event as the admin API shows it, its body decoded back to bytes. */
+  const event = async (id: string) => {
+    const shown = (await api(relay.adminUrl, `/admin/events/${encodeURIComponent(id)}`)).json;
+    return {
+      id: shown.id as string,
+      source: shown.source as string,
+      type: shown.type as string,
+      content_type: shown.content_type as string | null,
+      body: Buffer.from(shown.body, shown.body_encoding),
+      deliveries: (shown.deliveries as { endpoint: string }[]).map(({ endpoint }) => ({ endpoint })),
+    };
+  };
+  /** Every stored event, oldest first (events received in the same millisecond in either order). */
+  const events = async () => {
+    const listed = (await api(relay.adminUrl, '/admin/events?limit=500')).json.events as { id: string }[];
+    return Promise.all(listed.reverse().map((e) => event(e.id)));
+  };
+  const deliveries = async (eventId: string) => (await event(eventId)).deliveries;
   const metric = async (line: string) => {
     const text = await (await fetch(`${relay.adminUrl}/metrics`)).text();
     const found = text.split('\n').find((l) => l.startsWith(line));
     return found === undefined ? undefined : Number(found.slice(line.length).trim());
   };
-  return { config, relay, events, deliveries, metric };
+  return { relay, event, events, deliveries, metric };
 }
 
 describe('ingest: SendBlue', () => {
   it('stores an inbound message exactly as received and fans it out to the matching endpoints', async () => {
-    const { relay, events, deliveries, config } = await setup();
+    const { relay, event, events, deliveries } = await setup();
     const raw = JSON.stringify(sendblueInbound);
     const res = await post(`${relay.ingestUrl}/in/sendblue`, raw, sbHeaders());
     expect(res.status).toBe(200);
     const answer = res.json() as { id: string; deliveries: number };
     expect(answer.id).toMatch(/^evt_[0-9a-f-]{36}$/);
     expect(answer.deliveries).toBe(2);
-    // Readable by a second connection as soon as the answer arrived.
-    const stored = readDatabase(config.storage.path, (db) =>
-      db.prepare('SELECT type, content_type, body FROM events WHERE id = ?').get(answer.id),
-    ) as { type: string; content_type: string; body: Buffer };
+    // Readable as soon as the answer arrived.
+    const stored = await event(answer.id);
     expect(stored.type).toBe('receive');
     expect(stored.content_type).toBe('application/json');
     expect(stored.body.toString()).toBe(raw);
-    expect(deliveries(answer.id)).toEqual([{ endpoint: 'crm' }, { endpoint: 'analytics' }]);
-    expect(events()).toHaveLength(1);
+    expect(await deliveries(answer.id)).toEqual([{ endpoint: 'crm' }, { endpoint: 'analytics' }]);
+    expect(await events()).toHaveLength(1);
   });
 
   it('keeps SENT and DELIVERED of one message handle as two events, and a repeat of either as a duplicate', async () => {
@@ -124,8 +132,8 @@ describe('ingest: SendBlue', () => {
     );
     expect(again.status).toBe(200);
     expect(again.json()).toEqual({ id: sentId, duplicate: true });
-    expect(events().map((e) => e.type)).toEqual(['outbound', 'outbound']);
-    expect(deliveries(sentId)).toEqual([{ endpoint: 'analytics' }]);
+    expect((await events()).map((e) => e.type)).toEqual(['outbound', 'outbound']);
+    expect(await deliveries(sentId)).toEqual([{ endpoint: 'analytics' }]);
     expect(await metric('relay_events_duplicate_total{source="sendblue"}')).toBe(1);
   });
 
@@ -137,7 +145,7 @@ describe('ingest: SendBlue', () => {
       sbHeaders(),
     );
     expect(res.json()).toMatchObject({ deliveries: 0 });
-    expect(events()[0]?.type).toBe('QUEUED');
+    expect((await events())[0]?.type).toBe('QUEUED');
     expect(await metric('relay_events_unmapped_type_total{source="sendblue"}')).toBe(1);
     expect(await metric('relay_events_unrouted_total{source="sendblue"}')).toBe(1);
     // The type label is bounded: a type the config does not name counts as "other".
@@ -154,7 +162,7 @@ describe('ingest: SendBlue', () => {
     expect(wrong.body).not.toContain(SB_SECRET);
     const missing = await post(`${relay.ingestUrl}/in/sendblue`, body);
     expect(missing.status).toBe(401);
-    expect(events()).toHaveLength(1);
+    expect(await events()).toHaveLength(1);
     expect(await metric('relay_events_rejected_total{source="sendblue",reason="unauthorized"}')).toBe(2);
   });
 });
@@ -167,7 +175,7 @@ describe('ingest: TextLink and Mobiniti', () => {
     const res = await post(`${relay.ingestUrl}/in/textlink/received`, raw);
     expect(res.status).toBe(200);
     expect(res.json()).toMatchObject({ deliveries: 2 });
-    const stored = events()[0]!;
+    const stored = (await events())[0]!;
     expect(stored.type).toBe('received');
     expect(stored.body.toString()).not.toContain('tl-secret');
     expect(stored.body.toString()).toContain('98765432109876543210987');
@@ -196,7 +204,11 @@ describe('ingest: TextLink and Mobiniti', () => {
       JSON.stringify({ ...inbound, bounces: 2 }),
     );
     expect(bounced.json()).toMatchObject({ deliveries: 0 });
-    expect(events().map((e) => e.type)).toEqual(['inbound', 'bounced']);
+    const types = Object.fromEntries((await events()).map((e) => [e.id, e.type]));
+    expect(types).toEqual({
+      [(ok.json() as { id: string }).id]: 'inbound',
+      [(bounced.json() as { id: string }).id]: 'bounced',
+    });
     expect((await post(`${relay.ingestUrl}/in/mobiniti/inbound?token=nope`, '{}')).status).toBe(401);
     expect((await post(`${relay.ingestUrl}/in/mobiniti/inbound`, '{}')).status).toBe(401);
   });
@@ -213,7 +225,7 @@ describe('ingest: bodies and answers', () => {
     expect(again.json()).toEqual({ id: (first.json() as { id: string }).id, duplicate: true });
     const other = await post(`${relay.ingestUrl}/in/forms`, form, { ...headers, 'idempotency-key': 'abc-2' });
     expect(other.status).toBe(200);
-    expect(events().map((e) => e.body.toString())).toEqual([form, form]);
+    expect((await events()).map((e) => e.body.toString())).toEqual([form, form]);
   });
 
   it('stores any other content type as opaque bytes', async () => {
@@ -223,8 +235,8 @@ describe('ingest: bodies and answers', () => {
       'content-type': 'application/octet-stream',
     });
     expect(res.json()).toMatchObject({ deliveries: 0 });
-    expect(events()[0]?.body.equals(bytes)).toBe(true);
-    expect(events()[0]?.type).toBe('unknown');
+    expect((await events())[0]?.body.equals(bytes)).toBe(true);
+    expect((await events())[0]?.type).toBe('unknown');
   });
 
   it('answers with the source response, and 415 only where the source sets accept', async () => {
@@ -262,6 +274,6 @@ describe('ingest: bodies and answers', () => {
       'content-type': 'text/plain',
     });
     expect(atLimit.status).toBe(200);
-    expect(events()).toHaveLength(1);
+    expect(await events()).toHaveLength(1);
   });
 });

@@ -1,7 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { post, startTestRelay, testConfig } from '../helpers/relay.ts';
-import { readDatabase } from '../helpers/sqlite.ts';
+import { watchSettled } from '../helpers/settled.ts';
+import { allEvents, withStore } from '../helpers/store.ts';
 import { startTarget } from '../helpers/target.ts';
 
 const OPS_SECRET = `whsec_${Buffer.from('ops-signing-key-0123456789abcdef').toString('base64')}`;
@@ -47,22 +48,23 @@ routes:
   - { from: [relay], types: [delivery.dead], to: [ops] }
 `);
     const relay = await startTestRelay(config);
+    const outcomes = watchSettled();
     await Promise.all(Array.from({ length: 5 }, () => post(`${relay.ingestUrl}/in/app`, '{"type":"m"}')));
     await target.waitFor(5, 15_000, (r) => r.path === '/bad');
-    const deadCount = () =>
-      readDatabase(config.storage.path, (db) =>
-        db.prepare("SELECT count(*) AS n FROM deliveries WHERE endpoint = 'bad' AND state = 'dead'").get(),
-      ) as { n: number };
-    for (let i = 0; i < 100 && deadCount().n < 5; i++) await new Promise((r) => setTimeout(r, 20));
+    await outcomes.until(5, { endpoint: 'bad', settlement: { kind: 'dead' }, applied: true });
     // The minute's report is flushed at shutdown rather than lost.
     await relay.close();
-    const reports = readDatabase(config.storage.path, (db) =>
-      db
-        .prepare(
-          "SELECT e.body, d.endpoint FROM events e JOIN deliveries d ON d.event_id = e.id WHERE e.source = 'relay'",
-        )
-        .all(),
-    ) as { body: Buffer; endpoint: string }[];
+    const reports = await withStore(config.storage.path, async (store) => {
+      const events = await allEvents(store).then((all) => all.filter((e) => e.source === 'relay'));
+      return Promise.all(
+        events.flatMap((event) =>
+          event.deliveries.map(async (d) => ({
+            endpoint: d.endpoint,
+            body: (await store.reads.event(event.id))!.body,
+          })),
+        ),
+      );
+    });
     expect(reports).toHaveLength(1);
     expect(reports[0]!.endpoint).toBe('ops');
     const report = JSON.parse(reports[0]!.body.toString()) as {
