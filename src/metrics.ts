@@ -189,6 +189,13 @@ export class RelayMetrics {
     },
   });
 
+  readonly thresholdHeld = new Counter({
+    name: 'relay_threshold_held_total',
+    help: 'Events a route with a threshold held back (its key had not reached the count), by route.',
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+
   readonly backgroundErrors = new Counter({
     name: 'relay_background_errors_total',
     help: 'Failures of background tasks (retention, lease sweep, readiness probe, operational events), by task.',

@@ -46,6 +46,7 @@ export async function listEvents(ctx: AdminContext, query: URLSearchParams) {
         state: d.state,
         attempt_count: d.attempts,
       })),
+      held_by: row.heldBy,
     })),
     ...(rows.length > limit && last
       ? { next_cursor: encodeCursor({ receivedAt: last.receivedAt, id: last.id }) }
@@ -68,6 +69,8 @@ export async function showEvent(ctx: AdminContext, id: string) {
     body_encoding: text ? 'utf8' : 'base64',
     body: event.body.toString(text ? 'utf8' : 'base64'),
     deliveries: (await ctx.store.reads.deliveriesOf(id)).map(describeDelivery),
+    /** Routes whose threshold held the event back from their endpoints, and why. */
+    held: await ctx.store.reads.holdsOf(id),
   };
 }
 

@@ -248,12 +248,20 @@ function defaultsSchema(context: SchemaContext) {
     .prefault({});
 }
 
+const threshold = z.strictObject({
+  key: fieldPath,
+  count: positiveInt,
+  within: positiveDuration,
+  once: z.boolean().prefault(false),
+});
+
 const route = z.strictObject({
   name: text.optional(),
   from: names('source names'),
   types: names('event types').prefault('*'),
   filter: z.record(fieldPath, condition).optional(),
   to: z.array(text).min(1),
+  threshold: threshold.optional(),
 });
 
 /** Token names identify who made a change in the audit log: each names one token. */
@@ -391,7 +399,12 @@ export function configSchema(context: SchemaContext) {
           success: e.email ? undefined : (e.success ?? c.defaults.success),
           on_gone: e.on_gone ?? 'disable',
         })),
-        routes: c.routes.map((r, i) => ({ ...r, name: r.name ?? `route-${i}`, filter: r.filter })),
+        routes: c.routes.map((r, i) => ({
+          ...r,
+          name: r.name ?? `route-${i}`,
+          filter: r.filter,
+          threshold: r.threshold,
+        })),
       }),
     );
 }

@@ -84,12 +84,26 @@ export interface EndpointConfig {
   /** 410 Gone: `disable` holds its deliveries until enabled; `remove` deletes it (an API object) and drops them. */
   on_gone: 'disable' | 'remove';
 }
+/**
+ * Deliver only once a key has been seen `count` times within `within` (ms):
+ * the event that reaches the count and each later one while it holds, or
+ * with `once` only the one that reaches it (Mobiniti's bounce threshold).
+ */
+export interface ThresholdConfig {
+  /** A field path into the payload (`phone_number`). */
+  key: string;
+  count: number;
+  within: number;
+  once: boolean;
+}
+
 export interface RouteConfig {
   name: string;
   from: string[] | '*';
   types: string[] | '*';
   filter: Record<string, FilterCondition> | undefined;
   to: string[];
+  threshold: ThresholdConfig | undefined;
 }
 /** `read`: GETs and the stream; `operate`: + pause, resume, enable, test, retry, replay, backfill, backlogs; `admin`: + endpoints, routes, webhooks. */
 export type AdminRole = 'read' | 'operate' | 'admin';

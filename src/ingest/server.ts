@@ -116,7 +116,7 @@ async function handle(
   const context = { pathType, payload, headers: req.headers };
   const { type, unmapped } = extractType(source.type, context);
   const key = extractIdempotencyKey(source.id, type, context);
-  const endpoints = view.routing.endpointsFor({ source: source.name, type, payload });
+  const plan = view.routing.plan({ source: source.name, type, payload });
 
   const id = newEventId();
   const result = await deps.store.enqueue({
@@ -126,7 +126,8 @@ async function handle(
     receivedAt: now,
     contentType: req.headers['content-type'],
     body,
-    endpoints,
+    endpoints: plan.endpoints,
+    gates: plan.gates,
     idempotency: key === undefined ? undefined : { key, expiresAt: now + view.config.storage.dedup_window },
   });
 
@@ -139,9 +140,16 @@ async function handle(
     type: view.knownTypes.has(type) ? type : OTHER_LABEL,
   });
   if (unmapped) deps.metrics.eventsUnmappedType.inc({ source: source.name });
-  if (endpoints.length === 0) deps.metrics.eventsUnrouted.inc({ source: source.name });
-  else for (const endpoint of endpoints) deps.added(endpoint);
-  answer(res, source, { id, deliveries: endpoints.length });
+  for (const route of result.held) deps.metrics.thresholdHeld.inc({ route });
+  const { endpoints } = result;
+  if (endpoints.length === 0 && result.held.length === 0)
+    deps.metrics.eventsUnrouted.inc({ source: source.name });
+  for (const endpoint of endpoints) deps.added(endpoint);
+  answer(res, source, {
+    id,
+    deliveries: endpoints.length,
+    ...(result.held.length > 0 ? { held_by: result.held } : {}),
+  });
 }
 
 function refuseWhenUnableToStore(deps: IngestDeps, config: RelayConfig): void {

@@ -88,6 +88,8 @@ export interface StoreReads {
   /** One page of events, newest first, each with its deliveries. */
   listEvents(filter: EventFilter): Promise<EventSummary[]>;
   event(id: string): Promise<StoredEvent | undefined>;
+  /** The routes that held an event back, and why. */
+  holdsOf(eventId: string): Promise<EventHold[]>;
   /** Every delivery of an event with every attempt, in delivery order. */
   deliveriesOf(eventId: string): Promise<DeliveryDetail[]>;
   delivery(id: number): Promise<DeliveryDetail | undefined>;
@@ -210,10 +212,42 @@ export interface NewEvent {
   body: Buffer;
   /** Fan-out, fixed when the event is stored. */
   endpoints: readonly string[];
+  /** Routes behind a threshold: decided in the event's own transaction, from the counts the store keeps. */
+  gates?: readonly ThresholdGate[];
   idempotency: { key: string; expiresAt: number } | undefined;
 }
 
-export type EnqueueResult = { duplicateOf: string } | { duplicateOf: undefined };
+/**
+ * A route that delivers only once `key` was seen `count` times within
+ * `within` ms (this event included): then to `endpoints`; with `once`, only
+ * the event that makes the count reach `count`. An event without the key is
+ * not counted and held. A held event is stored and says which route held it.
+ */
+export interface ThresholdGate {
+  route: string;
+  key: string | undefined;
+  count: number;
+  within: number;
+  once: boolean;
+  endpoints: readonly string[];
+}
+
+export type EnqueueResult =
+  | { duplicateOf: string }
+  | {
+      duplicateOf: undefined;
+      /** Every endpoint that got a delivery: the fan-out, and the endpoints of the gates that opened. */
+      endpoints: string[];
+      /** The routes whose threshold held the event back. */
+      held: string[];
+    };
+
+/** Why a route held an event back. */
+export interface EventHold {
+  route: string;
+  /** `threshold: 2 of 3 within the window`, `threshold: no key`. */
+  reason: string;
+}
 
 export interface StoredEvent {
   id: string;
@@ -320,6 +354,8 @@ export interface EventSummary {
   contentType: string | undefined;
   size: number;
   deliveries: { id: number; endpoint: string; state: DeliveryState; attempts: number }[];
+  /** Routes whose threshold held the event back. */
+  heldBy: string[];
 }
 
 export interface DeliveryDetail {
@@ -362,6 +398,8 @@ export interface PruneResult {
   deliveries: number;
   events: number;
   keys: number;
+  /** Threshold counts past their window, and holds of events no longer stored. */
+  counts: number;
   /** Space handed back to the filesystem, in the backend's own unit (SQLite: pages). */
   pages: number;
 }

@@ -55,9 +55,17 @@ describe('RoutingTable', () => {
       types: ['receive', 'received'],
       filter: { is_outbound: { op: 'eq', value: false } },
       to: ['crm', 'analytics'],
+      threshold: undefined,
     },
-    { name: 'everything', from: '*', types: '*', filter: undefined, to: ['analytics', 'archive'] },
-    { name: 'ops', from: ['relay'], types: '*', filter: undefined, to: ['ops'] },
+    {
+      name: 'everything',
+      from: '*',
+      types: '*',
+      filter: undefined,
+      to: ['analytics', 'archive'],
+      threshold: undefined,
+    },
+    { name: 'ops', from: ['relay'], types: '*', filter: undefined, to: ['ops'], threshold: undefined },
   ];
   const table = new RoutingTable(routes, ['sendblue', 'textlink', 'mobiniti', 'relay']);
 

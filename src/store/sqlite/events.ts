@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { EnqueueResult, NewEvent, StoredEvent } from '../store.ts';
 import type { Db } from './db.ts';
+import { ThresholdStatements } from './thresholds.ts';
 
 export interface EventRow {
   id: string;
@@ -37,8 +38,10 @@ export class EventStatements {
   private readonly insertEvent: Statement<[string, string, string, number, string | null, Buffer]>;
   private readonly insertDelivery: Statement<[string, string, number, number]>;
   private readonly selectEvent: Statement<[string], EventRow>;
+  readonly thresholds: ThresholdStatements;
 
   constructor(db: Db) {
+    this.thresholds = new ThresholdStatements(db);
     this.findKey = db.prepare(
       'SELECT event_id FROM idempotency_keys WHERE source = ? AND key = ? AND expires_at > ?',
     );
@@ -75,7 +78,9 @@ export class EventStatements {
     for (const endpoint of event.endpoints) {
       this.insertDelivery.run(event.id, endpoint, event.receivedAt, event.receivedAt);
     }
-    return { duplicateOf: undefined };
+    if (!event.gates?.length) return { duplicateOf: undefined, endpoints: [...event.endpoints], held: [] };
+    const gated = this.thresholds.decide(event.id, event.receivedAt, event.gates, new Set(event.endpoints));
+    return { duplicateOf: undefined, endpoints: [...event.endpoints, ...gated.endpoints], held: gated.held };
   }
 
   event(id: string): StoredEvent | undefined {

@@ -6,6 +6,7 @@ import { claimNumber } from './migrations/003_claim_number.ts';
 import { unfinishedAge } from './migrations/004_unfinished_age.ts';
 import { deliveryIdFloor } from './migrations/005_delivery_id_floor.ts';
 import { managed } from './migrations/006_managed.ts';
+import { thresholds } from './migrations/007_thresholds.ts';
 
 /** Ordered, append-only; migration N brings `user_version` from N-1 to N. */
 const migrations: readonly string[] = [
@@ -15,6 +16,7 @@ const migrations: readonly string[] = [
   unfinishedAge,
   deliveryIdFloor,
   managed,
+  thresholds,
 ];
 
 export function migrate(db: Db): void {

@@ -4,6 +4,7 @@ import type {
   DeliveryDetail,
   DeliveryState,
   EventFilter,
+  EventHold,
   EventPosition,
   EventSummary,
   StoredEvent,
@@ -11,6 +12,7 @@ import type {
 } from '../store.ts';
 import type { Db } from './db.ts';
 import { type EventRow, toStoredEvent } from './events.ts';
+import type { ThresholdStatements } from './thresholds.ts';
 
 interface SummaryRow {
   id: string;
@@ -76,7 +78,10 @@ export class SqliteReads implements StoreReads {
   private readonly eventById: Statement<[string], EventRow>;
   private readonly eventsAfter: Statement<[number, number, number, string, number], EventRow>;
 
-  constructor(db: Db) {
+  private readonly thresholds: ThresholdStatements;
+
+  constructor(db: Db, thresholds: ThresholdStatements) {
+    this.thresholds = thresholds;
     // Newest first by (received_at, id). `until` bounds the index range so a
     // later page starts where the last one ended instead of walking past it.
     this.listStatement = db.prepare(
@@ -133,6 +138,8 @@ export class SqliteReads implements StoreReads {
       limit: filter.limit,
     });
     const byEvent = new Map<string, EventSummary['deliveries']>(rows.map((row) => [row.id, []]));
+    const heldBy =
+      rows.length > 0 ? this.thresholds.heldBy(rows.map((row) => row.id)) : new Map<string, string[]>();
     if (rows.length > 0) {
       for (const d of this.deliveriesOfEvents.all(JSON.stringify(rows.map((row) => row.id)))) {
         byEvent
@@ -148,7 +155,12 @@ export class SqliteReads implements StoreReads {
       contentType: row.content_type ?? undefined,
       size: row.size,
       deliveries: byEvent.get(row.id)!,
+      heldBy: heldBy.get(row.id) ?? [],
     }));
+  }
+
+  async holdsOf(eventId: string): Promise<EventHold[]> {
+    return this.thresholds.holdsOf(eventId);
   }
 
   async event(id: string): Promise<StoredEvent | undefined> {

@@ -91,7 +91,7 @@ class SqliteStore implements Store {
     this.events = new EventStatements(db);
     this.deliveries = new DeliveryStatements(db);
     this.pruning = new PruneStatements(db);
-    this.reads = new SqliteReads(db);
+    this.reads = new SqliteReads(db, this.events.thresholds);
     this.operator = new SqliteOperator(db, (work) => this.write(work, DURABLE));
     this.audit = new SqliteAudit(db, (work) => this.write(work, DURABLE));
     this.managed = new SqliteManaged(db, (work) => this.write(work, DURABLE), this.audit);
@@ -146,7 +146,7 @@ class SqliteStore implements Store {
 
   /** One small transaction per batch, so ingest's commits interleave with a long pass. */
   async prune(cutoff: number, now: number): Promise<PruneResult> {
-    const total: PruneResult = { deliveries: 0, events: 0, keys: 0, pages: 0 };
+    const total: PruneResult = { deliveries: 0, events: 0, keys: 0, counts: 0, pages: 0 };
     for (;;) {
       const batch = await this.write(() => this.pruning.pruneDeliveries(cutoff), BOOKKEEPING);
       total.deliveries += batch.deliveries;
@@ -162,6 +162,11 @@ class SqliteStore implements Store {
       const keys = await this.write(() => this.pruning.pruneKeys(now), BOOKKEEPING);
       total.keys += keys;
       if (keys < PRUNE_BATCH) break;
+    }
+    for (;;) {
+      const counts = await this.write(() => this.events.thresholds.prune(now, PRUNE_BATCH), BOOKKEEPING);
+      total.counts += counts;
+      if (counts < PRUNE_BATCH) break;
     }
     total.pages = this.read(() => this.pruning.vacuum());
     this.sizeCap?.sample();

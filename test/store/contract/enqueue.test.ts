@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { backends } from './backends.ts';
-import { enqueued, event, HOUR, key, MINUTE, T0, unfinished } from './fixtures.ts';
+import { accepted, enqueued, event, HOUR, key, MINUTE, T0, unfinished } from './fixtures.ts';
 
 describe.each(backends)('$name store: enqueue', (backend) => {
   it('stores the event byte for byte, with one pending delivery per endpoint, due at once', async () => {
     const { store } = await backend.open();
     const body = Buffer.from([0x00, 0xff, 0x7b, 0x22, 0x0a]);
     const e = event({ body, contentType: 'application/octet-stream', endpoints: ['crm', 'analytics'] });
-    expect(await store.enqueue(e)).toEqual({ duplicateOf: undefined });
+    expect(await store.enqueue(e)).toEqual(accepted(e));
 
     expect(await store.reads.event(e.id)).toEqual({
       id: e.id,
@@ -46,7 +46,7 @@ describe.each(backends)('$name store: enqueue', (backend) => {
   it('stores an event routed nowhere, with no delivery', async () => {
     const { store } = await backend.open();
     const e = event({ endpoints: [] });
-    expect(await store.enqueue(e)).toEqual({ duplicateOf: undefined });
+    expect(await store.enqueue(e)).toEqual(accepted(e));
     expect((await store.reads.event(e.id))?.id).toBe(e.id);
     expect(await store.reads.deliveriesOf(e.id)).toEqual([]);
     expect(await unfinished(store)).toEqual({});
@@ -64,7 +64,7 @@ describe.each(backends)('$name store: enqueue', (backend) => {
     expect(await unfinished(store)).toEqual({ crm: 1 });
     // The window is the first event's: a duplicate does not extend it.
     const late = event({ receivedAt: T0 + HOUR, idempotency: key('order-1', T0 + 2 * HOUR) });
-    expect(await store.enqueue(late)).toEqual({ duplicateOf: undefined });
+    expect(await store.enqueue(late)).toEqual(accepted(late));
   });
 
   it('takes a key again once it has expired (at `expiresAt`), and the new event then holds it', async () => {
@@ -75,7 +75,7 @@ describe.each(backends)('$name store: enqueue', (backend) => {
     expect(await store.enqueue(justBefore)).toEqual({ duplicateOf: first.id });
 
     const atExpiry = event({ receivedAt: T0 + HOUR, idempotency: key('order-1', T0 + 2 * HOUR) });
-    expect(await store.enqueue(atExpiry)).toEqual({ duplicateOf: undefined });
+    expect(await store.enqueue(atExpiry)).toEqual(accepted(atExpiry));
     expect(await store.reads.deliveriesOf(atExpiry.id)).toHaveLength(1);
 
     const third = event({ receivedAt: T0 + HOUR + MINUTE, idempotency: key('order-1', T0 + 3 * HOUR) });
@@ -86,8 +86,8 @@ describe.each(backends)('$name store: enqueue', (backend) => {
     const { store } = await backend.open();
     const fromShop = event({ source: 'shop', idempotency: key('42', T0 + HOUR) });
     const fromBilling = event({ source: 'billing', idempotency: key('42', T0 + HOUR) });
-    expect(await store.enqueue(fromShop)).toEqual({ duplicateOf: undefined });
-    expect(await store.enqueue(fromBilling)).toEqual({ duplicateOf: undefined });
+    expect(await store.enqueue(fromShop)).toEqual(accepted(fromShop));
+    expect(await store.enqueue(fromBilling)).toEqual(accepted(fromBilling));
     expect((await store.reads.event(fromBilling.id))?.source).toBe('billing');
     expect(await unfinished(store)).toEqual({ crm: 2 });
   });
@@ -105,7 +105,7 @@ describe.each(backends)('$name store: events handed over together', (backend) =>
     const { store } = await backend.open();
     const burst = Array.from({ length: 50 }, (_, i) => event({ receivedAt: T0 + i }));
     const results = await Promise.all(burst.map((e) => store.enqueue(e)));
-    expect(results).toEqual(burst.map(() => ({ duplicateOf: undefined })));
+    expect(results).toEqual(burst.map(accepted));
     expect(await unfinished(store)).toEqual({ crm: 50 });
     for (const e of burst) expect((await store.reads.event(e.id))?.body).toEqual(e.body);
   });
@@ -130,7 +130,7 @@ describe.each(backends)('$name store: events handed over together', (backend) =>
     expect(await store.reads.deliveriesOf(taken.id)).toHaveLength(1);
     expect((await store.reads.event(taken.id))?.receivedAt).toBe(T0);
     const reuse = event({ receivedAt: T0 + 4, idempotency: key('k', T0 + HOUR) });
-    expect(await store.enqueue(reuse)).toEqual({ duplicateOf: undefined });
+    expect(await store.enqueue(reuse)).toEqual(accepted(reuse));
   });
 
   it('catches a duplicate key inside one turn: the second answers with the first', async () => {
@@ -138,7 +138,7 @@ describe.each(backends)('$name store: events handed over together', (backend) =>
     const first = event({ idempotency: key('twice', T0 + HOUR) });
     const second = event({ receivedAt: T0 + 1, idempotency: key('twice', T0 + HOUR) });
     const results = await Promise.all([store.enqueue(first), store.enqueue(second)]);
-    expect(results).toEqual([{ duplicateOf: undefined }, { duplicateOf: first.id }]);
+    expect(results).toEqual([accepted(first), { duplicateOf: first.id }]);
     expect(await unfinished(store)).toEqual({ crm: 1 });
   });
 });

@@ -6,6 +6,7 @@ import type {
   ClaimedDelivery,
   Completion,
   DeliveryDetail,
+  EnqueueResult,
   EventFilter,
   NewEvent,
   Store,
@@ -35,6 +36,11 @@ export function event(overrides: Partial<NewEvent> = {}): NewEvent {
     idempotency: undefined,
     ...overrides,
   };
+}
+
+/** What `enqueue` answers for an event it stored: its fan-out, no threshold in the way. */
+export function accepted(e: NewEvent): EnqueueResult {
+  return { duplicateOf: undefined, endpoints: [...e.endpoints], held: [] };
 }
 
 export function key(value: string, expiresAt: number): NewEvent['idempotency'] {

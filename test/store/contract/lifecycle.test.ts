@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backends } from './backends.ts';
-import { claimed, completion, event, MINUTE, T0 } from './fixtures.ts';
+import { accepted, claimed, completion, event, MINUTE, T0 } from './fixtures.ts';
 
 describe.each(backends)('$name store: lifecycle', (backend) => {
   it('is writable and refuses nothing when healthy', async () => {
@@ -16,7 +16,7 @@ describe.each(backends)('$name store: lifecycle', (backend) => {
     const first = opened.store.close();
     expect(opened.store.close()).toBe(first);
     await first;
-    expect(await stored).toEqual({ duplicateOf: undefined });
+    expect(await stored).toEqual(accepted(e));
     const store = await opened.reopen();
     expect((await store.reads.event(e.id))?.body).toEqual(e.body);
   });

@@ -102,6 +102,7 @@ describe.each(backends)('$name store: event reads', (backend) => {
       contentType: 'application/json',
       size: 5,
       deliveries: [],
+      heldBy: [],
     });
     expect(all[3]!.deliveries).toEqual([
       { id: dead.id, endpoint: 'crm', state: 'dead', attempts: 1 },

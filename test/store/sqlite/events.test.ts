@@ -7,6 +7,7 @@ import { GroupCommit } from '../../../src/store/sqlite/group-commit.ts';
 import { migrate, schemaVersion } from '../../../src/store/sqlite/migrate.ts';
 import type { NewEvent } from '../../../src/store/store.ts';
 import { tempDir } from '../../helpers/temp.ts';
+import { accepted } from '../contract/fixtures.ts';
 
 function freshOutbox(durability: 'full' | 'normal' = 'full') {
   const path = join(tempDir(), 'relay.db');
@@ -79,7 +80,7 @@ describe('Outbox.enqueue', () => {
     const { db, outbox } = freshOutbox();
     const body = Buffer.from([0x00, 0xff, 0x7b, 0x22]);
     const e = event({ body, contentType: 'application/octet-stream' });
-    expect(outbox.enqueue(e)).toEqual({ duplicateOf: undefined });
+    expect(outbox.enqueue(e)).toEqual(accepted(e));
     expect(outbox.event(e.id)?.body.equals(body)).toBe(true);
     const deliveries = db.prepare('SELECT endpoint, state, attempts FROM deliveries ORDER BY endpoint').all();
     expect(deliveries).toEqual([
@@ -105,7 +106,7 @@ describe('Outbox.enqueue', () => {
       idempotency: { key: 'k1', expiresAt: 1_700_000_200_000 },
       receivedAt: 1_700_000_100_000,
     });
-    expect(outbox.enqueue(later)).toEqual({ duplicateOf: undefined });
+    expect(outbox.enqueue(later)).toEqual(accepted(later));
     db.close();
   });
 });
