@@ -99,6 +99,19 @@ const typeKeyRule = z.strictObject(keyFields).transform((r, ctx): KeyRule => {
   return z.NEVER;
 });
 
+/** `ordering: { key: message_handle }` (a field path) or `{ header: X-Key }`. */
+const ordering = z
+  .strictObject({ key: fieldPath.optional(), header: lowerHeader.optional() })
+  .transform((r, ctx): KeyRule => {
+    const rule = keyRule({
+      ...(r.key === undefined ? {} : { field: r.key }),
+      ...(r.header === undefined ? {} : { header: r.header }),
+    });
+    if (rule) return rule;
+    ctx.addIssue({ code: 'custom', message: 'needs exactly one of key, header' });
+    return z.NEVER;
+  });
+
 const idRule = z
   .strictObject({ ...keyFields, by_type: z.record(text, typeKeyRule).optional() })
   .transform((r, ctx): IdRule => {
@@ -208,6 +221,7 @@ function endpointSchema(context: SchemaContext) {
       headers: headers.optional(),
       success: statusList.optional(),
       on_gone: z.enum(['disable', 'remove']).optional(),
+      ordering: ordering.optional(),
     })
     .superRefine((e, ctx) => {
       if (e.url === undefined && e.email === undefined) {
@@ -398,6 +412,7 @@ export function configSchema(context: SchemaContext) {
           headers: e.email ? {} : mergeHeaders(c.defaults.headers, e.headers),
           success: e.email ? undefined : (e.success ?? c.defaults.success),
           on_gone: e.on_gone ?? 'disable',
+          ordering: e.ordering,
         })),
         routes: c.routes.map((r, i) => ({
           ...r,

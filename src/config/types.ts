@@ -83,6 +83,8 @@ export interface EndpointConfig {
   success: number[] | undefined;
   /** 410 Gone: `disable` holds its deliveries until enabled; `remove` deletes it (an API object) and drops them. */
   on_gone: 'disable' | 'remove';
+  /** Deliveries with the same key value go one at a time, in the order their events were received. */
+  ordering: KeyRule | undefined;
 }
 /**
  * Deliver only once a key has been seen `count` times within `within` (ms):

@@ -213,6 +213,7 @@ export class Dispatcher {
         fresh: capacity.fresh,
         retries: capacity.retries,
         leaseUntil: now + lane.endpoint.timeout + LEASE_MARGIN_MS,
+        ordered: lane.endpoint.ordering !== undefined,
       });
     }
     if (asks.length === 0) return;

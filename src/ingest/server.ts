@@ -7,12 +7,12 @@ import { asRelayError, sendError, sendJson } from '../http/reply.ts';
 import { decodeSegment, parseRequestUrl } from '../http/url.ts';
 import type { Logger } from '../log.ts';
 import { OTHER_LABEL, type RejectReason, type RelayMetrics } from '../metrics.ts';
-import type { RoutingTable } from '../routing/match.ts';
+import type { RoutePlan, RoutingTable } from '../routing/match.ts';
 import { bodyKind, mediaType, parsePayload } from '../routing/payload.ts';
 import type { Backlog } from '../store/backlog.ts';
 import type { Store } from '../store/store.ts';
 import { newEventId } from './event-id.ts';
-import { extractIdempotencyKey, extractType } from './source.ts';
+import { type ExtractContext, extractIdempotencyKey, extractType, keyOf } from './source.ts';
 import { verifyInbound } from './verify.ts';
 
 /** What ingest needs of the running config; swapped whole on reload. */
@@ -128,6 +128,7 @@ async function handle(
     body,
     endpoints: plan.endpoints,
     gates: plan.gates,
+    orderKeys: orderKeysOf(view.config, plan, context),
     idempotency: key === undefined ? undefined : { key, expiresAt: now + view.config.storage.dedup_window },
   });
 
@@ -150,6 +151,21 @@ async function handle(
     deliveries: endpoints.length,
     ...(result.held.length > 0 ? { held_by: result.held } : {}),
   });
+}
+
+/** The ordering key of this event for each endpoint it may reach that orders its deliveries. */
+function orderKeysOf(
+  config: RelayConfig,
+  plan: RoutePlan,
+  context: ExtractContext,
+): Record<string, string> | undefined {
+  let keys: Record<string, string> | undefined;
+  for (const name of [...plan.endpoints, ...plan.gates.flatMap((gate) => gate.endpoints)]) {
+    const rule = Object.hasOwn(config.endpoints, name) ? config.endpoints[name]?.ordering : undefined;
+    const key = rule && keyOf(rule, context);
+    if (key !== undefined) (keys ??= {})[name] = key;
+  }
+  return keys;
 }
 
 function refuseWhenUnableToStore(deps: IngestDeps, config: RelayConfig): void {

@@ -52,7 +52,8 @@ export function extractIdempotencyKey(
   return key === undefined ? undefined : JSON.stringify([type, key]);
 }
 
-function keyOf(rule: KeyRule, context: ExtractContext): string | undefined {
+/** The value a key rule names in a request (a field path's value, fields joined, or a header), if any. */
+export function keyOf(rule: KeyRule, context: ExtractContext): string | undefined {
   if (rule.kind === 'header') return singleHeader(context.headers[rule.header]) || undefined;
   const parts: string[] = [];
   for (const field of rule.fields) {

@@ -214,6 +214,12 @@ export interface NewEvent {
   endpoints: readonly string[];
   /** Routes behind a threshold: decided in the event's own transaction, from the counts the store keeps. */
   gates?: readonly ThresholdGate[];
+  /**
+   * The ordering key of the event per endpoint that orders its deliveries:
+   * such deliveries of one key are claimed one at a time, in the order
+   * their events were stored (see ClaimAsk.ordered).
+   */
+  orderKeys?: Readonly<Record<string, string>>;
   idempotency: { key: string; expiresAt: number } | undefined;
 }
 
@@ -270,6 +276,12 @@ export interface ClaimAsk {
   fresh: number;
   retries: number;
   leaseUntil: number;
+  /**
+   * The endpoint orders its deliveries by key: only a key's oldest
+   * unfinished delivery may be claimed, so the next waits until it is
+   * delivered, dead or dropped (a retrying one holds only its own key).
+   */
+  ordered?: boolean;
 }
 
 export interface Claim {

@@ -80,6 +80,7 @@ describe('parseConfig: the full example', () => {
           headers: { 'X-Team': 'sms' },
           success: undefined,
           on_gone: 'disable',
+          ordering: undefined,
         },
         analytics: {
           name: 'analytics',
@@ -92,6 +93,7 @@ describe('parseConfig: the full example', () => {
           headers: {},
           success: undefined,
           on_gone: 'disable',
+          ordering: undefined,
         },
         ops: {
           name: 'ops',
@@ -104,6 +106,7 @@ describe('parseConfig: the full example', () => {
           headers: {},
           success: undefined,
           on_gone: 'disable',
+          ordering: undefined,
         },
       },
       routes: [

@@ -54,6 +54,7 @@ endpoints:
       headers: { 'X-Team': 'sms', 'X-Env': 'prod' },
       success: [200, 202],
       on_gone: 'disable',
+      ordering: undefined,
     });
     expect(config.endpoints.own).toMatchObject({
       timeout: 1_000,

@@ -31,7 +31,7 @@ export interface Target {
   /** Requests being handled right now, and the most seen at once. */
   inFlight: number;
   maxInFlight: number;
-  /** The most requests seen at once on each path. */
+  /** The most requests seen at once on each path (or each group, with `options.group`). */
   maxInFlightByPath: Map<string, number>;
   /** Resolves once `count` requests have arrived (rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number, predicate?: (r: Received) => boolean): Promise<Received[]>;
@@ -53,7 +53,12 @@ afterEach(async () => {
 });
 
 /** A real HTTP server on 127.0.0.1:0 whose reply is scripted per request. */
-export async function startTarget(script: Script = () => ({ status: 200 })): Promise<Target> {
+export async function startTarget(
+  script: Script = () => ({ status: 200 }),
+  /** `group`: what in-flight requests are counted by (the path unless said), e.g. an ordering key in the body. */
+  options: { group?: (request: Received) => string } = {},
+): Promise<Target> {
+  const groupOf = options.group ?? ((request: Received) => request.path);
   const requests: Received[] = [];
   const pathInFlight = new Map<string, number>();
   const held: ServerResponse[] = [];
@@ -72,15 +77,13 @@ export async function startTarget(script: Script = () => ({ status: 200 })): Pro
       requests.push(received);
       target.inFlight++;
       target.maxInFlight = Math.max(target.maxInFlight, target.inFlight);
-      const onPath = (pathInFlight.get(received.path) ?? 0) + 1;
-      pathInFlight.set(received.path, onPath);
-      target.maxInFlightByPath.set(
-        received.path,
-        Math.max(target.maxInFlightByPath.get(received.path) ?? 0, onPath),
-      );
+      const group = groupOf(received);
+      const onPath = (pathInFlight.get(group) ?? 0) + 1;
+      pathInFlight.set(group, onPath);
+      target.maxInFlightByPath.set(group, Math.max(target.maxInFlightByPath.get(group) ?? 0, onPath));
       res.on('close', () => {
         target.inFlight--;
-        pathInFlight.set(received.path, pathInFlight.get(received.path)! - 1);
+        pathInFlight.set(group, pathInFlight.get(group)! - 1);
       });
       for (const wake of waiters) wake();
       answer(target.script(received), res);

@@ -7,20 +7,8 @@ import type {
   EndpointAdminState,
   EndpointStateRecord,
 } from '../store.ts';
+import { type ClaimQueries, type ClaimRow, claimQueries, nextDue } from './claim-queries.ts';
 import type { Db } from './db.ts';
-
-interface ClaimRow {
-  id: number;
-  event_id: string;
-  endpoint: string;
-  attempts: number;
-  step: number;
-  created_at: number;
-  source: string;
-  type: string;
-  content_type: string | null;
-  body: Buffer;
-}
 
 type Guard = { id: number; claim: number };
 
@@ -34,8 +22,7 @@ type Guard = { id: number; claim: number };
  * claim = ?`): a stale one changes nothing.
  */
 export class DeliveryStatements {
-  private readonly selectFresh: Statement<[string, number, number], ClaimRow>;
-  private readonly selectRetries: Statement<[string, number, number], ClaimRow>;
+  private readonly queries: { plain: ClaimQueries; ordered: ClaimQueries };
   private readonly lease: Statement<[number, number], { claim: number }>;
   private readonly delivered: Statement<[Guard & { now: number; status: number | null }], { n: number }>;
   private readonly retry: Statement<
@@ -55,8 +42,6 @@ export class DeliveryStatements {
   >;
   private readonly recoverAll: Statement<[]>;
   private readonly expire: Statement<[number]>;
-  private readonly dueFresh: Statement<[string], { at: number | null }>;
-  private readonly dueRetry: Statement<[string], { at: number | null }>;
   private readonly oldest: Statement<[string], { created_at: number }>;
   private readonly unfinished: Statement<[], { endpoint: string; n: number }>;
   private readonly selectStates: Statement<
@@ -66,18 +51,7 @@ export class DeliveryStatements {
   private readonly upsertState: Statement<[string, string, number, string | null]>;
 
   constructor(db: Db) {
-    const claimColumns = `d.id, d.event_id, d.endpoint, d.attempts, d.step, d.created_at,
-       e.source, e.type, e.content_type, e.body`;
-    this.selectFresh = db.prepare(
-      `SELECT ${claimColumns} FROM deliveries d JOIN events e ON e.id = d.event_id
-       WHERE d.endpoint = ? AND d.state = 'pending' AND d.attempts = 0 AND d.next_attempt_at <= ?
-       ORDER BY d.next_attempt_at, d.id LIMIT ?`,
-    );
-    this.selectRetries = db.prepare(
-      `SELECT ${claimColumns} FROM deliveries d JOIN events e ON e.id = d.event_id
-       WHERE d.endpoint = ? AND d.state = 'pending' AND d.attempts > 0 AND d.next_attempt_at <= ?
-       ORDER BY d.next_attempt_at, d.id LIMIT ?`,
-    );
+    this.queries = { plain: claimQueries(db, false), ordered: claimQueries(db, true) };
     this.lease = db.prepare(
       "UPDATE deliveries SET state = 'in_flight', lease_until = ?, claim = claim + 1 WHERE id = ? RETURNING claim",
     );
@@ -112,12 +86,6 @@ export class DeliveryStatements {
     this.expire = db.prepare(
       "UPDATE deliveries SET state = 'pending', lease_until = NULL WHERE state = 'in_flight' AND lease_until < ?",
     );
-    this.dueFresh = db.prepare(
-      "SELECT min(next_attempt_at) AS at FROM deliveries WHERE endpoint = ? AND state = 'pending' AND attempts = 0",
-    );
-    this.dueRetry = db.prepare(
-      "SELECT min(next_attempt_at) AS at FROM deliveries WHERE endpoint = ? AND state = 'pending' AND attempts > 0",
-    );
     this.oldest = db.prepare(
       `SELECT created_at FROM deliveries WHERE endpoint = ? AND state IN ('pending', 'in_flight')
        ORDER BY created_at LIMIT 1`,
@@ -139,17 +107,18 @@ export class DeliveryStatements {
    * `retries`); when fewer were due than asked for, also when the next is due.
    */
   claim(ask: ClaimAsk, now: number): Claim {
-    const fresh = this.leaseAll(this.selectFresh.all(ask.endpoint, now, ask.fresh), ask.leaseUntil);
+    const queries = ask.ordered ? this.queries.ordered : this.queries.plain;
+    const fresh = this.leaseAll(queries.fresh.all(ask.endpoint, now, ask.fresh), ask.leaseUntil);
     const retryAsk = Math.min(ask.fresh - fresh.length, ask.retries);
     const retries =
-      retryAsk > 0 ? this.leaseAll(this.selectRetries.all(ask.endpoint, now, retryAsk), ask.leaseUntil) : [];
+      retryAsk > 0 ? this.leaseAll(queries.retries.all(ask.endpoint, now, retryAsk), ask.leaseUntil) : [];
     const exhausted = fresh.length < ask.fresh && retries.length < retryAsk;
     return {
       endpoint: ask.endpoint,
       fresh,
       retries,
       exhausted,
-      nextDue: exhausted ? this.nextDue(ask.endpoint) : undefined,
+      nextDue: exhausted ? nextDue(queries, ask.endpoint) : undefined,
     };
   }
 
@@ -202,13 +171,6 @@ export class DeliveryStatements {
   }
 
   /** The earliest time any pending delivery of the endpoint is due, or undefined. */
-  nextDue(endpoint: string): number | undefined {
-    const fresh = this.dueFresh.get(endpoint)?.at ?? undefined;
-    const retry = this.dueRetry.get(endpoint)?.at ?? undefined;
-    if (fresh === undefined) return retry;
-    return retry === undefined ? fresh : Math.min(fresh, retry);
-  }
-
   /** When the endpoint's oldest unfinished delivery was created (one index probe). */
   oldestUnfinished(endpoint: string): number | undefined {
     return this.oldest.get(endpoint)?.created_at;

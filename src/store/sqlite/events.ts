@@ -36,7 +36,7 @@ export class EventStatements {
   private readonly findKey: Statement<[string, string, number], { event_id: string }>;
   private readonly putKey: Statement<[string, string, string, number]>;
   private readonly insertEvent: Statement<[string, string, string, number, string | null, Buffer]>;
-  private readonly insertDelivery: Statement<[string, string, number, number]>;
+  private readonly insertDelivery: Statement<[string, string, number, number, string | null]>;
   private readonly selectEvent: Statement<[string], EventRow>;
   readonly thresholds: ThresholdStatements;
 
@@ -52,8 +52,8 @@ export class EventStatements {
       'INSERT INTO events (id, source, type, received_at, content_type, body) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.insertDelivery = db.prepare(
-      `INSERT INTO deliveries (id, event_id, endpoint, state, attempts, created_at, next_attempt_at)
-       VALUES (${NEXT_DELIVERY_ID}, ?, ?, 'pending', 0, ?, ?)`,
+      `INSERT INTO deliveries (id, event_id, endpoint, state, attempts, created_at, next_attempt_at, order_key)
+       VALUES (${NEXT_DELIVERY_ID}, ?, ?, 'pending', 0, ?, ?, ?)`,
     );
     this.selectEvent = db.prepare(
       'SELECT id, source, type, received_at, content_type, body FROM events WHERE id = ?',
@@ -76,10 +76,16 @@ export class EventStatements {
       event.body,
     );
     for (const endpoint of event.endpoints) {
-      this.insertDelivery.run(event.id, endpoint, event.receivedAt, event.receivedAt);
+      this.insertDelivery.run(
+        event.id,
+        endpoint,
+        event.receivedAt,
+        event.receivedAt,
+        event.orderKeys?.[endpoint] ?? null,
+      );
     }
     if (!event.gates?.length) return { duplicateOf: undefined, endpoints: [...event.endpoints], held: [] };
-    const gated = this.thresholds.decide(event.id, event.receivedAt, event.gates, new Set(event.endpoints));
+    const gated = this.thresholds.decide(event, new Set(event.endpoints));
     return { duplicateOf: undefined, endpoints: [...event.endpoints, ...gated.endpoints], held: gated.held };
   }
 

@@ -7,6 +7,7 @@ import { unfinishedAge } from './migrations/004_unfinished_age.ts';
 import { deliveryIdFloor } from './migrations/005_delivery_id_floor.ts';
 import { managed } from './migrations/006_managed.ts';
 import { thresholds } from './migrations/007_thresholds.ts';
+import { orderKeys } from './migrations/008_order_keys.ts';
 
 /** Ordered, append-only; migration N brings `user_version` from N-1 to N. */
 const migrations: readonly string[] = [
@@ -17,6 +18,7 @@ const migrations: readonly string[] = [
   deliveryIdFloor,
   managed,
   thresholds,
+  orderKeys,
 ];
 
 export function migrate(db: Db): void {

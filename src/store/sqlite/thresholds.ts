@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { EventHold, ThresholdGate } from '../store.ts';
+import type { EventHold, NewEvent, ThresholdGate } from '../store.ts';
 import type { Db } from './db.ts';
 import { NEXT_DELIVERY_ID } from './events.ts';
 
@@ -12,7 +12,7 @@ export class ThresholdStatements {
   private readonly insertHit: Statement<[string, string, number, number, string]>;
   private readonly countHits: Statement<[string, string, number], { n: number }>;
   private readonly insertHold: Statement<[string, string, string]>;
-  private readonly addDelivery: Statement<[string, string, number, number]>;
+  private readonly addDelivery: Statement<[string, string, number, number, string | null]>;
   private readonly holdsOfEvent: Statement<[string], EventHold>;
   private readonly heldByOfEvents: Statement<[string], { event_id: string; route: string }>;
   private readonly pruneHits: Statement<[number, number]>;
@@ -30,8 +30,8 @@ export class ThresholdStatements {
     );
     // An endpoint both a plain route and an opened gate name gets the event once.
     this.addDelivery = db.prepare(
-      `INSERT OR IGNORE INTO deliveries (id, event_id, endpoint, state, attempts, created_at, next_attempt_at)
-       VALUES (${NEXT_DELIVERY_ID}, ?, ?, 'pending', 0, ?, ?)`,
+      `INSERT OR IGNORE INTO deliveries (id, event_id, endpoint, state, attempts, created_at, next_attempt_at, order_key)
+       VALUES (${NEXT_DELIVERY_ID}, ?, ?, 'pending', 0, ?, ?, ?)`,
     );
     this.holdsOfEvent = db.prepare('SELECT route, reason FROM event_holds WHERE event_id = ? ORDER BY route');
     this.heldByOfEvents = db.prepare(
@@ -51,15 +51,11 @@ export class ThresholdStatements {
    * Counts the event for each gate and creates the deliveries of those that
    * open. Returns the endpoints that got one and the routes that held it.
    */
-  decide(
-    eventId: string,
-    receivedAt: number,
-    gates: readonly ThresholdGate[],
-    already: ReadonlySet<string>,
-  ): { endpoints: string[]; held: string[] } {
+  decide(event: NewEvent, already: ReadonlySet<string>): { endpoints: string[]; held: string[] } {
+    const { id: eventId, receivedAt } = event;
     const endpoints: string[] = [];
     const held: string[] = [];
-    for (const gate of gates) {
+    for (const gate of event.gates ?? []) {
       const reason = this.count(eventId, receivedAt, gate);
       if (reason !== undefined) {
         this.insertHold.run(eventId, gate.route, reason);
@@ -68,8 +64,10 @@ export class ThresholdStatements {
       }
       for (const endpoint of gate.endpoints) {
         if (already.has(endpoint) || endpoints.includes(endpoint)) continue;
-        if (this.addDelivery.run(eventId, endpoint, receivedAt, receivedAt).changes === 1)
+        const orderKey = event.orderKeys?.[endpoint] ?? null;
+        if (this.addDelivery.run(eventId, endpoint, receivedAt, receivedAt, orderKey).changes === 1) {
           endpoints.push(endpoint);
+        }
       }
     }
     return { endpoints, held };
