@@ -1,0 +1,120 @@
+import type { Claim, ClaimAsk, ClaimedDelivery } from '../store.ts';
+import type { Db } from './pool.ts';
+
+interface ClaimRow {
+  endpoint: string;
+  next_due: number | null;
+  id: number | null;
+  claim: number;
+  fresh: boolean;
+  event_id: string;
+  attempts: number;
+  step: number;
+  created_at: number;
+  source: string;
+  type: string;
+  content_type: string | null;
+  body: Buffer;
+}
+
+/**
+ * Every ask of one pump in one statement: per endpoint, first attempts up to
+ * `fresh`, then retries in what they leave (up to `retries`), each row locked
+ * with FOR UPDATE SKIP LOCKED so two relays claiming at once never take the
+ * same delivery, and given a new claim number from the sequence. Each ask
+ * gets at least one row back, carrying when its next unclaimed pending
+ * delivery is due (its claimed rows still look pending to the statement's
+ * own snapshot, so they are left out by id).
+ */
+const CLAIM = `
+WITH asks AS (
+  SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::bigint[]) AS a(endpoint, fresh, retries, lease_until)
+),
+picked_fresh AS (
+  SELECT p.id, a.endpoint, a.lease_until, true AS fresh FROM asks a CROSS JOIN LATERAL (
+    SELECT d.id FROM deliveries d
+    WHERE d.endpoint = a.endpoint AND d.state = 'pending' AND d.attempts = 0 AND d.next_attempt_at <= $5
+    ORDER BY d.next_attempt_at, d.id LIMIT a.fresh FOR UPDATE SKIP LOCKED
+  ) p
+),
+picked_retries AS (
+  SELECT p.id, a.endpoint, a.lease_until, false AS fresh FROM asks a CROSS JOIN LATERAL (
+    SELECT d.id FROM deliveries d
+    WHERE d.endpoint = a.endpoint AND d.state = 'pending' AND d.attempts > 0 AND d.next_attempt_at <= $5
+    ORDER BY d.next_attempt_at, d.id
+    LIMIT greatest(0, least(a.retries, a.fresh - (SELECT count(*) FROM picked_fresh f WHERE f.endpoint = a.endpoint)))
+    FOR UPDATE SKIP LOCKED
+  ) p
+),
+picked AS (SELECT * FROM picked_fresh UNION ALL SELECT * FROM picked_retries),
+claimed AS (
+  UPDATE deliveries d SET state = 'in_flight', lease_until = p.lease_until,
+    claim = nextval('delivery_claims'), claimed_by = $6
+  FROM picked p WHERE d.id = p.id
+  RETURNING d.id, d.claim, d.event_id, d.endpoint, d.attempts, d.step, d.created_at, p.fresh
+)
+SELECT a.endpoint, least(
+    (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint = a.endpoint AND d.state = 'pending'
+       AND d.attempts = 0 AND d.id NOT IN (SELECT id FROM picked)),
+    (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint = a.endpoint AND d.state = 'pending'
+       AND d.attempts > 0 AND d.id NOT IN (SELECT id FROM picked))
+  ) AS next_due,
+  c.id, c.claim, c.fresh, c.event_id, c.attempts, c.step, c.created_at,
+  e.source, e.type, e.content_type, e.body
+FROM asks a
+LEFT JOIN claimed c ON c.endpoint = a.endpoint
+LEFT JOIN events e ON e.id = c.event_id
+ORDER BY a.endpoint, c.fresh DESC, c.id`;
+
+export async function claim(
+  pool: Db,
+  asks: readonly ClaimAsk[],
+  now: number,
+  instance: string,
+): Promise<Claim[]> {
+  if (asks.length === 0) return [];
+  const { rows } = await pool.query<ClaimRow>({
+    name: 'relay-claim',
+    text: CLAIM,
+    values: [
+      asks.map((a) => a.endpoint),
+      asks.map((a) => a.fresh),
+      asks.map((a) => a.retries),
+      asks.map((a) => a.leaseUntil),
+      now,
+      instance,
+    ],
+  });
+  const byEndpoint = new Map<string, ClaimRow[]>();
+  for (const row of rows) {
+    const list = byEndpoint.get(row.endpoint) ?? [];
+    list.push(row);
+    byEndpoint.set(row.endpoint, list);
+  }
+  return asks.map((ask) => {
+    const found = byEndpoint.get(ask.endpoint) ?? [];
+    const leased = found.filter((row) => row.id !== null);
+    const fresh = leased.filter((row) => row.fresh).map(toClaimed);
+    const retries = leased.filter((row) => !row.fresh).map(toClaimed);
+    const retryAsk = Math.min(ask.fresh - fresh.length, ask.retries);
+    const exhausted = fresh.length < ask.fresh && retries.length < retryAsk;
+    const nextDue = found[0]?.next_due ?? undefined;
+    return { endpoint: ask.endpoint, fresh, retries, exhausted, nextDue: exhausted ? nextDue : undefined };
+  });
+}
+
+function toClaimed(row: ClaimRow): ClaimedDelivery {
+  return {
+    id: row.id!,
+    claim: row.claim,
+    eventId: row.event_id,
+    endpoint: row.endpoint,
+    attempts: row.attempts,
+    step: row.step,
+    createdAt: row.created_at,
+    source: row.source,
+    type: row.type,
+    contentType: row.content_type ?? undefined,
+    body: row.body,
+  };
+}

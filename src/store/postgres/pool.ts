@@ -1,0 +1,53 @@
+import pg from 'pg';
+import { refuseOrRethrow } from './errors.ts';
+
+/** How long opening a connection may take before the caller hears "unreachable". */
+const CONNECT_TIMEOUT_MS = 5_000;
+const INT8_OID = 20;
+
+export type PoolClient = pg.PoolClient;
+
+/**
+ * relay's ids, times and counts are bigint columns, all far below 2^53:
+ * parse them as numbers on this pool only (not pg's process-wide default),
+ * so rows map to relay's types without a cast in every statement.
+ */
+const types = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+/** The pool every statement runs on; whatever it throws is already relay's RelayError where one applies. */
+export class Db {
+  private readonly pool: pg.Pool;
+
+  constructor(url: string, size: number, applicationName: string) {
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: size,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      application_name: applicationName,
+      types: types as never,
+    });
+    // An idle connection the server closed emits here; unhandled it would end
+    // the process. The pool drops it, and the next query says what is wrong.
+    this.pool.on('error', () => {});
+  }
+
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    config: pg.QueryConfig | string,
+  ): Promise<pg.QueryResult<R>> {
+    return this.pool.query<R>(config as pg.QueryConfig).catch(refuseOrRethrow);
+  }
+
+  /** A connection of its own, for work that spans statements (migrations under their lock). */
+  connect(): Promise<pg.PoolClient> {
+    return this.pool.connect().catch(refuseOrRethrow);
+  }
+
+  end(): Promise<void> {
+    return this.pool.end();
+  }
+}

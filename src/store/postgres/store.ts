@@ -1,0 +1,157 @@
+import { hostname } from 'node:os';
+import type { RelayError } from '../../errors.ts';
+import type {
+  Claim,
+  ClaimAsk,
+  Completion,
+  EndpointAdminState,
+  EndpointStateRecord,
+  EnqueueResult,
+  NewEvent,
+  PruneResult,
+  Store,
+} from '../store.ts';
+import { claim } from './claims.ts';
+import { complete } from './completions.ts';
+import { endpointStates, setEndpointState } from './endpoint-state.ts';
+import { enqueueBatch } from './enqueue.ts';
+import { EnqueueGroupCommit } from './group-commit.ts';
+import { expireLeases, oldestUnfinished, recover, unfinishedCounts } from './leases.ts';
+import { migrate } from './migrate.ts';
+import { PostgresOperator } from './operator.ts';
+import { Db } from './pool.ts';
+import { PostgresPruner } from './prune.ts';
+import { PostgresReads } from './reads.ts';
+
+export interface PostgresStoreOptions {
+  /** postgres://user:pass@host:port/db?sslmode=… (`storage.url`). */
+  url: string;
+  /** Connections this relay opens at most (`storage.pool`). */
+  pool?: number | undefined;
+  /** This relay's name among those sharing the database (`cluster.instance`); default hostname-pid. */
+  instance?: string | undefined;
+  /** After each commit of a batch of events: how many it held. */
+  onCommit?: (items: number) => void;
+}
+
+const DEFAULT_POOL = 10;
+/** Readiness must answer fast: a database slower than this is not ready to take writes. */
+const WRITABLE_TIMEOUT_MS = 1_000;
+
+/**
+ * The Store on PostgreSQL: any number of relays may share one database. Every
+ * batch is one statement, so one round trip and one commit; SQL text and
+ * driver errors stay in this folder (pool.ts maps every error on its way out).
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const size = options.pool ?? DEFAULT_POOL;
+  const instance = options.instance || `${hostname()}-${process.pid}`;
+  const pool = new Db(options.url, size, `relay ${instance}`);
+  try {
+    await migrate(pool);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+  return new PostgresStore(pool, size, instance, options.onCommit);
+}
+
+class PostgresStore implements Store {
+  readonly reads: PostgresReads;
+  readonly operator: PostgresOperator;
+  private readonly pool: Db;
+  private readonly instance: string;
+  private readonly groupCommit: EnqueueGroupCommit;
+  private readonly pruner: PostgresPruner;
+  private closing: Promise<void> | undefined;
+
+  constructor(pool: Db, size: number, instance: string, onCommit?: (items: number) => void) {
+    this.pool = pool;
+    this.instance = instance;
+    // Half the pool for ingest's batches: claims, completions and admin reads keep connections of their own.
+    this.groupCommit = new EnqueueGroupCommit(
+      (events) => enqueueBatch(pool, events),
+      Math.max(1, Math.floor(size / 2)),
+      onCommit,
+    );
+    this.pruner = new PostgresPruner(pool);
+    this.reads = new PostgresReads(pool);
+    this.operator = new PostgresOperator(pool);
+  }
+
+  enqueue(event: NewEvent): Promise<EnqueueResult> {
+    return this.groupCommit.run(event);
+  }
+
+  claim(asks: readonly ClaimAsk[], now: number): Promise<Claim[]> {
+    return claim(this.pool, asks, now, this.instance);
+  }
+
+  complete(completions: readonly Completion[], now: number): Promise<boolean[]> {
+    return complete(this.pool, completions, now);
+  }
+
+  recover(now: number): Promise<number> {
+    return recover(this.pool, now, this.instance);
+  }
+
+  expireLeases(now: number): Promise<number> {
+    return expireLeases(this.pool, now);
+  }
+
+  endpointStates(): Promise<Map<string, EndpointStateRecord>> {
+    return endpointStates(this.pool);
+  }
+
+  setEndpointState(name: string, state: EndpointAdminState, now: number, reason: string | undefined) {
+    return setEndpointState(this.pool, name, state, now, reason);
+  }
+
+  unfinishedCounts(): Promise<Map<string, number>> {
+    return unfinishedCounts(this.pool);
+  }
+
+  oldestUnfinished(endpoints: readonly string[]): Promise<Map<string, number>> {
+    return oldestUnfinished(this.pool, endpoints);
+  }
+
+  prune(cutoff: number, now: number): Promise<PruneResult> {
+    return this.pruner.prune(cutoff, now);
+  }
+
+  /** Nothing is known without a round trip: the server's disk is the server's business (53100 says so). */
+  refusal(): RelayError | undefined {
+    return undefined;
+  }
+
+  async writable(): Promise<string | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<string>((resolve) => {
+      timer = setTimeout(
+        () => resolve(`the database did not answer within ${WRITABLE_TIMEOUT_MS} ms`),
+        WRITABLE_TIMEOUT_MS,
+      );
+    });
+    const probe = this.pool.query('SELECT 1').then(
+      () => undefined,
+      (error: unknown) => `database not writable: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    try {
+      return await Promise.race([probe, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // Every step runs even if one fails: the pool must not stay open.
+      try {
+        await this.groupCommit.flush();
+      } finally {
+        await this.pool.end();
+      }
+    })();
+    return this.closing;
+  }
+}
