@@ -40,7 +40,7 @@ export async function startRelay(initial: RelayConfig, options: RelayOptions = {
   const log = options.log ?? createLogger('info');
   const metrics = new RelayMetrics();
   let view = viewOf(initial);
-  const store = await openStore(initial.storage, {
+  const store = await openStore(initial, {
     minFreeDisk: () => view.config.limits.min_free_disk,
     onCommit: (items) => {
       metrics.storeCommits.inc();
@@ -243,10 +243,12 @@ function viewOf(config: RelayConfig): IngestView {
 
 /** Settings bound when relay starts (sockets, the database), which a reload cannot change. */
 function sameStartupSettings(a: RelayConfig, b: RelayConfig): boolean {
-  return (
-    JSON.stringify([a.listen, a.storage.path, a.storage.durability]) ===
-    JSON.stringify([b.listen, b.storage.path, b.storage.durability])
-  );
+  return JSON.stringify(startupSettings(a)) === JSON.stringify(startupSettings(b));
+}
+
+function startupSettings({ listen, storage, cluster }: RelayConfig) {
+  const { backend, path, durability, url, pool } = storage;
+  return [listen, backend, path, durability, url, pool, cluster.instance];
 }
 
 /** The types a config names anywhere; the bound on the `type` metric label. */

@@ -167,6 +167,10 @@ function crossCheck(tree: unknown): Problem[] {
       problems.push({ path: ['routes', i, 'name'], reason: `duplicate route name '${name}'` });
     routeNames.add(name);
   });
+  const backend = isRecord(tree.storage) ? tree.storage.backend : undefined;
+  if (tree.cluster !== undefined && backend !== 'postgres') {
+    problems.push({ path: ['cluster'], reason: 'only for storage.backend: postgres' });
+  }
   if (isRecord(tree.delivery) && tree.delivery.require_https === true) {
     for (const [name, endpoint] of Object.entries(endpoints)) {
       if (
