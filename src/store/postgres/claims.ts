@@ -1,21 +1,12 @@
-import type { Claim, ClaimAsk, ClaimedDelivery } from '../store.ts';
+import { type ClaimRow, toClaimed } from '../rows.ts';
+import type { Claim, ClaimAsk } from '../store.ts';
 import type { Db } from './pool.ts';
 
-interface ClaimRow {
-  endpoint: string;
-  next_due: number | null;
-  id: number | null;
-  claim: number;
-  fresh: boolean;
-  event_id: string;
-  attempts: number;
-  step: number;
-  created_at: number;
-  source: string;
-  type: string;
-  content_type: string | null;
-  body: Buffer;
-}
+/** A claimed row, or a row standing for an ask that got none (`id` null), with the ask's next due time. */
+type AskRow = { endpoint: string; next_due: number | null; claim: number; fresh: boolean } & (
+  | ClaimRow
+  | ({ id: null } & Omit<ClaimRow, 'id'>)
+);
 
 /**
  * Every ask of one pump in one statement: per endpoint, first attempts up to
@@ -73,7 +64,7 @@ export async function claim(
   instance: string,
 ): Promise<Claim[]> {
   if (asks.length === 0) return [];
-  const { rows } = await pool.query<ClaimRow>({
+  const { rows } = await pool.query<AskRow>({
     name: 'relay-claim',
     text: CLAIM,
     values: [
@@ -85,7 +76,7 @@ export async function claim(
       instance,
     ],
   });
-  const byEndpoint = new Map<string, ClaimRow[]>();
+  const byEndpoint = new Map<string, AskRow[]>();
   for (const row of rows) {
     const list = byEndpoint.get(row.endpoint) ?? [];
     list.push(row);
@@ -93,28 +84,12 @@ export async function claim(
   }
   return asks.map((ask) => {
     const found = byEndpoint.get(ask.endpoint) ?? [];
-    const leased = found.filter((row) => row.id !== null);
-    const fresh = leased.filter((row) => row.fresh).map(toClaimed);
-    const retries = leased.filter((row) => !row.fresh).map(toClaimed);
+    const leased = found.filter((row): row is AskRow & ClaimRow => row.id !== null);
+    const fresh = leased.filter((row) => row.fresh).map((row) => toClaimed(row, row.claim));
+    const retries = leased.filter((row) => !row.fresh).map((row) => toClaimed(row, row.claim));
     const retryAsk = Math.min(ask.fresh - fresh.length, ask.retries);
     const exhausted = fresh.length < ask.fresh && retries.length < retryAsk;
     const nextDue = found[0]?.next_due ?? undefined;
     return { endpoint: ask.endpoint, fresh, retries, exhausted, nextDue: exhausted ? nextDue : undefined };
   });
-}
-
-function toClaimed(row: ClaimRow): ClaimedDelivery {
-  return {
-    id: row.id!,
-    claim: row.claim,
-    eventId: row.event_id,
-    endpoint: row.endpoint,
-    attempts: row.attempts,
-    step: row.step,
-    createdAt: row.created_at,
-    source: row.source,
-    type: row.type,
-    contentType: row.content_type ?? undefined,
-    body: row.body,
-  };
 }

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { type ClaimRow, toClaimed } from '../rows.ts';
 import type {
   Claim,
   ClaimAsk,
@@ -8,19 +9,6 @@ import type {
   EndpointStateRecord,
 } from '../store.ts';
 import type { Db } from './db.ts';
-
-interface ClaimRow {
-  id: number;
-  event_id: string;
-  endpoint: string;
-  attempts: number;
-  step: number;
-  created_at: number;
-  source: string;
-  type: string;
-  content_type: string | null;
-  body: Buffer;
-}
 
 type Guard = { id: number; claim: number };
 
@@ -225,19 +213,7 @@ export class DeliveryStatements {
   private leaseAll(rows: ClaimRow[], leaseUntil: number): ClaimedDelivery[] {
     return rows.map((row) => {
       this.lease.run(leaseUntil, row.id);
-      return {
-        id: row.id,
-        claim: leaseUntil,
-        eventId: row.event_id,
-        endpoint: row.endpoint,
-        attempts: row.attempts,
-        step: row.step,
-        createdAt: row.created_at,
-        source: row.source,
-        type: row.type,
-        contentType: row.content_type ?? undefined,
-        body: row.body,
-      };
+      return toClaimed(row, leaseUntil);
     });
   }
 }

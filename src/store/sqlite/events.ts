@@ -1,26 +1,7 @@
 import type { Statement } from 'better-sqlite3';
+import { type EventRow, toStoredEvent } from '../rows.ts';
 import type { EnqueueResult, NewEvent, StoredEvent } from '../store.ts';
 import type { Db } from './db.ts';
-
-export interface EventRow {
-  id: string;
-  source: string;
-  type: string;
-  received_at: number;
-  content_type: string | null;
-  body: Buffer;
-}
-
-export function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    id: row.id,
-    source: row.source,
-    type: row.type,
-    receivedAt: row.received_at,
-    contentType: row.content_type ?? undefined,
-    body: row.body,
-  };
-}
 
 /**
  * Events, their idempotency keys and their first deliveries: one prepared
