@@ -4,6 +4,7 @@ import { createAdminHandler } from './admin/server.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { RelayConfig } from './config/schema.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
+import { Ownership } from './dispatch/ownership.ts';
 import { listen, urlOf } from './http/listener.ts';
 import { OPS_EVENT_TYPES, OperationalEvents, RELAY_SOURCE } from './ingest/relay-source.ts';
 import { createIngestHandler, type IngestView } from './ingest/server.ts';
@@ -85,6 +86,16 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     failures,
     added: (endpoint) => dispatcher.added(endpoint),
   });
+  const ownership = new Ownership({
+    store,
+    clock,
+    log: log.child({ component: 'cluster' }),
+    failures,
+    endpoints: () => Object.keys(view().config.endpoints),
+    gained: () => dispatcher.wake(),
+  });
+  // Runs after the dispatcher's stop (cleanups run in reverse): leases go only once nothing is in flight.
+  cleanups.push(() => ownership.leave());
   const dispatcher = new Dispatcher(initial, await store.endpointStates(), {
     store,
     backlog,
@@ -98,6 +109,7 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     onRecovered: (endpoint) => opsEvents.endpointRecovered(endpoint),
   });
   cleanups.push(() => dispatcher.stop(0));
+  await ownership.start();
   metrics.observeLanes(
     () => laneSnapshots(dispatcher, backlog),
     async () => {
@@ -171,6 +183,8 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
       }
       parts.setView(viewOf(config));
       dispatcher.reload(config);
+      // A new endpoint finds its owner now rather than at the next renewal.
+      void ownership.renew();
       for (const name of removed) {
         metrics
           .forgetEndpoint(name)

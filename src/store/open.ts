@@ -25,6 +25,7 @@ export async function openStore(
       url: storage.url!,
       pool: storage.pool,
       instance: cluster.instance,
+      lease: cluster.lease,
       onCommit: options.onCommit,
     });
   }

@@ -48,6 +48,14 @@ export interface Store {
 
   readonly reads: StoreReads;
   readonly operator: OperatorWrites;
+  /**
+   * Which endpoints this relay owns among the relays sharing the store. A
+   * relay dispatches only what it owns: `claim` answers an ask for another
+   * relay's endpoint with nothing (exhausted), and a completion from a claim
+   * taken under an epoch the lease has since left is refused. SQLite: one
+   * relay owns every endpoint.
+   */
+  readonly cluster: ClusterLeases;
 
   /** Why the store would refuse a write now, known without a round trip (free disk below the floor); else undefined. */
   refusal(): RelayError | undefined;
@@ -55,6 +63,32 @@ export interface Store {
   writable(): Promise<string | undefined>;
   /** Writes what is queued, then releases everything (connections, locks). Same promise every call. */
   close(): Promise<void>;
+}
+
+/**
+ * Endpoint ownership by renewable leases (DESIGN "Several relays on one
+ * PostgreSQL"). The relay calls `renew` every `renewEvery` ms while it runs,
+ * and `leave` once it has stopped dispatching.
+ */
+export interface ClusterLeases {
+  /** How often `renew` must run (a third of the lease); undefined: never, one relay owns everything. */
+  readonly renewEvery: number | undefined;
+  /**
+   * Marks this relay alive, renews its leases, takes its even share of
+   * `endpoints` from those free or expired, and hands back what is over it.
+   * Resolves with the endpoints it owns now.
+   */
+  renew(endpoints: readonly string[], now: number): Promise<Set<string>>;
+  /** Hands every lease over at once, so others take them without waiting for expiry, and leaves the member list. */
+  leave(now: number): Promise<void>;
+  /** The relays seen within the lease, each with how many endpoints it owns. */
+  members(now: number): Promise<ClusterMember[]>;
+}
+
+export interface ClusterMember {
+  instance: string;
+  lastSeen: number;
+  endpoints: number;
 }
 
 /** What the admin API reads. */

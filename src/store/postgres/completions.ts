@@ -4,7 +4,9 @@ import type { Db } from './pool.ts';
 /**
  * Every completion of a batch in one statement, over one array per field.
  * A completion applies only while its claim is the delivery's current one
- * (`state = 'in_flight' AND claim = …`): a stale one changes nothing. The
+ * (`state = 'in_flight' AND claim = …`) and the endpoint's lease is still at
+ * the epoch the claim was taken under (no other relay took it over since):
+ * a stale one changes nothing. The
  * new state and the retry's due time are one UPDATE, so a crash cannot keep
  * one without the other; the attempt rows and a 410's endpoint disable ride
  * in the same statement, keyed on the completions that applied.
@@ -25,6 +27,7 @@ applied AS (
     last_error = CASE c.next WHEN 'delivered' THEN NULL WHEN 'release' THEN d.last_error ELSE c.error END,
     lease_until = NULL, claimed_by = NULL
   FROM c WHERE d.id = c.id AND d.state = 'in_flight' AND d.claim = c.claim
+    AND d.claim_epoch = (SELECT l.epoch FROM endpoint_leases l WHERE l.endpoint = d.endpoint)
   RETURNING c.ord, d.id, d.attempts
 ),
 attempt_rows AS (

@@ -1,10 +1,11 @@
 import { RelayError, toError } from '../../errors.ts';
 import { storageRefusal } from './errors.ts';
 import { initial } from './migrations/001_initial.ts';
+import { cluster } from './migrations/002_cluster.ts';
 import type { Db, PoolClient } from './pool.ts';
 
 /** Ordered, append-only; migration N brings the schema from version N-1 to N. */
-const migrations: readonly string[] = [initial];
+const migrations: readonly string[] = [initial, cluster];
 
 export const schemaVersion = migrations.length;
 

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { toError } from '../../errors.ts';
 import { refuseOrRethrow } from './errors.ts';
 
 /** How long opening a connection may take before the caller hears "unreachable". */
@@ -45,6 +46,25 @@ export class Db {
   /** A connection of its own, for work that spans statements (migrations under their lock). */
   connect(): Promise<pg.PoolClient> {
     return this.pool.connect().catch(refuseOrRethrow);
+  }
+
+  /** Runs `work` in one transaction on a connection of its own; a connection left in doubt is closed, not pooled. */
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollback: unknown) => {
+        broken = toError(rollback);
+      });
+      return refuseOrRethrow(error);
+    } finally {
+      client.release(broken);
+    }
   }
 
   end(): Promise<void> {

@@ -12,6 +12,7 @@ import type {
   Store,
 } from '../store.ts';
 import { claim } from './claims.ts';
+import { PostgresLeases } from './cluster.ts';
 import { complete } from './completions.ts';
 import { endpointStates, setEndpointState } from './endpoint-state.ts';
 import { enqueueBatch } from './enqueue.ts';
@@ -30,11 +31,14 @@ export interface PostgresStoreOptions {
   pool?: number | undefined;
   /** This relay's name among those sharing the database (`cluster.instance`); default hostname-pid. */
   instance?: string | undefined;
+  /** How long an endpoint's lease lasts unless renewed (`cluster.lease`). */
+  lease?: number | undefined;
   /** After each commit of a batch of events: how many it held. */
   onCommit?: (items: number) => void;
 }
 
 const DEFAULT_POOL = 10;
+const DEFAULT_LEASE_MS = 15_000;
 /** Readiness must answer fast: a database slower than this is not ready to take writes. */
 const WRITABLE_TIMEOUT_MS = 1_000;
 
@@ -53,20 +57,29 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end().catch(() => {});
     throw error;
   }
-  return new PostgresStore(pool, size, instance, options.onCommit);
+  const leases = new PostgresLeases(pool, instance, options.lease ?? DEFAULT_LEASE_MS);
+  return new PostgresStore(pool, size, instance, leases, options.onCommit);
 }
 
 class PostgresStore implements Store {
   readonly reads: PostgresReads;
   readonly operator: PostgresOperator;
+  readonly cluster: PostgresLeases;
   private readonly pool: Db;
   private readonly instance: string;
   private readonly groupCommit: EnqueueGroupCommit;
   private readonly pruner: PostgresPruner;
   private closing: Promise<void> | undefined;
 
-  constructor(pool: Db, size: number, instance: string, onCommit?: (items: number) => void) {
+  constructor(
+    pool: Db,
+    size: number,
+    instance: string,
+    cluster: PostgresLeases,
+    onCommit?: (items: number) => void,
+  ) {
     this.pool = pool;
+    this.cluster = cluster;
     this.instance = instance;
     // Half the pool for ingest's batches: claims, completions and admin reads keep connections of their own.
     this.groupCommit = new EnqueueGroupCommit(

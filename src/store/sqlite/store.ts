@@ -2,6 +2,7 @@ import { RelayError } from '../../errors.ts';
 import type {
   Claim,
   ClaimAsk,
+  ClusterLeases,
   Completion,
   EndpointAdminState,
   EndpointStateRecord,
@@ -63,6 +64,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
 class SqliteStore implements Store {
   readonly reads: SqliteReads;
   readonly operator: SqliteOperator;
+  readonly cluster: ClusterLeases = soleOwner;
   private readonly db: Db;
   private readonly options: SqliteStoreOptions;
   private readonly groupCommit: GroupCommit;
@@ -211,3 +213,11 @@ class SqliteStore implements Store {
     }
   }
 }
+
+/** One relay per file (the lock says so): it owns every endpoint, with nothing to renew. */
+const soleOwner: ClusterLeases = {
+  renewEvery: undefined,
+  renew: (endpoints) => Promise.resolve(new Set(endpoints)),
+  leave: () => Promise.resolve(),
+  members: () => Promise.resolve([]),
+};

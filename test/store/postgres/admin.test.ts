@@ -7,6 +7,7 @@ const NOW = 1_700_000_000_000;
 async function storeWith(count: number) {
   const { url } = await freshPostgresDatabase();
   const store = await openStore(url);
+  await store.cluster.renew(['crm', 'erp'], NOW);
   const events = Array.from({ length: count }, (_, i) =>
     event({ receivedAt: NOW + i, endpoints: ['crm', 'erp'] }),
   );
@@ -78,6 +79,7 @@ describe('PostgreSQL store: admin reads, operator writes, retention', () => {
   it('prunes finished deliveries, orphan events and expired keys, and keeps what is unfinished', async () => {
     const { url } = await freshPostgresDatabase();
     const store = await openStore(url);
+    await store.cluster.renew(['crm'], NOW);
     const keyed = event({ idempotency: { key: 'k', expiresAt: NOW + 5 } });
     await store.enqueue(keyed);
     await store.enqueue(event({ endpoints: [] }));

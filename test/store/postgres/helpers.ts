@@ -24,6 +24,16 @@ export async function twoRelays(): Promise<{ url: string; a: Store; b: Store }> 
   return { url, a, b };
 }
 
+/** Renewals on every store, round after round, until the shares settle (each round moves each toward its share). */
+export async function settle(stores: readonly Store[], endpoints: readonly string[], now: number) {
+  let owned: Set<string>[] = [];
+  for (let round = 0; round < 3; round++) {
+    owned = [];
+    for (const store of stores) owned.push(await store.cluster.renew(endpoints, now));
+  }
+  return owned;
+}
+
 let n = 0;
 
 export function event(overrides: Partial<NewEvent> = {}): NewEvent {

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../../src/store/postgres/store.ts';
 import { freshPostgresDatabase } from '../../helpers/postgres.ts';
-import { event, openStore, twoRelays } from './helpers.ts';
+import { event, openStore, settle, twoRelays } from './helpers.ts';
 
 const NOW = 1_700_000_000_000;
 const ask = (fresh: number, retries = 0) => ({ endpoint: 'crm', fresh, retries, leaseUntil: NOW + 60_000 });
@@ -72,14 +72,16 @@ describe('PostgreSQL store: several relays on one database', () => {
     expect(ok).toEqual({ status: 'fulfilled', value: { duplicateOf: undefined } });
   });
 
-  it('never hands one delivery to two relays claiming at once', async () => {
-    const { a, b } = await twoRelays();
+  it('never hands one delivery to two claims at once (two pools of one relay)', async () => {
+    const { url } = await freshPostgresDatabase();
+    const [a, b] = [await openStore(url, { instance: 'a' }), await openStore(url, { instance: 'a' })];
+    await a.cluster.renew(['crm'], NOW);
     const events = Array.from({ length: 200 }, (_, i) => event({ receivedAt: NOW - 1_000 + i }));
     await Promise.all(events.map((e) => a.enqueue(e)));
     const claimed: number[] = [];
     for (let round = 0; round < 10; round++) {
       const [ca, cb] = await Promise.all([a.claim([ask(15)], NOW), b.claim([ask(15)], NOW)]);
-      for (const c of [...ca, ...cb]) claimed.push(...c.fresh.map((d) => d.id));
+      for (const c of [...ca!, ...cb!]) claimed.push(...c.fresh.map((d) => d.id));
     }
     expect(claimed).toHaveLength(200);
     expect(new Set(claimed).size).toBe(200);
@@ -90,6 +92,7 @@ describe('PostgreSQL store: several relays on one database', () => {
   it('claims first attempts before retries, oldest due first, and says when the next is due', async () => {
     const { url } = await freshPostgresDatabase();
     const store = await openStore(url);
+    await store.cluster.renew(['crm'], NOW);
     const [first, second, later] = [
       event(),
       event({ receivedAt: NOW - 10 }),
@@ -113,32 +116,50 @@ describe('PostgreSQL store: several relays on one database', () => {
     expect(next!.retries[0]!.body).toEqual(second.body);
   });
 
-  it('refuses a completion from a stale claim, and applies the current one', async () => {
+  it('refuses a completion from a stale claim, and one from a relay whose lease was taken over', async () => {
     const { a, b } = await twoRelays();
-    await a.enqueue(event());
-    const [old] = (await a.claim([{ ...ask(1), leaseUntil: NOW + 10 }], NOW))[0]!.fresh;
-    expect(await b.expireLeases(NOW + 11)).toBe(1);
-    const [current] = (await b.claim([ask(1)], NOW + 11))[0]!.fresh;
-    expect(current!.claim).not.toBe(old!.claim);
+    await a.cluster.renew(['crm'], NOW);
+    for (let i = 0; i < 2; i++) await a.enqueue(event());
+    const [old, kept] = (await a.claim([{ ...ask(2), leaseUntil: NOW + 10 }], NOW))[0]!.fresh;
+    expect(await b.expireLeases(NOW + 11)).toBe(2);
+    const [again] = (await a.claim([ask(1)], NOW + 11))[0]!.fresh;
+    expect(again!.id).toBe(old!.id);
+    expect(again!.claim).not.toBe(old!.claim);
     const stale = {
       deliveryId: old!.id,
       claim: old!.claim,
       attempt: attempt(200),
       next: 'delivered' as const,
     };
-    expect(await a.complete([stale], NOW + 12)).toEqual([false]);
-    const fresh = { ...stale, claim: current!.claim };
-    expect(await b.complete([fresh, stale], NOW + 12)).toEqual([true, false]);
+    expect(await a.complete([stale, { ...stale, claim: again!.claim }], NOW + 12)).toEqual([false, true]);
     const detail = await a.reads.delivery(old!.id);
     expect(detail).toMatchObject({ state: 'delivered', attempts: 1, finishedAt: NOW + 12, lastStatus: 200 });
     expect(detail!.attemptLog).toEqual([
       { n: 1, startedAt: NOW, durationMs: 12, status: 200, error: undefined, response: Buffer.from('ok') },
     ]);
+
+    // a goes silent: past the lease, b takes crm over, and a's claim is void though a never expired it.
+    const [zombie] = (await a.claim([ask(1)], NOW + 13))[0]!.fresh;
+    expect(zombie!.id).toBe(kept!.id);
+    const later = NOW + 15_014;
+    expect(await b.cluster.renew(['crm'], later)).toEqual(new Set(['crm']));
+    expect((await a.claim([ask(1)], later))[0]).toMatchObject({ fresh: [], exhausted: true });
+    const [taken] = (await b.claim([ask(1)], later))[0]!.fresh;
+    expect(taken!.id).toBe(kept!.id);
+    const late = {
+      deliveryId: zombie!.id,
+      claim: zombie!.claim,
+      attempt: attempt(200),
+      next: 'delivered' as const,
+    };
+    expect(await a.complete([late], later)).toEqual([false]);
+    expect(await b.complete([{ ...late, claim: taken!.claim }], later)).toEqual([true]);
   });
 
   it('releases with a disable, and records a dead delivery, in one batch', async () => {
     const { url } = await freshPostgresDatabase();
     const store = await openStore(url);
+    await store.cluster.renew(['crm'], NOW);
     await store.enqueue(event());
     await store.enqueue(event());
     const [x, y] = (await store.claim([ask(2)], NOW))[0]!.fresh;
@@ -179,13 +200,50 @@ describe('PostgreSQL store: several relays on one database', () => {
 
   it('at start takes back its own claims and expired ones, never another live relay’s', async () => {
     const { url, a, b } = await twoRelays();
-    for (let i = 0; i < 3; i++) await a.enqueue(event());
+    const owned = await settle([a, b], ['crm', 'erp'], NOW);
+    expect(owned).toEqual([new Set(['crm']), new Set(['erp'])]);
+    for (let i = 0; i < 3; i++) await a.enqueue(event({ endpoints: ['crm', 'erp'] }));
     await a.claim([{ ...ask(1), leaseUntil: NOW + 10 }], NOW);
     await a.claim([ask(1)], NOW);
-    await b.claim([ask(1)], NOW);
+    await b.claim([{ ...ask(1), endpoint: 'erp' }], NOW);
     const restartedA = await openStore(url, { instance: 'a' });
     expect(await restartedA.recover(NOW + 100)).toBe(2);
-    expect((await b.claim([ask(5)], NOW + 100))[0]!.fresh).toHaveLength(2);
+    expect(
+      await b.reads.listEvents({
+        since: 0,
+        source: undefined,
+        type: undefined,
+        state: 'in_flight',
+        endpoint: 'erp',
+        before: undefined,
+        limit: 10,
+      }),
+    ).toHaveLength(1);
+  });
+
+  it('spreads the endpoints evenly, hands them over on leave, and takes a silent relay’s after the lease', async () => {
+    const { url } = await freshPostgresDatabase();
+    const [a, b, c] = [
+      await openStore(url, { instance: 'a', lease: 1_000 }),
+      await openStore(url, { instance: 'b', lease: 1_000 }),
+      await openStore(url, { instance: 'c', lease: 1_000 }),
+    ];
+    const endpoints = ['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7'];
+    const owned = await settle([a, b, c], endpoints, NOW);
+    expect(owned.map((set) => set.size)).toEqual([3, 2, 2]);
+    expect(new Set(owned.flatMap((set) => [...set]))).toEqual(new Set(endpoints));
+    expect((await a.cluster.members(NOW)).map((m) => [m.instance, m.endpoints])).toEqual([
+      ['a', 3],
+      ['b', 2],
+      ['c', 2],
+    ]);
+    await c.cluster.leave(NOW);
+    const afterLeave = await settle([a, b], endpoints, NOW + 100);
+    expect(afterLeave.map((set) => set.size)).toEqual([4, 3]);
+    // b falls silent; a takes everything once b's lease has run out, not before.
+    expect((await a.cluster.renew(endpoints, NOW + 900)).size).toBe(4);
+    expect((await a.cluster.renew(endpoints, NOW + 1_200)).size).toBe(7);
+    expect((await a.cluster.members(NOW + 1_200)).map((m) => m.instance)).toEqual(['a']);
   });
 
   it('runs the migrations once when relays start together, and refuses a newer schema', async () => {
@@ -196,14 +254,14 @@ describe('PostgreSQL store: several relays on one database', () => {
     await client.connect();
     try {
       const { rows } = await client.query('SELECT version FROM relay_schema ORDER BY version');
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
       await client.query('INSERT INTO relay_schema (version, applied_at) VALUES (99, 0)');
     } finally {
       await client.end();
     }
     await expect(openPostgresStore({ url })).rejects.toMatchObject({
       code: 'RELAY_ERR_SCHEMA_TOO_NEW',
-      message: expect.stringMatching(/version 99 is newer than this relay knows \(1\); upgrade relay/),
+      message: expect.stringMatching(/version 99 is newer than this relay knows \(2\); upgrade relay/),
     });
   });
 

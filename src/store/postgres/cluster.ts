@@ -1,0 +1,117 @@
+import type { ClusterLeases, ClusterMember } from '../store.ts';
+import type { Db } from './pool.ts';
+
+/** Renew three times per lease: two renewals may fail before the lease runs out. */
+const RENEWALS_PER_LEASE = 3;
+/** Members silent this many leases are forgotten. */
+const FORGET_AFTER_LEASES = 20;
+
+/**
+ * Leases on PostgreSQL. One renewal is one transaction: mark this member
+ * alive, create lease rows for endpoints never seen, extend this relay's
+ * own leases, then move toward an even share. The live members (seen within
+ * the lease) split the endpoints floor(E/M) each, the first E mod M in name
+ * order one more, so the shares add up to E whatever each member computes.
+ * A member under its share takes free or expired leases (SKIP LOCKED: two
+ * taking at once take different ones), raising each one's epoch and giving
+ * its in-flight deliveries back to pending: their claims belong to the old
+ * owner, whose completions the new epoch refuses. A member over its share
+ * frees the rest; the epoch stays until someone takes them, so its
+ * attempts still in flight can complete meanwhile.
+ */
+export class PostgresLeases implements ClusterLeases {
+  readonly renewEvery: number;
+  private readonly db: Db;
+  private readonly instance: string;
+  private readonly lease: number;
+
+  constructor(db: Db, instance: string, lease: number) {
+    this.db = db;
+    this.instance = instance;
+    this.lease = lease;
+    this.renewEvery = Math.floor(lease / RENEWALS_PER_LEASE);
+  }
+
+  renew(endpoints: readonly string[], now: number): Promise<Set<string>> {
+    return this.db.transaction(async (client) => {
+      const me = this.instance;
+      await client.query(
+        `INSERT INTO cluster_members (instance, last_seen) VALUES ($1, $2)
+         ON CONFLICT (instance) DO UPDATE SET last_seen = excluded.last_seen`,
+        [me, now],
+      );
+      await client.query('DELETE FROM cluster_members WHERE last_seen < $1', [
+        now - FORGET_AFTER_LEASES * this.lease,
+      ]);
+      await client.query(
+        `INSERT INTO endpoint_leases (endpoint) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT DO NOTHING`,
+        [endpoints],
+      );
+      // Leases of endpoints this relay's config no longer names go back.
+      await client.query(
+        `UPDATE endpoint_leases SET owner = NULL, expires_at = 0 WHERE owner = $1 AND NOT (endpoint = ANY($2))`,
+        [me, endpoints],
+      );
+      const mine = await client.query<{ endpoint: string }>(
+        `UPDATE endpoint_leases SET expires_at = $2 WHERE owner = $1 RETURNING endpoint`,
+        [me, now + this.lease],
+      );
+      const live = await client.query<{ instance: string }>(
+        'SELECT instance FROM cluster_members WHERE last_seen > $1 ORDER BY instance COLLATE "C"',
+        [now - this.lease],
+      );
+      const members = live.rows.map((row) => row.instance);
+      const rank = Math.max(0, members.indexOf(me));
+      const share =
+        Math.floor(endpoints.length / members.length) + (rank < endpoints.length % members.length ? 1 : 0);
+      const owned = new Set(mine.rows.map((row) => row.endpoint));
+      if (owned.size < share) {
+        const taken = await client.query<{ endpoint: string }>(
+          `WITH free AS (
+             SELECT endpoint FROM endpoint_leases
+             WHERE endpoint = ANY($1) AND (owner IS NULL OR expires_at < $2) AND owner IS DISTINCT FROM $3
+             ORDER BY endpoint LIMIT $4 FOR UPDATE SKIP LOCKED)
+           UPDATE endpoint_leases l SET owner = $3, epoch = l.epoch + 1, expires_at = $5
+           FROM free WHERE l.endpoint = free.endpoint RETURNING l.endpoint`,
+          [endpoints, now, me, share - owned.size, now + this.lease],
+        );
+        const gained = taken.rows.map((row) => row.endpoint);
+        await client.query(
+          `UPDATE deliveries SET state = 'pending', lease_until = NULL, claimed_by = NULL
+           WHERE state = 'in_flight' AND endpoint = ANY($1)`,
+          [gained],
+        );
+        for (const endpoint of gained) owned.add(endpoint);
+      } else if (owned.size > share) {
+        const freed = await client.query<{ endpoint: string }>(
+          `UPDATE endpoint_leases SET owner = NULL, expires_at = 0 WHERE endpoint IN (
+             SELECT endpoint FROM endpoint_leases WHERE owner = $1 ORDER BY endpoint DESC LIMIT $2)
+           RETURNING endpoint`,
+          [me, owned.size - share],
+        );
+        for (const row of freed.rows) owned.delete(row.endpoint);
+      }
+      return owned;
+    });
+  }
+
+  async leave(): Promise<void> {
+    await this.db.transaction(async (client) => {
+      await client.query('UPDATE endpoint_leases SET owner = NULL, expires_at = 0 WHERE owner = $1', [
+        this.instance,
+      ]);
+      await client.query('DELETE FROM cluster_members WHERE instance = $1', [this.instance]);
+    });
+  }
+
+  async members(now: number): Promise<ClusterMember[]> {
+    const { rows } = await this.db.query<{ instance: string; last_seen: number; endpoints: number }>({
+      name: 'relay-cluster-members',
+      text: `SELECT m.instance, m.last_seen,
+               (SELECT count(*) FROM endpoint_leases l WHERE l.owner = m.instance AND l.expires_at > $1) AS endpoints
+             FROM cluster_members m WHERE m.last_seen > $2 ORDER BY m.instance COLLATE "C"`,
+      values: [now, now - this.lease],
+    });
+    return rows.map((row) => ({ instance: row.instance, lastSeen: row.last_seen, endpoints: row.endpoints }));
+  }
+}
