@@ -91,8 +91,11 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     clock,
     log: log.child({ component: 'cluster' }),
     failures,
+    backlog,
     endpoints: () => Object.keys(view().config.endpoints),
-    gained: () => dispatcher.wake(),
+    work: (endpoints) => {
+      for (const endpoint of endpoints) dispatcher.added(endpoint, 0);
+    },
   });
   // Runs after the dispatcher's stop (cleanups run in reverse): leases go only once nothing is in flight.
   cleanups.push(() => ownership.leave());

@@ -1,57 +1,59 @@
 import type { Clock } from '../clock.ts';
 import type { BackgroundFailures, Logger } from '../log.ts';
-import type { Store } from '../store/store.ts';
+import type { Backlog } from '../store/backlog.ts';
+import type { ClusterSignal, Store } from '../store/store.ts';
 
 export interface OwnershipDeps {
   store: Store;
+  backlog: Backlog;
   clock: Clock;
   log: Logger;
   failures: BackgroundFailures;
   /** The endpoints the running config names. */
   endpoints(): readonly string[];
-  /** This relay took endpoints over: their lanes have work to look at. */
-  gained(endpoints: readonly string[]): void;
+  /** These endpoints' lanes may have work: this relay took them over, or another relay stored some. */
+  work(endpoints: readonly string[]): void;
 }
+
+/** The backlog counts are re-read from the store at most this often (other relays change them too). */
+const BACKLOG_RESYNC_MS = 30_000;
 
 /**
  * Keeps this relay's endpoint leases (store.cluster) renewed while it runs,
  * every `renewEvery` ms, and hands them over when it stops. A relay that
  * cannot renew claims nothing more once its leases run out: the store only
- * claims for leases it holds, so stopping needs no decision here.
+ * claims for leases it holds, so stopping needs no decision here. Signals
+ * from the other relays (LISTEN/NOTIFY on PostgreSQL) wake lanes and renew
+ * at once; the timer is the backstop for any signal lost.
  */
 export class Ownership {
   private readonly deps: OwnershipDeps;
   private timer: NodeJS.Timeout | undefined;
   private owned = new Set<string>();
   private renewing: Promise<void> | undefined;
+  private backlogReadAt = Number.NEGATIVE_INFINITY;
 
   constructor(deps: OwnershipDeps) {
     this.deps = deps;
   }
 
-  /** The first renewal, awaited so the dispatcher starts with its share; then the timer. */
+  /** The first renewal, awaited so the dispatcher starts with its share; then the timer and the signals. */
   async start(): Promise<void> {
     const every = this.deps.store.cluster.renewEvery;
     if (every === undefined) return;
     await this.renew();
     this.timer = setInterval(() => void this.renew(), every);
     this.timer.unref();
+    this.deps.store.cluster.watch((signal) => this.heard(signal));
   }
 
-  /** Renews now (also after a reload, so a new endpoint finds its owner at once). */
+  /** Renews now (also after a reload, so a new endpoint finds its owner at once). Never rejects. */
   renew(): Promise<void> {
+    if (this.deps.store.cluster.renewEvery === undefined) return Promise.resolve();
     this.renewing ??= this.renewOnce().finally(() => {
       this.renewing = undefined;
     });
     return this.renewing;
-  }
-
-  owns(endpoint: string): boolean {
-    return this.owned.has(endpoint);
-  }
-
-  get size(): number {
-    return this.owned.size;
   }
 
   /** After the dispatcher stopped: the leases go to the others at once. */
@@ -64,6 +66,18 @@ export class Ownership {
     this.owned = new Set();
   }
 
+  private heard(signal: ClusterSignal): void {
+    if (signal.kind === 'work') {
+      const endpoints = signal.endpoints === '*' ? [...this.owned] : signal.endpoints;
+      this.deps.work(endpoints.filter((endpoint) => this.owned.has(endpoint)));
+      return;
+    }
+    // Leases moved, or signals were lost: take a share now, then look at every lane.
+    void this.renew().then(() => {
+      if (signal.kind === 'resync') this.deps.work([...this.owned]);
+    });
+  }
+
   private async renewOnce(): Promise<void> {
     const { store, clock, log, failures } = this.deps;
     try {
@@ -72,9 +86,14 @@ export class Ownership {
       const gained = [...owned].filter((endpoint) => !this.owned.has(endpoint));
       const lost = [...this.owned].filter((endpoint) => !owned.has(endpoint));
       this.owned = owned;
-      if (gained.length > 0 || lost.length > 0)
+      if (gained.length > 0 || lost.length > 0) {
         log.info({ gained, lost, owned: owned.size }, 'endpoint ownership changed');
-      if (gained.length > 0) this.deps.gained(gained);
+      }
+      if (gained.length > 0 || clock.now() - this.backlogReadAt >= BACKLOG_RESYNC_MS) {
+        this.backlogReadAt = clock.now();
+        this.deps.backlog.reset(await store.unfinishedCounts());
+      }
+      if (gained.length > 0) this.deps.work(gained);
     } catch (error) {
       failures.report('cluster_renew', error);
     }

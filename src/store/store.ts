@@ -83,7 +83,20 @@ export interface ClusterLeases {
   leave(now: number): Promise<void>;
   /** The relays seen within the lease, each with how many endpoints it owns. */
   members(now: number): Promise<ClusterMember[]>;
+  /**
+   * Hints from the other relays, as they happen; never the only way work is
+   * found (the renewal and the dispatcher's backstop catch what a lost one missed).
+   */
+  watch(listener: (signal: ClusterSignal) => void): void;
 }
+
+export type ClusterSignal =
+  /** Events were stored elsewhere for these endpoints ('*': any). */
+  | { kind: 'work'; endpoints: readonly string[] | '*' }
+  /** A relay joined, or handed leases over: renew now to take a share. */
+  | { kind: 'leases' }
+  /** The signal connection was (re-)established: anything may have been missed. */
+  | { kind: 'resync' };
 
 export interface ClusterMember {
   instance: string;

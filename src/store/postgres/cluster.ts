@@ -1,5 +1,6 @@
-import type { ClusterLeases, ClusterMember } from '../store.ts';
-import type { Db } from './pool.ts';
+import type { ClusterLeases, ClusterMember, ClusterSignal } from '../store.ts';
+import { LEASES_CHANNEL, type Notifications } from './notifications.ts';
+import type { Db, PoolClient } from './pool.ts';
 
 /** Renew three times per lease: two renewals may fail before the lease runs out. */
 const RENEWALS_PER_LEASE = 3;
@@ -24,22 +25,30 @@ export class PostgresLeases implements ClusterLeases {
   private readonly db: Db;
   private readonly instance: string;
   private readonly lease: number;
+  private readonly notifications: Notifications;
+  /** What the last renewal answered: an enqueue signals the owners of the rest. */
+  private owned = new Set<string>();
 
-  constructor(db: Db, instance: string, lease: number) {
+  constructor(db: Db, instance: string, lease: number, notifications: Notifications) {
     this.db = db;
     this.instance = instance;
     this.lease = lease;
+    this.notifications = notifications;
     this.renewEvery = Math.floor(lease / RENEWALS_PER_LEASE);
   }
 
   renew(endpoints: readonly string[], now: number): Promise<Set<string>> {
     return this.db.transaction(async (client) => {
       const me = this.instance;
-      await client.query(
-        `INSERT INTO cluster_members (instance, last_seen) VALUES ($1, $2)
-         ON CONFLICT (instance) DO UPDATE SET last_seen = excluded.last_seen`,
-        [me, now],
+      // A member that was not live (new, or back after silence) asks the others to make room at once.
+      const seen = await client.query<{ joined: boolean }>(
+        `WITH before AS (SELECT last_seen FROM cluster_members WHERE instance = $1)
+         INSERT INTO cluster_members (instance, last_seen) VALUES ($1, $2)
+         ON CONFLICT (instance) DO UPDATE SET last_seen = excluded.last_seen
+         RETURNING coalesce((SELECT last_seen FROM before) <= $3, true) AS joined`,
+        [me, now, now - this.lease],
       );
+      if (seen.rows[0]?.joined) await this.signal(client);
       await client.query('DELETE FROM cluster_members WHERE last_seen < $1', [
         now - FORGET_AFTER_LEASES * this.lease,
       ]);
@@ -90,7 +99,9 @@ export class PostgresLeases implements ClusterLeases {
           [me, owned.size - share],
         );
         for (const row of freed.rows) owned.delete(row.endpoint);
+        await this.signal(client);
       }
+      this.owned = owned;
       return owned;
     });
   }
@@ -101,7 +112,21 @@ export class PostgresLeases implements ClusterLeases {
         this.instance,
       ]);
       await client.query('DELETE FROM cluster_members WHERE instance = $1', [this.instance]);
+      await this.signal(client);
     });
+    this.owned = new Set();
+    await this.notifications.stop();
+  }
+
+  /** The endpoints of `endpoints` another relay owns (as far as the last renewal knows). */
+  othersOf(endpoints: Iterable<string>): Set<string> {
+    const others = new Set<string>();
+    for (const endpoint of endpoints) if (!this.owned.has(endpoint)) others.add(endpoint);
+    return others;
+  }
+
+  watch(listener: (signal: ClusterSignal) => void): void {
+    this.notifications.watch(listener);
   }
 
   async members(now: number): Promise<ClusterMember[]> {
@@ -113,5 +138,10 @@ export class PostgresLeases implements ClusterLeases {
       values: [now, now - this.lease],
     });
     return rows.map((row) => ({ instance: row.instance, lastSeen: row.last_seen, endpoints: row.endpoints }));
+  }
+
+  /** Tells the others the leases changed; sent when the transaction commits. */
+  private async signal(client: PoolClient): Promise<void> {
+    await client.query('SELECT pg_notify($1, $2)', [LEASES_CHANNEL, this.instance]);
   }
 }

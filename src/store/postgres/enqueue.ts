@@ -1,4 +1,5 @@
 import type { EnqueueResult, NewEvent } from '../store.ts';
+import { WORK_CHANNEL } from './notifications.ts';
 import type { Db } from './pool.ts';
 
 const EVENT_COLUMNS = 6;
@@ -18,10 +19,17 @@ const EVENT_COLUMNS = 6;
  * window is judged at the batch's earliest receive time: events of one batch
  * arrived within the same event-loop turn.
  *
+ * `wake` (notifications.ts) names the endpoints other relays own: their
+ * owners hear of the new work when this commits.
+ *
  * The batch must hold at most one event per key (group-commit.ts folds the
  * others onto it), since ON CONFLICT may not touch one row twice.
  */
-export async function enqueueBatch(pool: Db, events: readonly NewEvent[]): Promise<EnqueueResult[]> {
+export async function enqueueBatch(
+  pool: Db,
+  events: readonly NewEvent[],
+  wake: string | undefined,
+): Promise<EnqueueResult[]> {
   const n = events.length;
   const values: unknown[] = [];
   const keyed = events.filter((e) => e.idempotency);
@@ -39,18 +47,20 @@ export async function enqueueBatch(pool: Db, events: readonly NewEvent[]): Promi
     deliveries.map((d) => d[0]),
     deliveries.map((d) => d[1]),
     deliveries.map((d) => d[2]),
+    wake ?? null,
   );
   for (const e of events) values.push(e.id, e.source, e.type, e.receivedAt, e.contentType ?? null, e.body);
-  const { rows } = await pool.query<{ id: string; duplicate_of: string }>({
+  const { rows } = await pool.query<{ id: string | null; duplicate_of: string }>({
     name: `relay-enqueue-${n}`,
     text: statementFor(n),
     values,
   });
-  const duplicates = new Map(rows.map((row) => [row.id, row.duplicate_of]));
+  // The one row of `notified` (id null) only makes the notification part of the statement.
+  const duplicates = new Map(rows.filter((row) => row.id !== null).map((row) => [row.id, row.duplicate_of]));
   return events.map((e) => ({ duplicateOf: duplicates.get(e.id) }));
 }
 
-const FIXED_PARAMS = 8;
+const FIXED_PARAMS = 9;
 const texts = new Map<number, string>();
 
 /** One text per batch size, built once: pg prepares a named statement once per connection. */
@@ -88,8 +98,10 @@ new_deliveries AS (
   SELECT d.event_id, d.endpoint, 'pending', 0, d.at, d.at
   FROM unnest($6::text[], $7::text[], $8::bigint[]) AS d(event_id, endpoint, at)
   WHERE d.event_id NOT IN (SELECT id FROM duplicates)
-)
-SELECT id, duplicate_of FROM duplicates`;
+),
+notified AS (SELECT pg_notify('${WORK_CHANNEL}', $9) WHERE $9::text IS NOT NULL)
+SELECT id, duplicate_of FROM duplicates
+UNION ALL SELECT NULL, NULL FROM notified`;
   texts.set(n, text);
   return text;
 }

@@ -19,6 +19,7 @@ import { enqueueBatch } from './enqueue.ts';
 import { EnqueueGroupCommit } from './group-commit.ts';
 import { expireLeases, oldestUnfinished, recover, unfinishedCounts } from './leases.ts';
 import { migrate } from './migrate.ts';
+import { Notifications, workPayload } from './notifications.ts';
 import { PostgresOperator } from './operator.ts';
 import { Db } from './pool.ts';
 import { PostgresPruner } from './prune.ts';
@@ -57,8 +58,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await pool.end().catch(() => {});
     throw error;
   }
-  const leases = new PostgresLeases(pool, instance, options.lease ?? DEFAULT_LEASE_MS);
-  return new PostgresStore(pool, size, instance, leases, options.onCommit);
+  const notifications = new Notifications(options.url, instance);
+  const leases = new PostgresLeases(pool, instance, options.lease ?? DEFAULT_LEASE_MS, notifications);
+  return new PostgresStore(pool, size, instance, leases, notifications, options.onCommit);
 }
 
 class PostgresStore implements Store {
@@ -66,6 +68,7 @@ class PostgresStore implements Store {
   readonly operator: PostgresOperator;
   readonly cluster: PostgresLeases;
   private readonly pool: Db;
+  private readonly notifications: Notifications;
   private readonly instance: string;
   private readonly groupCommit: EnqueueGroupCommit;
   private readonly pruner: PostgresPruner;
@@ -76,14 +79,17 @@ class PostgresStore implements Store {
     size: number,
     instance: string,
     cluster: PostgresLeases,
+    notifications: Notifications,
     onCommit?: (items: number) => void,
   ) {
+    this.notifications = notifications;
     this.pool = pool;
     this.cluster = cluster;
     this.instance = instance;
     // Half the pool for ingest's batches: claims, completions and admin reads keep connections of their own.
     this.groupCommit = new EnqueueGroupCommit(
-      (events) => enqueueBatch(pool, events),
+      (events) =>
+        enqueueBatch(pool, events, workPayload(cluster.othersOf(events.flatMap((e) => e.endpoints)))),
       Math.max(1, Math.floor(size / 2)),
       onCommit,
     );
@@ -162,6 +168,7 @@ class PostgresStore implements Store {
       try {
         await this.groupCommit.flush();
       } finally {
+        await this.notifications.stop();
         await this.pool.end();
       }
     })();

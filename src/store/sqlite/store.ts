@@ -220,4 +220,5 @@ const soleOwner: ClusterLeases = {
   renew: (endpoints) => Promise.resolve(new Set(endpoints)),
   leave: () => Promise.resolve(),
   members: () => Promise.resolve([]),
+  watch: () => {},
 };

@@ -1,0 +1,87 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freshPostgresDatabase } from '../../helpers/postgres.ts';
+import { ingestEvent, type RelayProcess, spawnRelay } from '../../helpers/process.ts';
+import { startTarget } from '../../helpers/target.ts';
+import { tempDir } from '../../helpers/temp.ts';
+
+const ENDPOINTS = ['e1', 'e2', 'e3', 'e4'];
+const CONCURRENCY = 2;
+
+/** One relay of a cluster: its own name, the shared database, four endpoints of concurrency 2. */
+function writeMember(instance: string, targetUrl: string): string {
+  const file = join(tempDir(), 'relay.yaml');
+  const endpoints = ENDPOINTS.map(
+    (name) =>
+      `  ${name}: { url: "${targetUrl}/${name}", concurrency: ${CONCURRENCY}, retry: { schedule: [200ms], jitter: 0 } }`,
+  );
+  writeFileSync(
+    file,
+    `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
+storage: { backend: postgres, url: "\${RELAY_DATABASE_URL}", pool: 4 }
+cluster: { instance: ${instance}, lease: 3s }
+sources:
+  app: {}
+endpoints:
+${endpoints.join('\n')}
+routes: [{ from: [app], types: "*", to: [${ENDPOINTS.join(', ')}] }]
+`,
+  );
+  return file;
+}
+
+/** The first log line of `relay` (seen already or to come) that `matches`. */
+async function logged(relay: RelayProcess, matches: (line: Record<string, unknown>) => boolean) {
+  for (let waited = 0; waited < 15_000; waited += 50) {
+    const line = relay.logs.find(matches);
+    if (line) return line;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('relay did not log the line in time');
+}
+
+describe('two relays on one PostgreSQL', () => {
+  it('keep each endpoint’s concurrency for the whole cluster, and a graceful stop moves its endpoints over', async () => {
+    const db = await freshPostgresDatabase();
+    const env = { RELAY_DATABASE_URL: db.url };
+    const target = await startTarget(() => ({ status: 200, afterMs: 30 }));
+    const a = await spawnRelay(['--config', writeMember('a', target.url)], env);
+    const b = await spawnRelay(['--config', writeMember('b', target.url)], env);
+    const acked: string[] = [];
+    const post = async (from: number, to: number, relays: RelayProcess[]) => {
+      for (let n = from; n < to; n++) {
+        const id = await ingestEvent(relays[n % relays.length]!.ingestUrl, { n });
+        if (id) acked.push(id);
+      }
+    };
+    await post(0, 60, [a, b]);
+    // b took its share when it joined; both ingest, each delivers what it owns.
+    await logged(b, (l) => l.msg === 'endpoint ownership changed');
+    await target.waitFor(60 * ENDPOINTS.length, 30_000);
+
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    const stopped = a.logs.find((l) => l.msg === 'relay stopped')!;
+    const ownsAll = await logged(
+      b,
+      (l) => l.msg === 'endpoint ownership changed' && l.owned === ENDPOINTS.length,
+    );
+    const handover = Date.parse(ownsAll.time as string) - Date.parse(stopped.time as string);
+    console.info(`graceful stop: b owned all ${ENDPOINTS.length} endpoints ${handover} ms after a stopped`);
+    expect(handover).toBeLessThan(2_000);
+    await post(60, 100, [b]);
+    await target.waitFor(100 * ENDPOINTS.length, 30_000);
+
+    expect(acked).toHaveLength(100);
+    for (const name of ENDPOINTS) {
+      const seen = new Set(
+        target.requests.filter((r) => r.path === `/${name}`).map((r) => r.headers['webhook-id']),
+      );
+      expect(seen.size).toBe(100);
+      expect(target.maxInFlightByPath.get(`/${name}`)).toBeLessThanOrEqual(CONCURRENCY);
+    }
+    b.child.kill('SIGTERM');
+    expect(await b.exited).toBe(0);
+  }, 90_000);
+});
