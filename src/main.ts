@@ -96,6 +96,7 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     work: (endpoints) => {
       for (const endpoint of endpoints) dispatcher.added(endpoint, 0);
     },
+    states: (states) => dispatcher.applyStates(states),
   });
   // Runs after the dispatcher's stop (cleanups run in reverse): leases go only once nothing is in flight.
   cleanups.push(() => ownership.leave());

@@ -117,6 +117,16 @@ export class Dispatcher {
     return { from, to };
   }
 
+  /** States another relay stored (several relays share the store): each lane takes its own. */
+  applyStates(states: Awaited<ReturnType<Store['endpointStates']>>): void {
+    for (const lane of this.lanes.all()) {
+      const to = states.get(lane.name)?.state ?? 'active';
+      if (lane.state === to) continue;
+      lane.state = to;
+      if (to === 'active') this.markDirty(lane);
+    }
+  }
+
   /** An endpoint's unfinished deliveries, from memory: what the queue gauges and the admin API show. */
   queueCounts(endpoint: string): { pending: number; inFlight: number } {
     const inFlight = this.lanes.get(endpoint)?.inFlight ?? 0;

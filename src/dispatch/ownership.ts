@@ -13,6 +13,8 @@ export interface OwnershipDeps {
   endpoints(): readonly string[];
   /** These endpoints' lanes may have work: this relay took them over, or another relay stored some. */
   work(endpoints: readonly string[]): void;
+  /** Endpoint states as stored, which another relay may have changed. */
+  states(states: Awaited<ReturnType<Store['endpointStates']>>): void;
 }
 
 /** The backlog counts are re-read from the store at most this often (other relays change them too). */
@@ -72,10 +74,25 @@ export class Ownership {
       this.deps.work(endpoints.filter((endpoint) => this.owned.has(endpoint)));
       return;
     }
+    if (signal.kind === 'states') {
+      void this.readStates();
+      return;
+    }
     // Leases moved, or signals were lost: take a share now, then look at every lane.
-    void this.renew().then(() => {
-      if (signal.kind === 'resync') this.deps.work([...this.owned]);
+    void this.renew().then(async () => {
+      if (signal.kind !== 'resync') return;
+      await this.readStates();
+      this.deps.work([...this.owned]);
     });
+  }
+
+  private async readStates(): Promise<void> {
+    try {
+      this.deps.states(await this.deps.store.endpointStates());
+      this.deps.failures.recovered('cluster_renew');
+    } catch (error) {
+      this.deps.failures.report('cluster_renew', error);
+    }
   }
 
   private async renewOnce(): Promise<void> {
@@ -93,7 +110,11 @@ export class Ownership {
         this.backlogReadAt = clock.now();
         this.deps.backlog.reset(await store.unfinishedCounts());
       }
-      if (gained.length > 0) this.deps.work(gained);
+      if (gained.length > 0) {
+        // A lane taken over runs with the states as stored, whoever changed them last.
+        this.deps.states(await store.endpointStates());
+        this.deps.work(gained);
+      }
     } catch (error) {
       failures.report('cluster_renew', error);
     }

@@ -95,6 +95,8 @@ export type ClusterSignal =
   | { kind: 'work'; endpoints: readonly string[] | '*' }
   /** A relay joined, or handed leases over: renew now to take a share. */
   | { kind: 'leases' }
+  /** Another relay changed an endpoint's admin state (pause, resume, enable, disable): read them again. */
+  | { kind: 'states' }
   /** The signal connection was (re-)established: anything may have been missed. */
   | { kind: 'resync' };
 

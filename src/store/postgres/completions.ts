@@ -1,4 +1,5 @@
 import type { Completion } from '../store.ts';
+import { STATE_CHANNEL } from './notifications.ts';
 import type { Db } from './pool.ts';
 
 /**
@@ -9,7 +10,8 @@ import type { Db } from './pool.ts';
  * a stale one changes nothing. The
  * new state and the retry's due time are one UPDATE, so a crash cannot keep
  * one without the other; the attempt rows and a 410's endpoint disable ride
- * in the same statement, keyed on the completions that applied.
+ * in the same statement, keyed on the completions that applied; a disable
+ * tells the other relays on commit (the one row of `notified`, ord null).
  */
 const COMPLETE = `
 WITH c AS (
@@ -47,13 +49,17 @@ disabled AS (
   ORDER BY x.endpoint, x.ord
   ON CONFLICT (name) DO UPDATE SET state = excluded.state, changed_at = excluded.changed_at,
     reason = excluded.reason
-)
-SELECT ord FROM applied`;
+  RETURNING 1
+),
+notified AS (SELECT pg_notify('${STATE_CHANNEL}', $18) WHERE EXISTS (SELECT 1 FROM disabled))
+SELECT ord FROM applied
+UNION ALL SELECT NULL FROM notified`;
 
 export async function complete(
   pool: Db,
   completions: readonly Completion[],
   now: number,
+  instance: string,
 ): Promise<boolean[]> {
   if (completions.length === 0) return [];
   const attempts: [number, Completion][] = [];
@@ -62,7 +68,7 @@ export async function complete(
     if (c.attempt) attempts.push([i + 1, c]);
     if (c.next === 'release' && c.disable) disables.push([i + 1, c.disable]);
   });
-  const { rows } = await pool.query<{ ord: number }>({
+  const { rows } = await pool.query<{ ord: number | null }>({
     name: 'relay-complete',
     text: COMPLETE,
     values: [
@@ -83,6 +89,7 @@ export async function complete(
       disables.map(([ord]) => ord),
       disables.map(([, d]) => d.endpoint),
       disables.map(([, d]) => d.reason),
+      instance,
     ],
   });
   const applied = new Set(rows.map((row) => row.ord));

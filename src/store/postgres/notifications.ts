@@ -4,6 +4,8 @@ import type { ClusterSignal } from '../store.ts';
 /** The channels relays signal each other on. */
 export const WORK_CHANNEL = 'relay_work';
 export const LEASES_CHANNEL = 'relay_leases';
+/** An endpoint's admin state changed (pause, resume, enable, a 410's disable); the payload names the relay that changed it. */
+export const STATE_CHANNEL = 'relay_state';
 /** A notification's payload may hold 8,000 bytes; a longer list of endpoints is sent as "all". */
 const MAX_PAYLOAD = 7_000;
 const RECONNECT_MS = 1_000;
@@ -67,15 +69,19 @@ export class Notifications {
     client.on('notification', (message) => this.deliver(message.channel, message.payload ?? ''));
     client
       .connect()
-      .then(() => client.query(`LISTEN ${WORK_CHANNEL}; LISTEN ${LEASES_CHANNEL}`))
+      .then(() => client.query(`LISTEN ${WORK_CHANNEL}; LISTEN ${LEASES_CHANNEL}; LISTEN ${STATE_CHANNEL}`))
       .then(() => this.emit({ kind: 'resync' }), retry);
   }
 
   private deliver(channel: string, payload: string): void {
     if (channel === WORK_CHANNEL) {
       this.emit({ kind: 'work', endpoints: payload === '*' ? '*' : payload.split(',') });
-    } else if (channel === LEASES_CHANNEL && payload !== this.instance) {
+    } else if (payload === this.instance) {
+      // This relay's own change, applied here already.
+    } else if (channel === LEASES_CHANNEL) {
       this.emit({ kind: 'leases' });
+    } else if (channel === STATE_CHANNEL) {
+      this.emit({ kind: 'states' });
     }
   }
 

@@ -107,7 +107,7 @@ class PostgresStore implements Store {
   }
 
   complete(completions: readonly Completion[], now: number): Promise<boolean[]> {
-    return complete(this.pool, completions, now);
+    return complete(this.pool, completions, now, this.instance);
   }
 
   recover(now: number): Promise<number> {
@@ -123,7 +123,7 @@ class PostgresStore implements Store {
   }
 
   setEndpointState(name: string, state: EndpointAdminState, now: number, reason: string | undefined) {
-    return setEndpointState(this.pool, name, state, now, reason);
+    return setEndpointState(this.pool, name, state, now, reason, this.instance);
   }
 
   unfinishedCounts(): Promise<Map<string, number>> {

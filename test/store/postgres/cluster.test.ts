@@ -42,7 +42,7 @@ async function logged(relay: RelayProcess, matches: (line: Record<string, unknow
 }
 
 describe('two relays on one PostgreSQL', () => {
-  it('keep each endpoint’s concurrency for the whole cluster, and a graceful stop moves its endpoints over', async () => {
+  it('keep each endpoint’s concurrency for the whole cluster, pause and resume through either, and a graceful stop moves its endpoints over', async () => {
     const db = await freshPostgresDatabase();
     const env = { RELAY_DATABASE_URL: db.url };
     const target = await startTarget(() => ({ status: 200, afterMs: 30 }));
@@ -60,6 +60,22 @@ describe('two relays on one PostgreSQL', () => {
     await logged(b, (l) => l.msg === 'endpoint ownership changed');
     await target.waitFor(60 * ENDPOINTS.length, 30_000);
 
+    // A pause through either relay holds every endpoint, whoever owns it; a resume through the other frees them.
+    const act = (relay: RelayProcess, action: string) =>
+      Promise.all(
+        ENDPOINTS.map((name) =>
+          fetch(`${relay.adminUrl}/admin/endpoints/${name}/${action}`, { method: 'POST' }),
+        ),
+      );
+    await act(b, 'pause');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const before = target.requests.length;
+    await post(60, 70, [a, b]);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(target.requests.length).toBe(before);
+    await act(a, 'resume');
+    await target.waitFor(70 * ENDPOINTS.length, 30_000);
+
     a.child.kill('SIGTERM');
     expect(await a.exited).toBe(0);
     const stopped = a.logs.find((l) => l.msg === 'relay stopped')!;
@@ -70,7 +86,7 @@ describe('two relays on one PostgreSQL', () => {
     const handover = Date.parse(ownsAll.time as string) - Date.parse(stopped.time as string);
     console.info(`graceful stop: b owned all ${ENDPOINTS.length} endpoints ${handover} ms after a stopped`);
     expect(handover).toBeLessThan(2_000);
-    await post(60, 100, [b]);
+    await post(70, 100, [b]);
     await target.waitFor(100 * ENDPOINTS.length, 30_000);
 
     expect(acked).toHaveLength(100);

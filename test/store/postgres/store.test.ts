@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../../src/store/postgres/store.ts';
+import type { ClusterSignal } from '../../../src/store/store.ts';
 import { freshPostgresDatabase } from '../../helpers/postgres.ts';
 import { event, openStore, settle, twoRelays } from './helpers.ts';
 
@@ -244,6 +245,28 @@ describe('PostgreSQL store: several relays on one database', () => {
     expect((await a.cluster.renew(endpoints, NOW + 900)).size).toBe(4);
     expect((await a.cluster.renew(endpoints, NOW + 1_200)).size).toBe(7);
     expect((await a.cluster.members(NOW + 1_200)).map((m) => m.instance)).toEqual(['a']);
+  });
+
+  it('signals the other relays: work for endpoints they own, state changes, joins and hand-overs', async () => {
+    const { a, b } = await twoRelays();
+    await settle([a, b], ['crm', 'erp'], NOW);
+    const heard: ClusterSignal[] = [];
+    b.cluster.watch((signal) => heard.push(signal));
+    const hear = async (kind: ClusterSignal['kind']) => {
+      for (let waited = 0; !heard.some((s) => s.kind === kind); waited += 20) {
+        if (waited > 5_000) throw new Error(`no ${kind} signal`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return heard.find((s) => s.kind === kind)!;
+    };
+    await hear('resync');
+    // a owns crm: only erp's owner is told.
+    await a.enqueue(event({ endpoints: ['crm', 'erp'] }));
+    expect(await hear('work')).toEqual({ kind: 'work', endpoints: ['erp'] });
+    await a.setEndpointState('erp', 'paused', NOW, 'operator');
+    await hear('states');
+    await a.cluster.leave(NOW);
+    await hear('leases');
   });
 
   it('runs the migrations once when relays start together, and refuses a newer schema', async () => {
