@@ -10,7 +10,7 @@ const ENDPOINTS = ['e1', 'e2', 'e3', 'e4'];
 const CONCURRENCY = 2;
 
 /** One relay of a cluster: its own name, the shared database, four endpoints of concurrency 2. */
-function writeMember(instance: string, targetUrl: string): string {
+function writeMember(instance: string, targetUrl: string, lease = '3s'): string {
   const file = join(tempDir(), 'relay.yaml');
   const endpoints = ENDPOINTS.map(
     (name) =>
@@ -20,7 +20,7 @@ function writeMember(instance: string, targetUrl: string): string {
     file,
     `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
 storage: { backend: postgres, url: "\${RELAY_DATABASE_URL}", pool: 4 }
-cluster: { instance: ${instance}, lease: 3s }
+cluster: { instance: ${instance}, lease: ${lease} }
 sources:
   app: {}
 endpoints:
@@ -100,4 +100,39 @@ describe('two relays on one PostgreSQL', () => {
     b.child.kill('SIGTERM');
     expect(await b.exited).toBe(0);
   }, 90_000);
+
+  it('takes a killed relay’s endpoints over after the lease, and delivers what it had in flight', async () => {
+    const db = await freshPostgresDatabase();
+    const env = { RELAY_DATABASE_URL: db.url };
+    const target = await startTarget(() => ({ status: 200, afterMs: 100 }));
+    const a = await spawnRelay(['--config', writeMember('a', target.url, '2s')], env);
+    const b = await spawnRelay(['--config', writeMember('b', target.url, '2s')], env);
+    await logged(b, (l) => l.msg === 'endpoint ownership changed');
+    const acked: string[] = [];
+    for (let n = 0; n < 40; n++) {
+      const id = await ingestEvent([a, b][n % 2]!.ingestUrl, { n });
+      if (id) acked.push(id);
+    }
+    const owned = new Set<string>();
+    for (const line of a.logs.filter((l) => l.msg === 'endpoint ownership changed')) {
+      for (const name of line.gained as string[]) owned.add(name);
+      for (const name of line.lost as string[]) owned.delete(name);
+    }
+    expect(owned.size).toBe(2);
+    await target.waitFor(20);
+    a.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await a.exited;
+    const byNewOwner = await target.waitFor(1, 10_000, (r) => r.at > killedAt && owned.has(r.path.slice(1)));
+    const takeover = byNewOwner[0]!.at - killedAt;
+    console.info(`kill -9: b's first attempt on a's endpoints ${takeover} ms after the kill (lease 2 s)`);
+    expect(takeover).toBeLessThan(2_000 + 2_000);
+    for (const name of ENDPOINTS) {
+      const seen = () =>
+        new Set(target.requests.filter((r) => r.path === `/${name}`).map((r) => r.headers['webhook-id']));
+      await target.until(() => seen().size === acked.length, 20_000);
+    }
+    b.child.kill('SIGTERM');
+    expect(await b.exited).toBe(0);
+  }, 60_000);
 });
