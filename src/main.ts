@@ -92,6 +92,7 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     log: log.child({ component: 'cluster' }),
     failures,
     backlog,
+    metrics,
     endpoints: () => Object.keys(view().config.endpoints),
     work: (endpoints) => {
       for (const endpoint of endpoints) dispatcher.added(endpoint, 0);

@@ -1,11 +1,13 @@
 import type { Clock } from '../clock.ts';
 import type { BackgroundFailures, Logger } from '../log.ts';
+import type { RelayMetrics } from '../metrics.ts';
 import type { Backlog } from '../store/backlog.ts';
 import type { ClusterSignal, Store } from '../store/store.ts';
 
 export interface OwnershipDeps {
   store: Store;
   backlog: Backlog;
+  metrics: RelayMetrics;
   clock: Clock;
   log: Logger;
   failures: BackgroundFailures;
@@ -42,8 +44,8 @@ export class Ownership {
   /** The first renewal, awaited so the dispatcher starts with its share; then the timer and the signals. */
   async start(): Promise<void> {
     const every = this.deps.store.cluster.renewEvery;
-    if (every === undefined) return;
     await this.renew();
+    if (every === undefined) return;
     this.timer = setInterval(() => void this.renew(), every);
     this.timer.unref();
     this.deps.store.cluster.watch((signal) => this.heard(signal));
@@ -51,7 +53,6 @@ export class Ownership {
 
   /** Renews now (also after a reload, so a new endpoint finds its owner at once). Never rejects. */
   renew(): Promise<void> {
-    if (this.deps.store.cluster.renewEvery === undefined) return Promise.resolve();
     this.renewing ??= this.renewOnce().finally(() => {
       this.renewing = undefined;
     });
@@ -66,6 +67,7 @@ export class Ownership {
     if (this.deps.store.cluster.renewEvery === undefined) return;
     await this.deps.store.cluster.leave(this.deps.clock.now());
     this.owned = new Set();
+    this.deps.metrics.clusterEndpointsOwned.set(0);
   }
 
   private heard(signal: ClusterSignal): void {
@@ -98,8 +100,12 @@ export class Ownership {
   private async renewOnce(): Promise<void> {
     const { store, clock, log, failures } = this.deps;
     try {
-      const owned = await store.cluster.renew(this.deps.endpoints(), clock.now());
+      const { owned, members } = await store.cluster.renew(this.deps.endpoints(), clock.now());
       failures.recovered('cluster_renew');
+      this.deps.metrics.clusterMembers.set(members);
+      this.deps.metrics.clusterEndpointsOwned.set(owned.size);
+      // Alone on the store (SQLite) this relay owns everything, and its counts in memory stay exact.
+      if (store.cluster.renewEvery === undefined) return;
       const gained = [...owned].filter((endpoint) => !this.owned.has(endpoint));
       const lost = [...this.owned].filter((endpoint) => !owned.has(endpoint));
       this.owned = owned;

@@ -76,9 +76,9 @@ export interface ClusterLeases {
   /**
    * Marks this relay alive, renews its leases, takes its even share of
    * `endpoints` from those free or expired, and hands back what is over it.
-   * Resolves with the endpoints it owns now.
+   * Resolves with the endpoints it owns now, and how many relays are live.
    */
-  renew(endpoints: readonly string[], now: number): Promise<Set<string>>;
+  renew(endpoints: readonly string[], now: number): Promise<{ owned: Set<string>; members: number }>;
   /** Hands every lease over at once, so others take them without waiting for expiry, and leaves the member list. */
   leave(now: number): Promise<void>;
   /** The relays seen within the lease, each with how many endpoints it owns. */

@@ -37,7 +37,7 @@ export class PostgresLeases implements ClusterLeases {
     this.renewEvery = Math.floor(lease / RENEWALS_PER_LEASE);
   }
 
-  renew(endpoints: readonly string[], now: number): Promise<Set<string>> {
+  renew(endpoints: readonly string[], now: number): Promise<{ owned: Set<string>; members: number }> {
     return this.db.transaction(async (client) => {
       const me = this.instance;
       // A member that was not live (new, or back after silence) asks the others to make room at once.
@@ -102,7 +102,7 @@ export class PostgresLeases implements ClusterLeases {
         await this.signal(client);
       }
       this.owned = owned;
-      return owned;
+      return { owned, members: members.length };
     });
   }
 

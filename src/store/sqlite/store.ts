@@ -217,7 +217,7 @@ class SqliteStore implements Store {
 /** One relay per file (the lock says so): it owns every endpoint, with nothing to renew. */
 const soleOwner: ClusterLeases = {
   renewEvery: undefined,
-  renew: (endpoints) => Promise.resolve(new Set(endpoints)),
+  renew: (endpoints) => Promise.resolve({ owned: new Set(endpoints), members: 1 }),
   leave: () => Promise.resolve(),
   members: () => Promise.resolve([]),
   watch: () => {},

@@ -29,7 +29,7 @@ export async function settle(stores: readonly Store[], endpoints: readonly strin
   let owned: Set<string>[] = [];
   for (let round = 0; round < 3; round++) {
     owned = [];
-    for (const store of stores) owned.push(await store.cluster.renew(endpoints, now));
+    for (const store of stores) owned.push((await store.cluster.renew(endpoints, now)).owned);
   }
   return owned;
 }

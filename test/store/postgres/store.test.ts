@@ -143,7 +143,7 @@ describe('PostgreSQL store: several relays on one database', () => {
     const [zombie] = (await a.claim([ask(1)], NOW + 13))[0]!.fresh;
     expect(zombie!.id).toBe(kept!.id);
     const later = NOW + 15_014;
-    expect(await b.cluster.renew(['crm'], later)).toEqual(new Set(['crm']));
+    expect(await b.cluster.renew(['crm'], later)).toEqual({ owned: new Set(['crm']), members: 1 });
     expect((await a.claim([ask(1)], later))[0]).toMatchObject({ fresh: [], exhausted: true });
     const [taken] = (await b.claim([ask(1)], later))[0]!.fresh;
     expect(taken!.id).toBe(kept!.id);
@@ -242,8 +242,8 @@ describe('PostgreSQL store: several relays on one database', () => {
     const afterLeave = await settle([a, b], endpoints, NOW + 100);
     expect(afterLeave.map((set) => set.size)).toEqual([4, 3]);
     // b falls silent; a takes everything once b's lease has run out, not before.
-    expect((await a.cluster.renew(endpoints, NOW + 900)).size).toBe(4);
-    expect((await a.cluster.renew(endpoints, NOW + 1_200)).size).toBe(7);
+    expect((await a.cluster.renew(endpoints, NOW + 900)).owned.size).toBe(4);
+    expect((await a.cluster.renew(endpoints, NOW + 1_200)).owned.size).toBe(7);
     expect((await a.cluster.members(NOW + 1_200)).map((m) => m.instance)).toEqual(['a']);
   });
 
