@@ -4,6 +4,7 @@ import { RelayError } from '../errors.ts';
 import { decodeSegment } from '../http/url.ts';
 import { backfillEndpoint } from './backfill.ts';
 import { dropBacklog, listBacklogs, moveBacklog } from './backlogs.ts';
+import { listCluster } from './cluster.ts';
 import { optionalString, parseId, readJsonObject } from './body.ts';
 import type { AdminContext } from './context.ts';
 import { replayEndpoint, retryDelivery } from './deliveries.ts';
@@ -74,6 +75,7 @@ const routes: Route[] = [
     handle: ({ ctx, params }) => retryDelivery(ctx, parseId(params[0]!, 'delivery')),
   },
   { method: 'GET', pattern: path('backlogs'), handle: ({ ctx }) => listBacklogs(ctx) },
+  { method: 'GET', pattern: path('cluster'), handle: ({ ctx }) => listCluster(ctx) },
   {
     method: 'POST',
     pattern: path('backlogs', NAME, 'move'),

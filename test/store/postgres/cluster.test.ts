@@ -60,6 +60,13 @@ describe('two relays on one PostgreSQL', () => {
     await logged(b, (l) => l.msg === 'endpoint ownership changed');
     await target.waitFor(60 * ENDPOINTS.length, 30_000);
 
+    const cluster = (await (await fetch(`${a.adminUrl}/admin/cluster`)).json()) as {
+      members: { instance: string; endpoints_owned: number }[];
+    };
+    expect(cluster.members.map((m) => [m.instance, m.endpoints_owned])).toEqual([
+      ['a', 2],
+      ['b', 2],
+    ]);
     // A pause through either relay holds every endpoint, whoever owns it; a resume through the other frees them.
     const act = (relay: RelayProcess, action: string) =>
       Promise.all(
