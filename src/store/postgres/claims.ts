@@ -19,7 +19,8 @@ type AskRow = { endpoint: string; owned: boolean; next_due: number | null; claim
  * lease's epoch. Each ask
  * gets at least one row back, carrying when its next unclaimed pending
  * delivery is due (its claimed rows still look pending to the statement's
- * own snapshot, so they are left out by id).
+ * own snapshot, so they are left out by id; ORDER BY … LIMIT 1 rather than
+ * min(), which the planner may answer by reading the whole backlog).
  */
 const CLAIM = `
 WITH owned AS (
@@ -53,16 +54,22 @@ claimed AS (
     claim = nextval('delivery_claims'), claimed_by = $6, claim_epoch = p.epoch
   FROM picked p WHERE d.id = p.id
   RETURNING d.id, d.claim, d.event_id, d.endpoint, d.attempts, d.step, d.created_at, p.fresh
+),
+next AS (
+  SELECT a.endpoint, least(
+    (SELECT d.next_attempt_at FROM deliveries d WHERE d.endpoint = a.endpoint AND d.state = 'pending'
+       AND d.attempts = 0 AND d.id NOT IN (SELECT id FROM picked) ORDER BY d.next_attempt_at, d.id LIMIT 1),
+    (SELECT d.next_attempt_at FROM deliveries d WHERE d.endpoint = a.endpoint AND d.state = 'pending'
+       AND d.attempts > 0 AND d.id NOT IN (SELECT id FROM picked) ORDER BY d.next_attempt_at, d.id LIMIT 1)
+  ) AS next_due
+  FROM asks a
 )
-SELECT a.endpoint, a.endpoint IN (SELECT endpoint FROM owned) AS owned, least(
-    (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint = a.endpoint AND d.state = 'pending'
-       AND d.attempts = 0 AND d.id NOT IN (SELECT id FROM picked)),
-    (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.endpoint = a.endpoint AND d.state = 'pending'
-       AND d.attempts > 0 AND d.id NOT IN (SELECT id FROM picked))
-  ) AS next_due,
+SELECT a.endpoint, o.endpoint IS NOT NULL AS owned, n.next_due,
   c.id, c.claim, c.fresh, c.event_id, c.attempts, c.step, c.created_at,
   e.source, e.type, e.content_type, e.body
 FROM all_asks a
+LEFT JOIN owned o ON o.endpoint = a.endpoint
+LEFT JOIN next n ON n.endpoint = a.endpoint
 LEFT JOIN claimed c ON c.endpoint = a.endpoint
 LEFT JOIN events e ON e.id = c.event_id
 ORDER BY a.endpoint, c.fresh DESC, c.id`;

@@ -22,15 +22,24 @@ const types = {
 
 /** The pool every statement runs on; whatever it throws is already relay's RelayError where one applies. */
 export class Db {
+  readonly size: number;
   private readonly pool: pg.Pool;
 
-  constructor(url: string, size: number, applicationName: string) {
+  /**
+   * `durable: false` commits without waiting for the WAL flush
+   * (synchronous_commit off, set for the connection at startup): for the
+   * dispatcher's bookkeeping, where a server crash at worst resends a
+   * delivery, which at-least-once allows.
+   */
+  constructor(url: string, size: number, applicationName: string, durable = true) {
+    this.size = size;
     this.pool = new pg.Pool({
       connectionString: url,
       max: size,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       application_name: applicationName,
       types: types as never,
+      ...(durable ? {} : { options: '-c synchronous_commit=off' }),
     });
     // An idle connection the server closed emits here; unhandled it would end
     // the process. The pool drops it, and the next query says what is wrong.

@@ -49,25 +49,44 @@ const WRITABLE_TIMEOUT_MS = 1_000;
  * driver errors stay in this folder (pool.ts maps every error on its way out).
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
-  const size = options.pool ?? DEFAULT_POOL;
+  const size = Math.max(2, options.pool ?? DEFAULT_POOL);
   const instance = options.instance || `${hostname()}-${process.pid}`;
-  const pool = new Db(options.url, size, `relay ${instance}`);
+  const name = `relay ${instance}`;
+  const durable = new Db(options.url, Math.ceil(size / 2), name);
   try {
-    await migrate(pool);
+    await migrate(durable);
   } catch (error) {
-    await pool.end().catch(() => {});
+    await durable.end().catch(() => {});
     throw error;
   }
+  const pools = { durable, bookkeeping: new Db(options.url, Math.floor(size / 2), name, false) };
   const notifications = new Notifications(options.url, instance);
-  const leases = new PostgresLeases(pool, instance, options.lease ?? DEFAULT_LEASE_MS, notifications);
-  return new PostgresStore(pool, size, instance, leases, notifications, options.onCommit);
+  const leases = new PostgresLeases(
+    pools.bookkeeping,
+    instance,
+    options.lease ?? DEFAULT_LEASE_MS,
+    notifications,
+  );
+  return new PostgresStore(pools, instance, leases, notifications, options.onCommit);
+}
+
+/**
+ * Two pools, as SQLite has two fsync policies: acknowledged writes (events,
+ * operator changes, endpoint states) and reads on `durable`, committed to
+ * disk before they answer; the dispatcher's bookkeeping (claims,
+ * completions, leases, pruning) on `bookkeeping`, which does not wait for
+ * the WAL flush: a server crash at worst resends a delivery.
+ */
+interface Pools {
+  durable: Db;
+  bookkeeping: Db;
 }
 
 class PostgresStore implements Store {
   readonly reads: PostgresReads;
   readonly operator: PostgresOperator;
   readonly cluster: PostgresLeases;
-  private readonly pool: Db;
+  private readonly pools: Pools;
   private readonly notifications: Notifications;
   private readonly instance: string;
   private readonly groupCommit: EnqueueGroupCommit;
@@ -75,27 +94,27 @@ class PostgresStore implements Store {
   private closing: Promise<void> | undefined;
 
   constructor(
-    pool: Db,
-    size: number,
+    pools: Pools,
     instance: string,
     cluster: PostgresLeases,
     notifications: Notifications,
     onCommit?: (items: number) => void,
   ) {
+    const { durable, bookkeeping } = pools;
+    this.pools = pools;
     this.notifications = notifications;
-    this.pool = pool;
     this.cluster = cluster;
     this.instance = instance;
-    // Half the pool for ingest's batches: claims, completions and admin reads keep connections of their own.
+    // All but one durable connection for ingest's batches: admin reads and writes keep one.
     this.groupCommit = new EnqueueGroupCommit(
       (events) =>
-        enqueueBatch(pool, events, workPayload(cluster.othersOf(events.flatMap((e) => e.endpoints)))),
-      Math.max(1, Math.floor(size / 2)),
+        enqueueBatch(durable, events, workPayload(cluster.othersOf(events.flatMap((e) => e.endpoints)))),
+      Math.max(1, durable.size - 1),
       onCommit,
     );
-    this.pruner = new PostgresPruner(pool);
-    this.reads = new PostgresReads(pool);
-    this.operator = new PostgresOperator(pool);
+    this.pruner = new PostgresPruner(bookkeeping);
+    this.reads = new PostgresReads(durable);
+    this.operator = new PostgresOperator(durable);
   }
 
   enqueue(event: NewEvent): Promise<EnqueueResult> {
@@ -103,35 +122,35 @@ class PostgresStore implements Store {
   }
 
   claim(asks: readonly ClaimAsk[], now: number): Promise<Claim[]> {
-    return claim(this.pool, asks, now, this.instance);
+    return claim(this.pools.bookkeeping, asks, now, this.instance);
   }
 
   complete(completions: readonly Completion[], now: number): Promise<boolean[]> {
-    return complete(this.pool, completions, now, this.instance);
+    return complete(this.pools.bookkeeping, completions, now, this.instance);
   }
 
   recover(now: number): Promise<number> {
-    return recover(this.pool, now, this.instance);
+    return recover(this.pools.bookkeeping, now, this.instance);
   }
 
   expireLeases(now: number): Promise<number> {
-    return expireLeases(this.pool, now);
+    return expireLeases(this.pools.bookkeeping, now);
   }
 
   endpointStates(): Promise<Map<string, EndpointStateRecord>> {
-    return endpointStates(this.pool);
+    return endpointStates(this.pools.durable);
   }
 
   setEndpointState(name: string, state: EndpointAdminState, now: number, reason: string | undefined) {
-    return setEndpointState(this.pool, name, state, now, reason, this.instance);
+    return setEndpointState(this.pools.durable, name, state, now, reason, this.instance);
   }
 
   unfinishedCounts(): Promise<Map<string, number>> {
-    return unfinishedCounts(this.pool);
+    return unfinishedCounts(this.pools.durable);
   }
 
   oldestUnfinished(endpoints: readonly string[]): Promise<Map<string, number>> {
-    return oldestUnfinished(this.pool, endpoints);
+    return oldestUnfinished(this.pools.durable, endpoints);
   }
 
   prune(cutoff: number, now: number): Promise<PruneResult> {
@@ -151,7 +170,7 @@ class PostgresStore implements Store {
         WRITABLE_TIMEOUT_MS,
       );
     });
-    const probe = this.pool.query('SELECT 1').then(
+    const probe = this.pools.durable.query('SELECT 1').then(
       () => undefined,
       (error: unknown) => `database not writable: ${error instanceof Error ? error.message : String(error)}`,
     );
@@ -169,7 +188,7 @@ class PostgresStore implements Store {
         await this.groupCommit.flush();
       } finally {
         await this.notifications.stop();
-        await this.pool.end();
+        await Promise.all([this.pools.durable.end(), this.pools.bookkeeping.end()]);
       }
     })();
     return this.closing;
