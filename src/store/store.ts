@@ -83,6 +83,8 @@ export interface ClusterLeases {
   leave(now: number): Promise<void>;
   /** The relays seen within the lease, each with how many endpoints it owns. */
   members(now: number): Promise<ClusterMember[]>;
+  /** Each endpoint's owner while its lease runs (empty on SQLite: no leases). */
+  owners(now: number): Promise<Map<string, string>>;
   /**
    * Hints from the other relays, as they happen; never the only way work is
    * found (the renewal and the dispatcher's backstop catch what a lost one missed).

@@ -129,6 +129,15 @@ export class PostgresLeases implements ClusterLeases {
     this.notifications.watch(listener);
   }
 
+  async owners(now: number): Promise<Map<string, string>> {
+    const { rows } = await this.db.query<{ endpoint: string; owner: string }>({
+      name: 'relay-cluster-owners',
+      text: 'SELECT endpoint, owner FROM endpoint_leases WHERE owner IS NOT NULL AND expires_at > $1',
+      values: [now],
+    });
+    return new Map(rows.map((row) => [row.endpoint, row.owner]));
+  }
+
   async members(now: number): Promise<ClusterMember[]> {
     const { rows } = await this.db.query<{ instance: string; last_seen: number; endpoints: number }>({
       name: 'relay-cluster-members',

@@ -220,5 +220,6 @@ const soleOwner: ClusterLeases = {
   renew: (endpoints) => Promise.resolve({ owned: new Set(endpoints), members: 1 }),
   leave: () => Promise.resolve(),
   members: () => Promise.resolve([]),
+  owners: () => Promise.resolve(new Map()),
   watch: () => {},
 };

@@ -67,6 +67,10 @@ describe('two relays on one PostgreSQL', () => {
       ['a', 2],
       ['b', 2],
     ]);
+    const listed = (await (await fetch(`${b.adminUrl}/admin/endpoints`)).json()) as {
+      endpoints: { name: string; owner: string }[];
+    };
+    expect(listed.endpoints.map((e) => e.owner).sort()).toEqual(['a', 'a', 'b', 'b']);
     // A pause through either relay holds every endpoint, whoever owns it; a resume through the other frees them.
     const act = (relay: RelayProcess, action: string) =>
       Promise.all(
