@@ -1,5 +1,4 @@
-import { RelayError, toError } from '../../errors.ts';
-import { storageRefusal } from './errors.ts';
+import { RelayError } from '../../errors.ts';
 import { initial } from './migrations/001_initial.ts';
 import { cluster } from './migrations/002_cluster.ts';
 import type { Db, PoolClient } from './pool.ts';
@@ -17,21 +16,13 @@ const MIGRATION_LOCK = 0x72656c6179; // "relay"
  * Relays starting together serialise on a session advisory lock, so each
  * migration runs once; each runs in its own transaction with its version row.
  */
-export async function migrate(db: Db): Promise<void> {
-  const client = await db.connect();
-  let broken: Error | undefined;
-  try {
+export function migrate(db: Db): Promise<void> {
+  return db.session(async (client) => {
     // Held by this session: a relay that dies while migrating releases it with its connection.
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await migrateLocked(client);
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-  } catch (error) {
-    // A connection in an unknown state (mid-transaction, lock held) is closed rather than pooled.
-    broken = toError(error);
-    throw storageRefusal(error) ?? error;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
 
 async function migrateLocked(client: PoolClient): Promise<void> {

@@ -57,19 +57,33 @@ export class Db {
     return this.pool.connect().catch(refuseOrRethrow);
   }
 
-  /** Runs `work` in one transaction on a connection of its own; a connection left in doubt is closed, not pooled. */
-  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** Runs `work` in one transaction on a connection of its own. */
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.session(async (client) => {
+      await client.query('BEGIN');
+      try {
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Runs `work` on one connection (statements that share session state: a
+   * transaction, an advisory lock). A connection that failed is closed, not
+   * pooled: its state is in doubt.
+   */
+  async session<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.connect();
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
+      return await work(client);
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollback: unknown) => {
-        broken = toError(rollback);
-      });
+      broken = toError(error);
       return refuseOrRethrow(error);
     } finally {
       client.release(broken);

@@ -1,47 +1,61 @@
 import type { PruneResult } from '../store.ts';
-import type { Db } from './pool.ts';
+import type { Db, PoolClient } from './pool.ts';
 
 /** Rows removed per statement: small, so no batch holds locks long enough to delay ingest. */
 const PRUNE_BATCH = 500;
+/** Held for a whole pass (advisory locks are per database): one relay of a cluster prunes at a time. */
+const PRUNE_LOCK = 0x7072756e65; // 'prune'
 
 /**
  * Retention as SQLite does it (store/sqlite/prune.ts): finished deliveries
  * older than the cutoff with their attempts, events left without
- * deliveries, expired keys; each batch one statement. Rows another relay's
- * pass has locked are skipped, not waited for: the next pass gets them.
- * Space goes back through autovacuum, so `pages` stays 0.
+ * deliveries, expired keys; each batch one statement, on the one connection
+ * that holds the pass's advisory lock. A relay whose pass finds the lock
+ * taken skips its turn: another relay is pruning the same rows. Space goes
+ * back through autovacuum, so `pages` stays 0.
  */
 export class PostgresPruner {
-  private readonly pool: Db;
+  private readonly db: Db;
   private cursor = { receivedAt: 0, id: '' };
 
-  constructor(pool: Db) {
-    this.pool = pool;
+  constructor(db: Db) {
+    this.db = db;
   }
 
-  async prune(cutoff: number, now: number): Promise<PruneResult> {
-    const total: PruneResult = { deliveries: 0, events: 0, keys: 0, pages: 0 };
-    for (;;) {
-      const batch = await this.pruneDeliveries(cutoff);
-      total.deliveries += batch.deliveries;
-      total.events += batch.events;
-      if (batch.deliveries < PRUNE_BATCH) break;
-    }
-    for (;;) {
-      const batch = await this.pruneUndelivered(cutoff);
-      total.events += batch.events;
-      if (batch.examined < PRUNE_BATCH) break;
-    }
-    for (;;) {
-      const keys = await this.pruneKeys(now);
-      total.keys += keys;
-      if (keys < PRUNE_BATCH) break;
-    }
-    return total;
+  prune(cutoff: number, now: number): Promise<PruneResult> {
+    return this.db.session(async (client) => {
+      const total: PruneResult = { deliveries: 0, events: 0, keys: 0, pages: 0 };
+      const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [PRUNE_LOCK]);
+      if (!lock.rows[0]?.ok) return total;
+      try {
+        for (;;) {
+          const batch = await this.pruneDeliveries(client, cutoff);
+          total.deliveries += batch.deliveries;
+          total.events += batch.events;
+          if (batch.deliveries < PRUNE_BATCH) break;
+        }
+        for (;;) {
+          const batch = await this.pruneUndelivered(client, cutoff);
+          total.events += batch.events;
+          if (batch.examined < PRUNE_BATCH) break;
+        }
+        for (;;) {
+          const keys = await this.pruneKeys(client, now);
+          total.keys += keys;
+          if (keys < PRUNE_BATCH) break;
+        }
+        return total;
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [PRUNE_LOCK]);
+      }
+    });
   }
 
-  private async pruneDeliveries(cutoff: number): Promise<{ deliveries: number; events: number }> {
-    const { rows } = await this.pool.query<{ deliveries: number; events: number }>({
+  private async pruneDeliveries(
+    client: PoolClient,
+    cutoff: number,
+  ): Promise<{ deliveries: number; events: number }> {
+    const { rows } = await client.query<{ deliveries: number; events: number }>({
       name: 'relay-prune-deliveries',
       text: `WITH gone AS (
                DELETE FROM deliveries WHERE id IN (
@@ -61,9 +75,12 @@ export class PostgresPruner {
   }
 
   /** Events received before `cutoff` that never had a delivery, found by a cursor over receive time. */
-  private async pruneUndelivered(cutoff: number): Promise<{ examined: number; events: number }> {
+  private async pruneUndelivered(
+    client: PoolClient,
+    cutoff: number,
+  ): Promise<{ examined: number; events: number }> {
     const { receivedAt, id } = this.cursor;
-    const { rows } = await this.pool.query<{
+    const { rows } = await client.query<{
       examined: number;
       events: number;
       last_at: number | null;
@@ -90,8 +107,8 @@ export class PostgresPruner {
     return { examined: batch.examined, events: batch.events };
   }
 
-  private async pruneKeys(now: number): Promise<number> {
-    const { rowCount } = await this.pool.query({
+  private async pruneKeys(client: PoolClient, now: number): Promise<number> {
+    const { rowCount } = await client.query({
       name: 'relay-prune-keys',
       text: `DELETE FROM idempotency_keys WHERE (source, key) IN (
                SELECT source, key FROM idempotency_keys WHERE expires_at <= $1

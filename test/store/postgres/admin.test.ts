@@ -94,7 +94,11 @@ describe('PostgreSQL store: admin reads, operator writes, retention', () => {
       [{ deliveryId: d!.id, claim: d!.claim, attempt: undefined, next: 'delivered' }],
       NOW + 1,
     );
-    expect(await store.prune(NOW + 2, NOW + 10)).toEqual({ deliveries: 1, events: 2, keys: 1, pages: 0 });
+    // Two relays' passes at once: one holds the advisory lock, the other skips its turn; nothing is done twice.
+    const other = await openStore(url);
+    const passes = await Promise.all([store.prune(NOW + 2, NOW + 10), other.prune(NOW + 2, NOW + 10)]);
+    const sum = (key: 'deliveries' | 'events' | 'keys') => passes[0]![key] + passes[1]![key];
+    expect([sum('deliveries'), sum('events'), sum('keys')]).toEqual([1, 2, 1]);
     expect(await store.reads.event(pending.id)).toBeDefined();
     expect(await store.prune(NOW + 2, NOW + 10)).toEqual({ deliveries: 0, events: 0, keys: 0, pages: 0 });
   });
