@@ -23,9 +23,9 @@ const UNAVAILABLE = new Set([
   '55P03', // lock_not_available
   '57014', // query_canceled (statement_timeout)
 ]);
-/** pg's own messages when a connection ends or never starts, which carry no code. */
+/** pg's own messages when a connection ends or never starts, which carry no code, and the server's when a database takes no connections (55000, a code too broad to map alone). */
 const CONNECTION_MESSAGE =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/i;
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end|is not currently accepting connections/i;
 
 /**
  * The RelayError for a driver error that means "try again later" (the

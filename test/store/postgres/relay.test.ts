@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { Acks } from '../../helpers/acks.ts';
-import { freshPostgresDatabase } from '../../helpers/postgres.ts';
+import { freshPostgresDatabase, postgresServerUrl } from '../../helpers/postgres.ts';
 import { ingestEvent, runCli, spawnRelay } from '../../helpers/process.ts';
 import { startTarget } from '../../helpers/target.ts';
 import { tempDir } from '../../helpers/temp.ts';
@@ -40,6 +40,17 @@ async function deliveryStates(url: string): Promise<Record<string, number>> {
   }
 }
 
+/** Statements on the server's maintenance database, as the server's admin. */
+async function admin(serverUrl: string, statements: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    for (const statement of statements) await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
 describe('a relay process on PostgreSQL', () => {
   it('delivers what it acknowledged, across a kill -9 and a restart under the same instance name', async () => {
     const db = await freshPostgresDatabase();
@@ -69,6 +80,37 @@ describe('a relay process on PostgreSQL', () => {
     expect(await relay.exited).toBe(0);
     const states = await deliveryStates(db.url);
     expect(states.delivered).toBe(80);
+  });
+
+  it('answers 503 with Retry-After while the database refuses connections, and recovers by itself', async () => {
+    const db = await freshPostgresDatabase();
+    const target = await startTarget();
+    const relay = await spawnRelay(['--config', writeConfig(target.url, 'cluster: { instance: outage }')], {
+      RELAY_DATABASE_URL: db.url,
+    });
+    const acked = new Acks();
+    const add = (id: string | undefined) => id && acked.add(id);
+    add(await ingestEvent(relay.ingestUrl, { type: 'before' }));
+    // The database goes away: no new connection is allowed, and every open one is ended.
+    await admin(postgresServerUrl(), [
+      `ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS false`,
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.name}'`,
+    ]);
+    const refused = await fetch(`${relay.ingestUrl}/in/app`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"type":"during"}',
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await refused.json()).toMatchObject({ error: { code: 'RELAY_ERR_STORAGE_BUSY' } });
+    expect((await fetch(`${relay.adminUrl}/readyz`)).status).toBe(503);
+    await admin(postgresServerUrl(), [`ALTER DATABASE "${db.name}" ALLOW_CONNECTIONS true`]);
+    for (let n = 0; n < 20; n++) add(await ingestEvent(relay.ingestUrl, { type: 'after', n }));
+    expect(acked.size).toBe(21);
+    expect(await target.missing(acked, 20_000)).toEqual([]);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toBe(0);
   });
 
   it('exits 1 saying the database is unreachable, and check says so too', async () => {
