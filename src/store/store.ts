@@ -68,7 +68,9 @@ export interface Store {
 /**
  * Endpoint ownership by renewable leases (DESIGN "Several relays on one
  * PostgreSQL"). The relay calls `renew` every `renewEvery` ms while it runs,
- * and `leave` once it has stopped dispatching.
+ * and `leave` once it has stopped dispatching. On a shared store a relay owns
+ * nothing before its first `renew`: whoever claims (the dispatcher, a test)
+ * renews first; on SQLite `renew` only answers.
  */
 export interface ClusterLeases {
   /** How often `renew` must run (a third of the lease); undefined: never, one relay owns everything. */

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freshPostgresDatabase } from '../../helpers/postgres.ts';
-import { ingestEvent, type RelayProcess, spawnRelay } from '../../helpers/process.ts';
+import { ingestEvent, type RelayProcess, runCli, spawnRelay } from '../../helpers/process.ts';
 import { startTarget } from '../../helpers/target.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
@@ -67,6 +67,8 @@ describe('two relays on one PostgreSQL', () => {
       ['a', 2],
       ['b', 2],
     ]);
+    const cli = await runCli(['cluster', '--admin', a.adminUrl]);
+    expect(cli.stdout).toMatch(/INSTANCE +LAST SEEN +ENDPOINTS OWNED\n\s*a +\S+ +2\n\s*b +\S+ +2/);
     const listed = (await (await fetch(`${b.adminUrl}/admin/endpoints`)).json()) as {
       endpoints: { name: string; owner: string }[];
     };
