@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { OperatorWrites, ReplayRequest, ReplayState } from '../store.ts';
+import { WORK_CHANNEL } from './notifications.ts';
 import type { Db } from './pool.ts';
 
 /** Rows changed per statement: each batch commits on its own, so ingest never waits behind a large change. */
@@ -33,7 +34,8 @@ const TARGET_HAS_EVENT = 'SELECT 1 FROM deliveries t WHERE t.event_id = d.event_
 /**
  * An operator's changes to deliveries, each batch one statement (its own
  * transaction). Large changes loop over batches with a turn of the event
- * loop between them.
+ * loop between them. Whatever became due signals the endpoint's owner, which
+ * may be another relay.
  */
 export class PostgresOperator implements OperatorWrites {
   private readonly pool: Db;
@@ -42,18 +44,30 @@ export class PostgresOperator implements OperatorWrites {
     this.pool = pool;
   }
 
+  /** The endpoint's owner, on whichever relay, looks at its lane now rather than at its backstop. */
+  private async wake(endpoint: string): Promise<void> {
+    await this.pool.query({
+      name: 'relay-operator-wake',
+      text: `SELECT pg_notify('${WORK_CHANNEL}', $1)`,
+      values: [endpoint],
+    });
+  }
+
   async retry(id: number, now: number): Promise<'requeued' | 'made_due' | undefined> {
     // Both updates see the statement's snapshot: a requeued row was finished there, so it is not also made due.
-    const { rows } = await this.pool.query<{ requeued: number; made_due: number }>({
+    const { rows } = await this.pool.query<{ outcome: 'requeued' | 'made_due'; endpoint: string }>({
       name: 'relay-operator-retry',
-      text: `WITH requeued AS (${REQUEUE} WHERE id = $2 AND ${FINISHED} RETURNING 1),
-             made_due AS (UPDATE deliveries SET next_attempt_at = $1 WHERE id = $2 AND state = 'pending' RETURNING 1)
-             SELECT (SELECT count(*) FROM requeued) AS requeued, (SELECT count(*) FROM made_due) AS made_due`,
+      text: `WITH requeued AS (${REQUEUE} WHERE id = $2 AND ${FINISHED} RETURNING endpoint),
+             made_due AS (
+               UPDATE deliveries SET next_attempt_at = $1 WHERE id = $2 AND state = 'pending' RETURNING endpoint)
+             SELECT 'requeued' AS outcome, endpoint FROM requeued
+             UNION ALL SELECT 'made_due', endpoint FROM made_due`,
       values: [now, id],
     });
-    if (rows[0]?.requeued) return 'requeued';
-    if (rows[0]?.made_due) return 'made_due';
-    return undefined;
+    const [row] = rows;
+    if (!row) return undefined;
+    await this.wake(row.endpoint);
+    return row.outcome;
   }
 
   async replay(request: ReplayRequest, now: number): Promise<{ matched: number; requeued: number }> {
@@ -78,6 +92,7 @@ export class PostgresOperator implements OperatorWrites {
       after = batch.matched === BATCH ? batch.last! : upTo;
       await nextTurn();
     }
+    if (requeued > 0) await this.wake(request.endpoint);
     return { matched, requeued };
   }
 
@@ -102,7 +117,10 @@ export class PostgresOperator implements OperatorWrites {
       const batch = rows[0]!;
       moved += batch.moved;
       dropped += batch.dropped;
-      if (batch.moved < BATCH && batch.dropped < BATCH) return { moved, dropped };
+      if (batch.moved < BATCH && batch.dropped < BATCH) {
+        if (moved > 0) await this.wake(to);
+        return { moved, dropped };
+      }
       await nextTurn();
     }
   }
@@ -134,6 +152,8 @@ export class PostgresOperator implements OperatorWrites {
              ON CONFLICT (event_id, endpoint) DO NOTHING`,
       values: [eventIds, endpoint, now],
     });
-    return rowCount ?? 0;
+    const added = rowCount ?? 0;
+    if (added > 0) await this.wake(endpoint);
+    return added;
   }
 }

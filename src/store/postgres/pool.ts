@@ -80,12 +80,19 @@ export class Db {
   async session<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.connect();
     let broken: Error | undefined;
+    // A checked-out connection the server ends between two statements emits
+    // here, not to the pool; unhandled, it would end the process.
+    const ended = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', ended);
     try {
       return await work(client);
     } catch (error) {
       broken = toError(error);
       return refuseOrRethrow(error);
     } finally {
+      client.off('error', ended);
       client.release(broken);
     }
   }
