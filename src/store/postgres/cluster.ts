@@ -92,9 +92,13 @@ export class PostgresLeases implements ClusterLeases {
         );
         for (const endpoint of gained) owned.add(endpoint);
       } else if (owned.size > share) {
+        // Idle endpoints first: the new owner sends again whatever is in flight on one handed over.
         const freed = await client.query<{ endpoint: string }>(
           `UPDATE endpoint_leases SET owner = NULL, expires_at = 0 WHERE endpoint IN (
-             SELECT endpoint FROM endpoint_leases WHERE owner = $1 ORDER BY endpoint DESC LIMIT $2)
+             SELECT l.endpoint FROM endpoint_leases l WHERE l.owner = $1
+             ORDER BY EXISTS (SELECT 1 FROM deliveries d WHERE d.endpoint = l.endpoint AND d.state = 'in_flight'),
+               l.endpoint DESC
+             LIMIT $2)
            RETURNING endpoint`,
           [me, owned.size - share],
         );

@@ -247,6 +247,16 @@ describe('PostgreSQL store: several relays on one database', () => {
     expect((await a.cluster.members(NOW + 1_200)).map((m) => m.instance)).toEqual(['a']);
   });
 
+  it('hands over idle endpoints first when a relay joins', async () => {
+    const { a, b } = await twoRelays();
+    await a.cluster.renew(['e1', 'e2'], NOW);
+    await a.enqueue(event({ endpoints: ['e2'] }));
+    await a.claim([{ ...ask(1), endpoint: 'e2' }], NOW);
+    await b.cluster.renew(['e1', 'e2'], NOW);
+    expect((await a.cluster.renew(['e1', 'e2'], NOW)).owned).toEqual(new Set(['e2']));
+    expect((await b.cluster.renew(['e1', 'e2'], NOW)).owned).toEqual(new Set(['e1']));
+  });
+
   it('signals the other relays: work for endpoints they own, state changes, joins and hand-overs', async () => {
     const { a, b } = await twoRelays();
     await settle([a, b], ['crm', 'erp'], NOW);

@@ -21,4 +21,6 @@ CREATE TABLE endpoint_leases (
 );
 CREATE INDEX endpoint_leases_owner ON endpoint_leases (owner);
 ALTER TABLE deliveries ADD COLUMN claim_epoch bigint;
+-- Which endpoints have attempts in flight: a relay handing leases over gives the idle ones first.
+CREATE INDEX deliveries_in_flight ON deliveries (endpoint) WHERE state = 'in_flight';
 `;
