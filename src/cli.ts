@@ -40,8 +40,18 @@ export function buildProgram(): Command {
         import('./check/findings.ts'),
         import('./store/open.ts'),
       ]);
-      const findings = await inspectConfig(config, await peekUnfinished(config.storage));
+      let unfinished: Map<string, number> | undefined;
+      let database: string | undefined;
+      try {
+        unfinished = await peekUnfinished(config);
+      } catch (error) {
+        if (!(error instanceof RelayError)) throw error;
+        database = error.message;
+      }
+      const findings = await inspectConfig(config, unfinished, database);
       process.stdout.write(`${describeConfig(config, findings)}\n`);
+      // The config is valid, but relay would not start with it.
+      if (database !== undefined) process.exitCode = 1;
     });
 
   program
@@ -84,14 +94,21 @@ async function load(options: GlobalOptions) {
 
 async function run(options: GlobalOptions): Promise<void> {
   const config = await load(options);
-  const [{ startRelay }, { createLogger }, { handleSignals }, { ConfigReloader }, { loadConfig }] =
-    await Promise.all([
-      import('./main.ts'),
-      import('./log.ts'),
-      import('./shutdown.ts'),
-      import('./reload.ts'),
-      import('./config/load.ts'),
-    ]);
+  const [
+    { startRelay },
+    { createLogger },
+    { handleSignals },
+    { ConfigReloader },
+    { loadConfig },
+    { redactUrl },
+  ] = await Promise.all([
+    import('./main.ts'),
+    import('./log.ts'),
+    import('./shutdown.ts'),
+    import('./reload.ts'),
+    import('./config/load.ts'),
+    import('./http/redact-url.ts'),
+  ]);
   const log = createLogger(options.logLevel);
   const relay = await startRelay(config, { log });
   const reloader = new ConfigReloader({
@@ -104,7 +121,11 @@ async function run(options: GlobalOptions): Promise<void> {
   handleSignals(relay, log, reloader);
   // Only now: whoever waits for this line may stop relay at once, and must get a graceful stop.
   log.info(
-    { ingest: relay.ingestUrl, admin: relay.adminUrl, database: config.storage.path },
+    {
+      ingest: relay.ingestUrl,
+      admin: relay.adminUrl,
+      database: config.storage.backend === 'postgres' ? redactUrl(config.storage.url!) : config.storage.path,
+    },
     'relay started',
   );
 }

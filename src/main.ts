@@ -9,6 +9,7 @@ import { refuseRestartOnlyChanges } from './config/restart-only.ts';
 import { runningConfig } from './config/running.ts';
 import type { RelayConfig } from './config/schema.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
+import { Ownership } from './dispatch/ownership.ts';
 import { listen, urlOf } from './http/listener.ts';
 import { OperationalEvents } from './ingest/relay-source.ts';
 import { createIngestHandler, type IngestView } from './ingest/server.ts';
@@ -47,7 +48,7 @@ export async function startRelay(initial: RelayConfig, options: RelayOptions = {
   const log = options.log ?? createLogger('info');
   const metrics = new RelayMetrics();
   let view = viewOf(initial);
-  const store = await openStore(initial.storage, {
+  const store = await openStore(initial, {
     minFreeDisk: () => view.config.limits.min_free_disk,
     onCommit: (items) => {
       metrics.storeCommits.inc();
@@ -97,6 +98,21 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     failures,
     added: (endpoint) => dispatcher.added(endpoint),
   });
+  const ownership = new Ownership({
+    store,
+    clock,
+    log: log.child({ component: 'cluster' }),
+    failures,
+    backlog,
+    metrics,
+    endpoints: () => Object.keys(view().config.endpoints),
+    work: (endpoints) => {
+      for (const endpoint of endpoints) dispatcher.added(endpoint, 0);
+    },
+    states: (states) => dispatcher.applyStates(states),
+  });
+  // Runs after the dispatcher's stop (cleanups run in reverse): leases go only once nothing is in flight.
+  cleanups.push(() => ownership.leave());
   const dispatcher = new Dispatcher(initial, await store.endpointStates(), {
     store,
     backlog,
@@ -136,6 +152,7 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     userAgent,
     log: log.child({ component: 'admin' }),
   };
+  await ownership.start();
   metrics.observeLanes(
     () => dispatcher.laneSnapshots(),
     async () => {
@@ -208,6 +225,8 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     parts.setView(viewOf(config));
     running = runningConfig(config, clock.now(), live.file);
     dispatcher.reload(config);
+    // A new endpoint finds its owner now rather than at the next renewal.
+    void ownership.renew();
     for (const name of removed) {
       metrics
         .forgetEndpoint(name)

@@ -98,6 +98,18 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
+  readonly clusterMembers = new Gauge({
+    name: 'relay_cluster_members',
+    help: 'Relays sharing the database that were seen within cluster.lease, this one included (1 on SQLite).',
+    registers: [this.registry],
+  });
+
+  readonly clusterEndpointsOwned = new Gauge({
+    name: 'relay_cluster_endpoints_owned',
+    help: 'Endpoints whose lease this relay holds: the lanes it dispatches (every endpoint on SQLite).',
+    registers: [this.registry],
+  });
+
   readonly storeCommits = new Counter({
     name: 'relay_store_commits_total',
     help: 'Outbox transactions committed (group commit: one per batch of requests).',

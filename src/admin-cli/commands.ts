@@ -99,6 +99,10 @@ export function registerOpsCommands(program: Command): void {
       (await eventCommands()).retry(await ops(command), id),
     );
 
+  withTarget(program.command('cluster'))
+    .description('list the relays sharing the PostgreSQL database, with the endpoints each owns')
+    .action(async (_options, command: Command) => (await eventCommands()).cluster(await ops(command)));
+
   const backlogs = withTarget(program.command('backlogs'))
     .description('list deliveries held for endpoints the config no longer names')
     .action(async (_options, command: Command) => (await eventCommands()).backlogs(await ops(command)));

@@ -1,4 +1,5 @@
 import type * as backlogApi from '../admin/backlogs.ts';
+import type { listCluster } from '../admin/cluster.ts';
 import type { retryDelivery } from '../admin/deliveries.ts';
 import type { listEvents, showEvent } from '../admin/events.ts';
 import type { Ops } from './context.ts';
@@ -130,4 +131,20 @@ function indent(text: string): string {
     .split('\n')
     .map((line) => `  ${line}`)
     .join('\n');
+}
+
+type ClusterList = ReturnType<typeof listCluster>;
+
+/** `relay cluster`: the relays sharing the database, with what each owns. */
+export async function cluster(ops: Ops): Promise<void> {
+  const answer = await ops.client.get<ClusterList>('/admin/cluster');
+  if (ops.json) return ops.print(answer);
+  if (answer.members.length === 0)
+    return ops.print('no cluster: this relay stores on SQLite and owns every endpoint');
+  ops.print(
+    table(
+      ['INSTANCE', 'LAST SEEN', 'ENDPOINTS OWNED'],
+      answer.members.map((m) => [m.instance, m.last_seen, String(m.endpoints_owned)]),
+    ),
+  );
 }

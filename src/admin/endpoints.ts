@@ -19,6 +19,8 @@ export interface EndpointView {
   smtp: string | null;
   state: EndpointAdminState;
   state_changed_at: string | null;
+  /** The relay whose lease runs this endpoint's lane (PostgreSQL); null on SQLite or while none holds it. */
+  owner: string | null;
   circuit: CircuitState;
   signing: string | null;
   pending: number;
@@ -33,10 +35,11 @@ export interface EndpointView {
 /** `GET /admin/endpoints`: every configured endpoint, in config order. */
 export async function listEndpoints(ctx: AdminContext): Promise<{ endpoints: EndpointView[] }> {
   const endpoints = Object.values(ctx.view().config.endpoints);
-  const [dead, states, oldest] = await Promise.all([
+  const [dead, states, oldest, owners] = await Promise.all([
     ctx.store.reads.deadCounts(),
     ctx.store.endpointStates(),
     ctx.store.oldestUnfinished(endpoints.map((endpoint) => endpoint.name)),
+    ctx.store.cluster.owners(ctx.clock.now()),
   ]);
   return {
     endpoints: endpoints.map((endpoint) =>
@@ -44,6 +47,7 @@ export async function listEndpoints(ctx: AdminContext): Promise<{ endpoints: End
         dead: dead.get(endpoint.name) ?? 0,
         changedAt: states.get(endpoint.name)?.changedAt,
         oldest: oldest.get(endpoint.name),
+        owner: owners.get(endpoint.name),
       }),
     ),
   };
@@ -51,15 +55,17 @@ export async function listEndpoints(ctx: AdminContext): Promise<{ endpoints: End
 
 export async function showEndpoint(ctx: AdminContext, name: string): Promise<EndpointView> {
   const endpoint = configuredEndpoint(ctx, name);
-  const [dead, states, oldest] = await Promise.all([
+  const [dead, states, oldest, owners] = await Promise.all([
     ctx.store.reads.deadCounts(),
     ctx.store.endpointStates(),
     ctx.store.oldestUnfinished([name]),
+    ctx.store.cluster.owners(ctx.clock.now()),
   ]);
   return describe(ctx, endpoint, {
     dead: dead.get(name) ?? 0,
     changedAt: states.get(name)?.changedAt,
     oldest: oldest.get(name),
+    owner: owners.get(name),
   });
 }
 
@@ -80,6 +86,7 @@ interface Stored {
   changedAt: number | undefined;
   /** When the oldest unfinished delivery was created. */
   oldest: number | undefined;
+  owner: string | undefined;
 }
 
 function describe(ctx: AdminContext, endpoint: EndpointConfig, stored: Stored): EndpointView {
@@ -94,6 +101,7 @@ function describe(ctx: AdminContext, endpoint: EndpointConfig, stored: Stored): 
     smtp: endpoint.email ? redactUrl(endpoint.email.smtp) : null,
     state: lane?.state ?? 'active',
     state_changed_at: iso(stored.changedAt),
+    owner: stored.owner ?? null,
     circuit: lane?.circuit.state ?? 'closed',
     signing: endpoint.signing?.scheme ?? null,
     pending: queue.pending,

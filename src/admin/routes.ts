@@ -3,6 +3,7 @@ import { listAudit } from './audit.ts';
 import { backfillEndpoint } from './backfill.ts';
 import { dropBacklog, listBacklogs, moveBacklog } from './backlogs.ts';
 import { optionalString, parseId, readJsonObject } from './body.ts';
+import { listCluster } from './cluster.ts';
 import { showConfig } from './config.ts';
 import { replayEndpoint, retryDelivery } from './deliveries.ts';
 import { changeState, listEndpoints, showEndpoint } from './endpoints.ts';
@@ -157,6 +158,7 @@ export const adminRoutes: readonly Route[] = [
     handle: ({ ctx, params }) => retryDelivery(ctx, parseId(params[0]!, 'delivery')),
   },
   { method: 'GET', path: 'backlogs', role: 'read', handle: ({ ctx }) => listBacklogs(ctx) },
+  { method: 'GET', path: 'cluster', role: 'read', handle: ({ ctx }) => listCluster(ctx) },
   {
     method: 'POST',
     path: 'backlogs/{name}/move',

@@ -10,6 +10,8 @@ export interface Findings {
   unresolved: { endpoint: string; reason: string }[];
   /** Unfinished deliveries stored for endpoints this config does not name (held until it does). */
   heldBacklogs: { endpoint: string; deliveries: number }[];
+  /** Why the database could not be read (unreachable, login refused), if it could not. */
+  database: string | undefined;
 }
 
 const LOOKUP_TIMEOUT_MS = 2_000;
@@ -22,8 +24,9 @@ const LOOKUP_TIMEOUT_MS = 2_000;
 export async function inspectConfig(
   config: RelayConfig,
   unfinished: Map<string, number> | undefined,
+  database?: string,
 ): Promise<Findings> {
-  const findings: Findings = { privateTargets: [], unresolved: [], heldBacklogs: [] };
+  const findings: Findings = { privateTargets: [], unresolved: [], heldBacklogs: [], database };
   await Promise.all(
     Object.values(config.endpoints).map(async (endpoint) => {
       const host = new URL(endpoint.email?.smtp ?? endpoint.url).hostname.replace(/^\[|\]$/g, '');

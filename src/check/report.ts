@@ -56,6 +56,11 @@ export function describeConfig(config: RelayConfig, findings: Findings): string 
     lines.push('', 'stored backlogs of endpoints this file does not name (held, not delivered):');
     lines.push(...table(findings.heldBacklogs.map((h) => [h.endpoint, `${h.deliveries} deliveries`])));
   }
+  if (findings.database !== undefined) {
+    const where =
+      config.storage.backend === 'postgres' ? redactUrl(config.storage.url!) : config.storage.path;
+    lines.push('', `database ${where} cannot be read (relay would not start):`, `  ${findings.database}`);
+  }
   return lines.join('\n');
 }
 

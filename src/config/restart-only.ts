@@ -9,7 +9,11 @@ import type { RelayConfig } from './schema.ts';
 const RESTART_ONLY: Record<string, (config: RelayConfig) => unknown> = {
   'listen.ingest': (c) => c.listen.ingest,
   'listen.admin': (c) => c.listen.admin,
+  'storage.backend': (c) => c.storage.backend,
   'storage.path': (c) => c.storage.path,
+  'storage.url': (c) => c.storage.url,
+  'storage.pool': (c) => c.storage.pool,
+  'cluster.instance': (c) => c.cluster.instance,
   'storage.durability': (c) => c.storage.durability,
   'storage.max_size': (c) => c.storage.max_size,
   'limits.max_connections': (c) => c.limits.max_connections,

@@ -120,12 +120,25 @@ export interface AdminToken {
 export interface RelayConfig {
   listen: { ingest: Address; admin: Address };
   storage: {
+    backend: 'sqlite' | 'postgres';
+    /** SQLite only (for postgres it keeps its default and means nothing). */
     path: string;
+    /** PostgreSQL only: postgres://user:pass@host:port/db. */
+    url: string | undefined;
+    /** PostgreSQL only: connections this relay opens at most. */
+    pool: number;
     durability: 'full' | 'normal';
     retention: number;
     dedup_window: number;
     /** Largest size the database may grow to (bytes); past it ingest answers 503. */
     max_size: number | undefined;
+  };
+  /** PostgreSQL only: how this relay shares the database with others. */
+  cluster: {
+    /** This relay's name among them; undefined: hostname-pid. */
+    instance: string | undefined;
+    /** An owner silent this long loses its endpoints to the others. */
+    lease: number;
   };
   /**
    * `max_connections`: concurrent ingest connections, past which new ones are closed at once;

@@ -117,6 +117,16 @@ export class Dispatcher {
     return { from, to };
   }
 
+  /** States another relay stored (several relays share the store): each lane takes its own. */
+  applyStates(states: Awaited<ReturnType<Store['endpointStates']>>): void {
+    for (const lane of this.lanes.all()) {
+      const to = states.get(lane.name)?.state ?? 'active';
+      if (lane.state === to) continue;
+      lane.state = to;
+      if (to === 'active') this.markDirty(lane);
+    }
+  }
+
   /** An endpoint's unfinished deliveries, from memory: what the queue gauges and the admin API show. */
   queueCounts(endpoint: string): { pending: number; inFlight: number } {
     const inFlight = this.lanes.get(endpoint)?.inFlight ?? 0;
@@ -199,7 +209,12 @@ export class Dispatcher {
     const asks: ClaimAsk[] = [];
     const asking: Lane[] = [];
     for (const lane of lanes) {
-      if (!lane.sendable || lane.claiming || !lane.mayHaveWork) continue;
+      // Woken while its claim is out: looked at again once the claim answers (start), not lost.
+      if (lane.claiming) {
+        this.dirty.add(lane);
+        continue;
+      }
+      if (!lane.sendable || !lane.mayHaveWork) continue;
       const capacity = lane.capacity(now);
       if (capacity.waitMs > 0) {
         this.wakeups.at(now + capacity.waitMs, lane);
@@ -244,6 +259,8 @@ export class Dispatcher {
     for (const delivery of fresh) this.attempt(lane, delivery, false);
     for (const delivery of retries) this.attempt(lane, delivery, true);
     // Not exhausted: the lane is full, and each completion brings it back.
+    // Woken while claiming (new work, or its lease just taken over): the answer may predate that.
+    if (this.dirty.has(lane)) this.markDirty(lane);
   }
 
   private attempt(lane: Lane, delivery: ClaimedDelivery, isRetry: boolean): void {

@@ -8,11 +8,27 @@ export interface OpenStoreOptions {
   onCommit?: (items: number) => void;
 }
 
+type StorageConfig = Pick<RelayConfig, 'storage' | 'cluster'>;
+
 /**
  * The backend `storage` names. Loaded on demand, so a command that never
- * opens a store never loads a database driver.
+ * opens a store never loads a database driver, and a SQLite relay never
+ * loads pg.
  */
-export async function openStore(storage: RelayConfig['storage'], options: OpenStoreOptions): Promise<Store> {
+export async function openStore(
+  { storage, cluster }: StorageConfig,
+  options: OpenStoreOptions,
+): Promise<Store> {
+  if (storage.backend === 'postgres') {
+    const { openPostgresStore } = await import('./postgres/store.ts');
+    return openPostgresStore({
+      url: storage.url!,
+      pool: storage.pool,
+      instance: cluster.instance,
+      lease: cluster.lease,
+      onCommit: options.onCommit,
+    });
+  }
   const { openSqliteStore } = await import('./sqlite/store.ts');
   return openSqliteStore({
     path: storage.path,
@@ -26,11 +42,14 @@ export async function openStore(storage: RelayConfig['storage'], options: OpenSt
 /**
  * Unfinished deliveries per endpoint, read without taking the store over
  * (a running relay may own it): what `relay check` compares with the
- * endpoints a config names. Undefined when nothing is stored yet.
+ * endpoints a config names. Undefined when nothing is stored yet; rejects
+ * with a RelayError when the database cannot be reached.
  */
-export async function peekUnfinished(
-  storage: RelayConfig['storage'],
-): Promise<Map<string, number> | undefined> {
+export async function peekUnfinished({ storage }: StorageConfig): Promise<Map<string, number> | undefined> {
+  if (storage.backend === 'postgres') {
+    const { unfinishedByEndpoint } = await import('./postgres/inspect.ts');
+    return unfinishedByEndpoint(storage.url!);
+  }
   const [{ unfinishedByEndpoint }, { nativeBindingFor }] = await Promise.all([
     import('./sqlite/inspect.ts'),
     import('./sqlite/native.ts'),

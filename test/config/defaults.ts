@@ -9,6 +9,8 @@ export const defaultSections = {
     header_timeout: 10_000,
     request_timeout: 30_000,
   },
+  cluster: { instance: undefined, lease: 15_000 },
+
   admin: {
     token: undefined,
     tokens: [],
@@ -26,5 +28,14 @@ export const defaultSections = {
 
 /** `storage` with its defaults, at `path`. */
 export function defaultStorage(path: string) {
-  return { path, durability: 'full', retention: 604_800_000, dedup_window: 86_400_000, max_size: undefined };
+  return {
+    backend: 'sqlite',
+    path,
+    url: undefined,
+    pool: 10,
+    durability: 'full',
+    retention: 604_800_000,
+    dedup_window: 86_400_000,
+    max_size: undefined,
+  };
 }

@@ -10,6 +10,7 @@ describe('configJsonSchema', () => {
     expect(Object.keys(schema.properties).sort()).toEqual(
       [
         'admin',
+        'cluster',
         'defaults',
         'delivery',
         'endpoints',

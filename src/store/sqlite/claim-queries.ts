@@ -1,18 +1,6 @@
 import type { Statement } from 'better-sqlite3';
+import type { ClaimRow } from '../rows.ts';
 import type { Db } from './db.ts';
-
-export interface ClaimRow {
-  id: number;
-  event_id: string;
-  endpoint: string;
-  attempts: number;
-  step: number;
-  created_at: number;
-  source: string;
-  type: string;
-  content_type: string | null;
-  body: Buffer;
-}
 
 /** The statements that find an endpoint's due deliveries, first attempts and retries apart. */
 export interface ClaimQueries {

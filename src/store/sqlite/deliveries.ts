@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { type ClaimRow, toClaimed } from '../rows.ts';
 import type {
   Claim,
   ClaimAsk,
@@ -7,7 +8,7 @@ import type {
   EndpointAdminState,
   EndpointStateRecord,
 } from '../store.ts';
-import { type ClaimQueries, type ClaimRow, claimQueries, nextDue } from './claim-queries.ts';
+import { type ClaimQueries, claimQueries, nextDue } from './claim-queries.ts';
 import type { Db } from './db.ts';
 
 type Guard = { id: number; claim: number };
@@ -193,19 +194,7 @@ export class DeliveryStatements {
   private leaseAll(rows: ClaimRow[], leaseUntil: number): ClaimedDelivery[] {
     return rows.map((row) => {
       const { claim } = this.lease.get(leaseUntil, row.id)!;
-      return {
-        id: row.id,
-        claim,
-        eventId: row.event_id,
-        endpoint: row.endpoint,
-        attempts: row.attempts,
-        step: row.step,
-        createdAt: row.created_at,
-        source: row.source,
-        type: row.type,
-        contentType: row.content_type ?? undefined,
-        body: row.body,
-      };
+      return toClaimed(row, claim);
     });
   }
 }

@@ -1,27 +1,8 @@
 import type { Statement } from 'better-sqlite3';
+import { type EventRow, toStoredEvent } from '../rows.ts';
 import type { EnqueueResult, NewEvent, StoredEvent } from '../store.ts';
 import type { Db } from './db.ts';
 import { ThresholdStatements } from './thresholds.ts';
-
-export interface EventRow {
-  id: string;
-  source: string;
-  type: string;
-  received_at: number;
-  content_type: string | null;
-  body: Buffer;
-}
-
-export function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    id: row.id,
-    source: row.source,
-    type: row.type,
-    receivedAt: row.received_at,
-    contentType: row.content_type ?? undefined,
-    body: row.body,
-  };
-}
 
 /** The id of a new delivery: above every stored one and every one pruned (migration 005). */
 export const NEXT_DELIVERY_ID = `(SELECT max(coalesce((SELECT max(id) FROM deliveries), 0),

@@ -1,8 +1,17 @@
 import type { Statement } from 'better-sqlite3';
+import {
+  ATTEMPT_COLUMNS,
+  type AttemptRow,
+  DELIVERY_COLUMNS,
+  type DeliveryRow,
+  type EventRow,
+  groupAttempts,
+  toAttempt,
+  toDetail,
+  toStoredEvent,
+} from '../rows.ts';
 import type {
-  AttemptEntry,
   DeliveryDetail,
-  DeliveryState,
   EventFilter,
   EventHold,
   EventPosition,
@@ -11,7 +20,6 @@ import type {
   StoreReads,
 } from '../store.ts';
 import type { Db } from './db.ts';
-import { type EventRow, toStoredEvent } from './events.ts';
 import type { ThresholdStatements } from './thresholds.ts';
 
 interface SummaryRow {
@@ -21,30 +29,6 @@ interface SummaryRow {
   received_at: number;
   content_type: string | null;
   size: number;
-}
-
-interface DeliveryRow {
-  id: number;
-  event_id: string;
-  endpoint: string;
-  state: DeliveryState;
-  attempts: number;
-  step: number;
-  created_at: number;
-  next_attempt_at: number;
-  finished_at: number | null;
-  last_status: number | null;
-  last_error: string | null;
-}
-
-interface AttemptRow {
-  delivery_id: number;
-  n: number;
-  started_at: number;
-  duration_ms: number;
-  status: number | null;
-  error: string | null;
-  response: Buffer | null;
 }
 
 interface ListParams {
@@ -57,10 +41,6 @@ interface ListParams {
   endpoint: string | null;
   limit: number;
 }
-
-const DELIVERY_COLUMNS = `id, event_id, endpoint, state, attempts, step, created_at, next_attempt_at,
-  finished_at, last_status, last_error`;
-const ATTEMPT_COLUMNS = 'delivery_id, n, started_at, duration_ms, status, error, response';
 
 /**
  * What the admin API reads. Reads run outside the group commit: in WAL mode
@@ -186,42 +166,4 @@ export class SqliteReads implements StoreReads {
     const at = after?.receivedAt ?? since;
     return this.eventsAfter.all(since, at, at, after?.id ?? '', limit).map(toStoredEvent);
   }
-}
-
-function groupAttempts(rows: AttemptRow[]): Map<number, AttemptEntry[]> {
-  const byDelivery = new Map<number, AttemptEntry[]>();
-  for (const row of rows) {
-    const list = byDelivery.get(row.delivery_id) ?? [];
-    list.push(toAttempt(row));
-    byDelivery.set(row.delivery_id, list);
-  }
-  return byDelivery;
-}
-
-function toAttempt(row: AttemptRow): AttemptEntry {
-  return {
-    n: row.n,
-    startedAt: row.started_at,
-    durationMs: row.duration_ms,
-    status: row.status ?? undefined,
-    error: row.error ?? undefined,
-    response: row.response ?? undefined,
-  };
-}
-
-function toDetail(row: DeliveryRow, attemptLog: AttemptEntry[]): DeliveryDetail {
-  return {
-    id: row.id,
-    eventId: row.event_id,
-    endpoint: row.endpoint,
-    state: row.state,
-    attempts: row.attempts,
-    step: row.step,
-    createdAt: row.created_at,
-    nextAttemptAt: row.next_attempt_at,
-    finishedAt: row.finished_at ?? undefined,
-    lastStatus: row.last_status ?? undefined,
-    lastError: row.last_error ?? undefined,
-    attemptLog,
-  };
 }

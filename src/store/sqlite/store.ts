@@ -2,6 +2,7 @@ import { RelayError } from '../../errors.ts';
 import type {
   Claim,
   ClaimAsk,
+  ClusterLeases,
   Completion,
   EndpointAdminState,
   EndpointStateRecord,
@@ -67,6 +68,7 @@ class SqliteStore implements Store {
   readonly operator: SqliteOperator;
   readonly managed: SqliteManaged;
   readonly audit: SqliteAudit;
+  readonly cluster: ClusterLeases = soleOwner;
   private readonly db: Db;
   private readonly options: SqliteStoreOptions;
   private readonly groupCommit: GroupCommit;
@@ -235,3 +237,13 @@ class SqliteStore implements Store {
     }
   }
 }
+
+/** One relay per file (the lock says so): it owns every endpoint, with nothing to renew. */
+const soleOwner: ClusterLeases = {
+  renewEvery: undefined,
+  renew: (endpoints) => Promise.resolve({ owned: new Set(endpoints), members: 1 }),
+  leave: () => Promise.resolve(),
+  members: () => Promise.resolve([]),
+  owners: () => Promise.resolve(new Map()),
+  watch: () => {},
+};

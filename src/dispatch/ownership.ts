@@ -1,0 +1,128 @@
+import type { Clock } from '../clock.ts';
+import type { BackgroundFailures, Logger } from '../log.ts';
+import type { RelayMetrics } from '../metrics.ts';
+import type { Backlog } from '../store/backlog.ts';
+import type { ClusterSignal, Store } from '../store/store.ts';
+
+export interface OwnershipDeps {
+  store: Store;
+  backlog: Backlog;
+  metrics: RelayMetrics;
+  clock: Clock;
+  log: Logger;
+  failures: BackgroundFailures;
+  /** The endpoints the running config names. */
+  endpoints(): readonly string[];
+  /** These endpoints' lanes may have work: this relay took them over, or another relay stored some. */
+  work(endpoints: readonly string[]): void;
+  /** Endpoint states as stored, which another relay may have changed. */
+  states(states: Awaited<ReturnType<Store['endpointStates']>>): void;
+}
+
+/** The backlog counts are re-read from the store at most this often (other relays change them too). */
+const BACKLOG_RESYNC_MS = 30_000;
+
+/**
+ * Keeps this relay's endpoint leases (store.cluster) renewed while it runs,
+ * every `renewEvery` ms, and hands them over when it stops. A relay that
+ * cannot renew claims nothing more once its leases run out: the store only
+ * claims for leases it holds, so stopping needs no decision here. Signals
+ * from the other relays (LISTEN/NOTIFY on PostgreSQL) wake lanes and renew
+ * at once; the timer is the backstop for any signal lost.
+ */
+export class Ownership {
+  private readonly deps: OwnershipDeps;
+  private timer: NodeJS.Timeout | undefined;
+  private owned = new Set<string>();
+  private renewing: Promise<void> | undefined;
+  private backlogReadAt = Number.NEGATIVE_INFINITY;
+
+  constructor(deps: OwnershipDeps) {
+    this.deps = deps;
+  }
+
+  /** The first renewal, awaited so the dispatcher starts with its share; then the timer and the signals. */
+  async start(): Promise<void> {
+    const every = this.deps.store.cluster.renewEvery;
+    await this.renew();
+    if (every === undefined) return;
+    this.timer = setInterval(() => void this.renew(), every);
+    this.timer.unref();
+    this.deps.store.cluster.watch((signal) => this.heard(signal));
+  }
+
+  /** Renews now (also after a reload, so a new endpoint finds its owner at once). Never rejects. */
+  renew(): Promise<void> {
+    this.renewing ??= this.renewOnce().finally(() => {
+      this.renewing = undefined;
+    });
+    return this.renewing;
+  }
+
+  /** After the dispatcher stopped: the leases go to the others at once. */
+  async leave(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.renewing;
+    if (this.deps.store.cluster.renewEvery === undefined) return;
+    await this.deps.store.cluster.leave(this.deps.clock.now());
+    this.owned = new Set();
+    this.deps.metrics.clusterEndpointsOwned.set(0);
+  }
+
+  private heard(signal: ClusterSignal): void {
+    if (signal.kind === 'work') {
+      const endpoints = signal.endpoints === '*' ? [...this.owned] : signal.endpoints;
+      this.deps.work(endpoints.filter((endpoint) => this.owned.has(endpoint)));
+      return;
+    }
+    if (signal.kind === 'states') {
+      void this.readStates();
+      return;
+    }
+    // Leases moved, or signals were lost: take a share now, then look at every lane.
+    void this.renew().then(async () => {
+      if (signal.kind !== 'resync') return;
+      await this.readStates();
+      this.deps.work([...this.owned]);
+    });
+  }
+
+  private async readStates(): Promise<void> {
+    try {
+      this.deps.states(await this.deps.store.endpointStates());
+      this.deps.failures.recovered('cluster_renew');
+    } catch (error) {
+      this.deps.failures.report('cluster_renew', error);
+    }
+  }
+
+  private async renewOnce(): Promise<void> {
+    const { store, clock, log, failures } = this.deps;
+    try {
+      const { owned, members } = await store.cluster.renew(this.deps.endpoints(), clock.now());
+      failures.recovered('cluster_renew');
+      this.deps.metrics.clusterMembers.set(members);
+      this.deps.metrics.clusterEndpointsOwned.set(owned.size);
+      // Alone on the store (SQLite) this relay owns everything, and its counts in memory stay exact.
+      if (store.cluster.renewEvery === undefined) return;
+      const gained = [...owned].filter((endpoint) => !this.owned.has(endpoint));
+      const lost = [...this.owned].filter((endpoint) => !owned.has(endpoint));
+      this.owned = owned;
+      if (gained.length > 0 || lost.length > 0) {
+        log.info({ gained, lost, owned: owned.size }, 'endpoint ownership changed');
+      }
+      if (gained.length > 0 || clock.now() - this.backlogReadAt >= BACKLOG_RESYNC_MS) {
+        this.backlogReadAt = clock.now();
+        this.deps.backlog.reset(await store.unfinishedCounts());
+      }
+      if (gained.length > 0) {
+        // A lane taken over runs with the states as stored, whoever changed them last.
+        this.deps.states(await store.endpointStates());
+        this.deps.work(gained);
+      }
+    } catch (error) {
+      failures.report('cluster_renew', error);
+    }
+  }
+}
