@@ -40,26 +40,6 @@ export async function readJsonObject(req: IncomingMessage): Promise<Record<strin
   return value as Record<string, unknown>;
 }
 
-export function optionalString(body: Record<string, unknown>, key: string): string | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value === '') throw badRequest(`${key} must be a non-empty string`);
-  return value;
-}
-
-export function requiredString(body: Record<string, unknown>, key: string): string {
-  const value = optionalString(body, key);
-  if (value === undefined) throw badRequest(`${key} is required`);
-  return value;
-}
-
-export function optionalBoolean(body: Record<string, unknown>, key: string): boolean | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') throw badRequest(`${key} must be true or false`);
-  return value;
-}
-
 /** A whole number in [1, max], from a JSON number or a query string. */
 export function parseLimit(value: unknown, key: string, fallback: number, max: number): number {
   if (value === undefined || value === null || value === '') return fallback;

@@ -44,7 +44,8 @@ import { appendWebhooks, deleteWebhooks, listWebhooks, replaceWebhooks } from '.
  * Every /admin/* route with the least role that may call it, for a change
  * its name in the audit log, and the schemas of its body and its answer
  * (checked by the router, typed into the handler, and published as
- * GET /admin/openapi.json). The README's "Admin API" section lists the same (test/docs.test.ts holds them together).
+ * GET /admin/openapi.json). The README's "Admin API" section lists the
+ * same (test/docs.test.ts holds them together).
  */
 export const adminRoutes: readonly Route[] = [
   route({

@@ -3,15 +3,20 @@ import { isoTime, isoTimeOrNull } from './common.ts';
 
 const deliveryState = z.enum(['pending', 'in_flight', 'delivered', 'dead', 'dropped']);
 
+/** What a listed event and a shown one both say about it. */
+const eventFields = {
+  id: z.string(),
+  source: z.string(),
+  type: z.string(),
+  received_at: isoTime,
+  content_type: z.string().nullable(),
+  size: z.int(),
+};
+
 export const eventList = z.object({
   events: z.array(
     z.object({
-      id: z.string(),
-      source: z.string(),
-      type: z.string(),
-      received_at: isoTime,
-      content_type: z.string().nullable(),
-      size: z.int(),
+      ...eventFields,
       deliveries: z.array(
         z.object({ id: z.int(), endpoint: z.string(), state: deliveryState, attempt_count: z.int() }),
       ),
@@ -45,12 +50,7 @@ export const deliveryDetail = z.object({
 });
 
 export const eventDetail = z.object({
-  id: z.string(),
-  source: z.string(),
-  type: z.string(),
-  received_at: isoTime,
-  content_type: z.string().nullable(),
-  size: z.int(),
+  ...eventFields,
   body_encoding: z.enum(['utf8', 'base64']),
   body: z.string(),
   deliveries: z.array(deliveryDetail),

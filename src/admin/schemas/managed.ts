@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { nameKey } from '../../config/fields.ts';
 import { text } from './common.ts';
 
+type Naming = 'required' | 'optional' | 'patch';
+
 /**
  * How a managed body is written: the object as in the YAML file, which the
  * config schema checks with the rest of the running config (config/managed.ts),
@@ -9,29 +11,20 @@ import { text } from './common.ts';
  * checks only its name here; the document shows the config's own schema for
  * the rest (openapi.ts reads this registry).
  */
-export const configShaped = z.registry<{
-  kind: 'endpoint' | 'route';
-  naming: 'required' | 'optional' | 'patch';
-}>();
+export const configShaped = z.registry<{ kind: 'endpoint' | 'route'; naming: Naming }>();
 
-const endpoint = { kind: 'endpoint', naming: 'required' } as const;
-const route = { kind: 'route', naming: 'required' } as const;
+/** The body's envelope: its name, typed, and which config schema checks (and documents) the rest. */
+function managedBody<Name extends z.ZodType>(kind: 'endpoint' | 'route', naming: Naming, name: Name) {
+  return z.looseObject({ name }).register(configShaped, { kind, naming });
+}
 
 // Endpoint names are config keys (`nameKey`); a route's name is any non-empty text, as in the file.
-export const endpointCreate = z.looseObject({ name: nameKey }).register(configShaped, endpoint);
-export const endpointReplace = z
-  .looseObject({ name: nameKey.optional() })
-  .register(configShaped, { ...endpoint, naming: 'optional' });
-export const endpointPatch = z
-  .looseObject({ name: nameKey.optional() })
-  .register(configShaped, { ...endpoint, naming: 'patch' });
-export const routeCreate = z.looseObject({ name: text }).register(configShaped, route);
-export const routeReplace = z
-  .looseObject({ name: text.optional() })
-  .register(configShaped, { ...route, naming: 'optional' });
-export const routePatch = z
-  .looseObject({ name: text.optional() })
-  .register(configShaped, { ...route, naming: 'patch' });
+export const endpointCreate = managedBody('endpoint', 'required', nameKey);
+export const endpointReplace = managedBody('endpoint', 'optional', nameKey.optional());
+export const endpointPatch = managedBody('endpoint', 'patch', nameKey.optional());
+export const routeCreate = managedBody('route', 'required', text);
+export const routeReplace = managedBody('route', 'optional', text.optional());
+export const routePatch = managedBody('route', 'patch', text.optional());
 
 export const endpointDeleted = z.object({
   deleted: z.string(),
