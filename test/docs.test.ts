@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { adminRoutes } from '../src/admin/routes.ts';
 import { configJsonSchema } from '../src/config/json-schema.ts';
 import { RESTART_ONLY_SETTINGS } from '../src/config/restart-only.ts';
 import { errorStatus } from '../src/errors.ts';
@@ -11,6 +12,13 @@ const readme = readFileSync(resolve(import.meta.dirname, '../README.md'), 'utf8'
 describe('the README documents', () => {
   it('every error code', () => {
     const missing = Object.keys(errorStatus).filter((code) => !readme.includes(code));
+    expect(missing).toEqual([]);
+  });
+
+  it('every admin route, with its role, in the Admin API table', () => {
+    const missing = adminRoutes
+      .map((route) => `| \`${route.method} /admin/${route.path}\` | ${route.role} |`)
+      .filter((row) => !readme.includes(row));
     expect(missing).toEqual([]);
   });
 

@@ -1,6 +1,8 @@
+import type { z } from 'zod';
 import { RelayError } from '../errors.ts';
 import { iso, parseLimit, parseSince } from './body.ts';
 import type { AdminContext } from './context.ts';
+import type { auditList } from './schemas/audit.ts';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
@@ -10,7 +12,10 @@ const MAX_LIMIT = 500;
  * API, newest first: who (the token's name), when, what, on what, why (the
  * `X-Relay-Reason` header) and how it ended (`ok` or the error code).
  */
-export async function listAudit(ctx: AdminContext, query: URLSearchParams) {
+export async function listAudit(
+  ctx: AdminContext,
+  query: URLSearchParams,
+): Promise<z.infer<typeof auditList>> {
   const limit = parseLimit(query.get('limit'), 'limit', DEFAULT_LIMIT, MAX_LIMIT);
   const since = query.get('since');
   const rows = await ctx.store.audit.list({

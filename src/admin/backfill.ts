@@ -1,10 +1,12 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { z } from 'zod';
 import { RELAY_SOURCE } from '../ingest/relay-source.ts';
 import type { RoutingTable } from '../routing/match.ts';
 import { bodyKind, mediaType, parsePayload } from '../routing/payload.ts';
 import type { StoredEvent } from '../store/store.ts';
-import { iso, parseSince, requiredString } from './body.ts';
+import { iso, parseSince } from './body.ts';
 import { type AdminContext, configuredEndpoint } from './context.ts';
+import type { backfillAnswer, backfillBody } from './schemas/endpoints.ts';
 
 /** Events read per step, bodies included (up to `limits.body` each): kept small for memory and the writer. */
 const BATCH = 100;
@@ -17,10 +19,14 @@ const BATCH = 100;
  * type). The store keeps one delivery per event and endpoint, so running it
  * twice, or over events that already reached the endpoint, creates nothing.
  */
-export async function backfillEndpoint(ctx: AdminContext, name: string, body: Record<string, unknown>) {
+export async function backfillEndpoint(
+  ctx: AdminContext,
+  name: string,
+  body: z.infer<typeof backfillBody>,
+): Promise<z.infer<typeof backfillAnswer>> {
   configuredEndpoint(ctx, name);
   const startedAt = ctx.clock.now();
-  const since = parseSince(requiredString(body, 'since'), startedAt);
+  const since = parseSince(body.since, startedAt);
   let after: { receivedAt: number; id: string } | undefined;
   let examined = 0;
   let matched = 0;

@@ -1,6 +1,8 @@
+import type { z } from 'zod';
 import { RelayError } from '../errors.ts';
-import { requiredString, wholeSeconds } from './body.ts';
+import { wholeSeconds } from './body.ts';
 import { type AdminContext, configuredEndpoint, isConfigured } from './context.ts';
+import type { backlogList, dropAnswer, moveAnswer, moveBody } from './schemas/backlogs.ts';
 
 /**
  * Held backlogs: unfinished deliveries of endpoints the running config does
@@ -9,7 +11,7 @@ import { type AdminContext, configuredEndpoint, isConfigured } from './context.t
  * endpoint comes back or an operator moves or drops them. Only pending ones
  * are moved or dropped: one still in flight finishes its attempt first.
  */
-export async function listBacklogs(ctx: AdminContext) {
+export async function listBacklogs(ctx: AdminContext): Promise<z.infer<typeof backlogList>> {
   const held = [...(await ctx.store.unfinishedCounts()).keys()].filter((name) => !isConfigured(ctx, name));
   const oldest = await ctx.store.oldestUnfinished(held);
   const now = ctx.clock.now();
@@ -32,9 +34,12 @@ export async function listBacklogs(ctx: AdminContext) {
  * deliveries go to a configured endpoint, due now. An event that already has
  * a delivery to the target is not sent twice: that held delivery is dropped.
  */
-export async function moveBacklog(ctx: AdminContext, name: string, body: Record<string, unknown>) {
+export async function moveBacklog(
+  ctx: AdminContext,
+  name: string,
+  { to }: z.infer<typeof moveBody>,
+): Promise<z.infer<typeof moveAnswer>> {
   heldBacklog(ctx, name);
-  const to = requiredString(body, 'to');
   configuredEndpoint(ctx, to);
   const { moved, dropped } = await ctx.store.operator.moveBacklog(name, to, ctx.clock.now());
   ctx.backlog.remove(name, moved + dropped);
@@ -44,7 +49,7 @@ export async function moveBacklog(ctx: AdminContext, name: string, body: Record<
 }
 
 /** `POST /admin/backlogs/{name}/drop`: the held pending deliveries are marked `dropped` (kept, finished now). */
-export async function dropBacklog(ctx: AdminContext, name: string) {
+export async function dropBacklog(ctx: AdminContext, name: string): Promise<z.infer<typeof dropAnswer>> {
   heldBacklog(ctx, name);
   const dropped = await ctx.store.operator.dropBacklog(name, ctx.clock.now());
   ctx.backlog.remove(name, dropped);

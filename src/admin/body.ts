@@ -40,26 +40,6 @@ export async function readJsonObject(req: IncomingMessage): Promise<Record<strin
   return value as Record<string, unknown>;
 }
 
-export function optionalString(body: Record<string, unknown>, key: string): string | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || value === '') throw badRequest(`${key} must be a non-empty string`);
-  return value;
-}
-
-export function requiredString(body: Record<string, unknown>, key: string): string {
-  const value = optionalString(body, key);
-  if (value === undefined) throw badRequest(`${key} is required`);
-  return value;
-}
-
-export function optionalBoolean(body: Record<string, unknown>, key: string): boolean | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') throw badRequest(`${key} must be true or false`);
-  return value;
-}
-
 /** A whole number in [1, max], from a JSON number or a query string. */
 export function parseLimit(value: unknown, key: string, fallback: number, max: number): number {
   if (value === undefined || value === null || value === '') return fallback;
@@ -72,20 +52,27 @@ export function parseLimit(value: unknown, key: string, fallback: number, max: n
 
 /**
  * `since` as a duration back from now (`2h`, `30m`, `7d`) or an ISO time
- * (`2026-01-01T12:00:00Z`); epoch ms.
+ * (`2026-01-01T12:00:00Z`); epoch ms, or undefined when it is neither.
  */
-export function parseSince(value: string, now: number): number {
+export function sinceTime(value: string, now: number): number | undefined {
   if (ISO_TIME.test(value)) {
     const at = Date.parse(value);
-    if (!Number.isNaN(at)) return at;
-  } else {
-    try {
-      return now - parseDuration(value);
-    } catch {
-      // Reported below with both forms.
-    }
+    return Number.isNaN(at) ? undefined : at;
   }
-  throw badRequest(`since must be a duration such as 2h or 30m, or an ISO time, not "${value}"`);
+  try {
+    return now - parseDuration(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `since` from a query string: its time, or a 400 that shows both forms. */
+export function parseSince(value: string, now: number): number {
+  const at = sinceTime(value, now);
+  if (at === undefined) {
+    throw badRequest(`since must be a duration such as 2h or 30m, or an ISO time, not "${value}"`);
+  }
+  return at;
 }
 
 /** An integer path segment (delivery ids), or a 404: no such row can exist. */
@@ -97,6 +84,8 @@ export function parseId(segment: string, what: string): number {
 }
 
 /** Epoch ms as an ISO string, or null. */
+export function iso(ms: number): string;
+export function iso(ms: number | null | undefined): string | null;
 export function iso(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }

@@ -1,9 +1,11 @@
+import type { z } from 'zod';
 import { maskedConfig } from '../config/mask.ts';
 import type { RunningConfig } from '../config/running.ts';
 import type { AdminContext } from './context.ts';
+import type { configAnswer, configIdentity as identity } from './schemas/config.ts';
 
 /** Which config is live: what /readyz and GET /admin/config both show. */
-export function configIdentity(running: RunningConfig): { fingerprint: string; loaded_at: string } {
+export function configIdentity(running: RunningConfig): z.infer<typeof identity> {
   return { fingerprint: running.fingerprint, loaded_at: new Date(running.loadedAt).toISOString() };
 }
 
@@ -11,7 +13,7 @@ export function configIdentity(running: RunningConfig): { fingerprint: string; l
  * GET /admin/config: the running config as relay holds it (defaults filled
  * in, durations in milliseconds, sizes in bytes), secrets masked.
  */
-export function showConfig(ctx: AdminContext): unknown {
+export function showConfig(ctx: AdminContext): z.infer<typeof configAnswer> {
   const running = ctx.running();
-  return { ...configIdentity(running), config: maskedConfig(running.config) };
+  return { ...configIdentity(running), config: { ...maskedConfig(running.config) } };
 }

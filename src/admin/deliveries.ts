@@ -1,18 +1,19 @@
+import type { z } from 'zod';
 import { RelayError } from '../errors.ts';
-import type { ReplayState } from '../store/store.ts';
-import { iso, optionalBoolean, optionalString, parseLimit, parseSince, requiredString } from './body.ts';
+import { iso, parseSince } from './body.ts';
 import { type AdminContext, configuredEndpoint, isConfigured } from './context.ts';
 import { describeDelivery } from './events.ts';
+import type { replayAnswer, replayBody } from './schemas/endpoints.ts';
+import type { retryAnswer } from './schemas/events.ts';
 
 const DEFAULT_REPLAY_CAP = 10_000;
-const MAX_REPLAY_CAP = 1_000_000;
 
 /**
  * `POST /admin/deliveries/{id}/retry`: a delivered, dead or dropped delivery
  * goes back to pending, due now, its schedule started over; a pending one is
  * made due now. One being attempted right now is left alone (409).
  */
-export async function retryDelivery(ctx: AdminContext, id: number) {
+export async function retryDelivery(ctx: AdminContext, id: number): Promise<z.infer<typeof retryAnswer>> {
   const before = await ctx.store.reads.delivery(id);
   if (!before) throw new RelayError('RELAY_ERR_NOT_FOUND', `no delivery with id ${id}`);
   if (!isConfigured(ctx, before.endpoint)) {
@@ -44,13 +45,16 @@ export async function retryDelivery(ctx: AdminContext, id: number) {
  * replay says how many are left. The `webhook-id` stays the event id:
  * receivers that dedupe on it will skip what they already took.
  */
-export async function replayEndpoint(ctx: AdminContext, name: string, body: Record<string, unknown>) {
+export async function replayEndpoint(
+  ctx: AdminContext,
+  name: string,
+  body: z.infer<typeof replayBody>,
+): Promise<z.infer<typeof replayAnswer>> {
   configuredEndpoint(ctx, name);
-  const state = replayState(requiredString(body, 'state'));
-  const sinceText = optionalString(body, 'since');
-  const since = sinceText === undefined ? 0 : parseSince(sinceText, ctx.clock.now());
-  const dryRun = optionalBoolean(body, 'dry_run') ?? false;
-  const limit = parseLimit(body.limit, 'limit', DEFAULT_REPLAY_CAP, MAX_REPLAY_CAP);
+  const { state } = body;
+  const since = body.since === undefined ? 0 : parseSince(body.since, ctx.clock.now());
+  const dryRun = body.dry_run ?? false;
+  const limit = body.limit ?? DEFAULT_REPLAY_CAP;
   const { matched, requeued } = await ctx.store.operator.replay(
     { endpoint: name, state, since, limit, dryRun },
     ctx.clock.now(),
@@ -58,9 +62,4 @@ export async function replayEndpoint(ctx: AdminContext, name: string, body: Reco
   ctx.dispatcher.added(name, requeued);
   if (!dryRun) ctx.log.info({ endpoint: name, state, since, matched, requeued }, 'replay by an operator');
   return { endpoint: name, state, since: iso(since || null), dry_run: dryRun, limit, matched, requeued };
-}
-
-function replayState(value: string): ReplayState {
-  if (value === 'dead' || value === 'delivered') return value;
-  throw new RelayError('RELAY_ERR_BAD_REQUEST', 'state must be "dead" or "delivered"');
 }

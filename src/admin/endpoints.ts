@@ -1,39 +1,17 @@
-import type { Origin } from '../config/managed.ts';
+import type { z } from 'zod';
 import type { EndpointConfig } from '../config/schema.ts';
-import type { CircuitState } from '../dispatch/circuit.ts';
 import type { StateAction } from '../dispatch/lane.ts';
 import { operatorReasons } from '../dispatch/lane.ts';
 import { redactUrl } from '../http/redact-url.ts';
-import type { EndpointAdminState } from '../store/store.ts';
 import { iso, wholeSeconds } from './body.ts';
 import { type AdminContext, configuredEndpoint } from './context.ts';
+import type { endpointList, endpointView } from './schemas/endpoints.ts';
 
-/** One endpoint as the admin API shows it: never a secret, never a header value. */
-export interface EndpointView {
-  name: string;
-  /** `file`: read-only here; `api`: made through the admin API. */
-  origin: Origin;
-  /** The webhook URL, or `mailto:` and the recipients of an e-mail endpoint. */
-  url: string;
-  /** An e-mail endpoint's SMTP server, credentials masked. */
-  smtp: string | null;
-  state: EndpointAdminState;
-  state_changed_at: string | null;
-  /** The relay whose lease runs this endpoint's lane (PostgreSQL); null on SQLite or while none holds it. */
-  owner: string | null;
-  circuit: CircuitState;
-  signing: string | null;
-  pending: number;
-  in_flight: number;
-  dead: number;
-  oldest_pending_seconds: number | null;
-  /** The endpoint asked relay to wait (429/503 Retry-After) until then. */
-  paused_until: string | null;
-  last_attempt: { at: string; duration_ms: number; status: number | null; error: string | null } | null;
-}
+/** One endpoint as the admin API shows it (schemas/endpoints.ts). */
+export type EndpointView = z.infer<typeof endpointView>;
 
 /** `GET /admin/endpoints`: every configured endpoint, in config order. */
-export async function listEndpoints(ctx: AdminContext): Promise<{ endpoints: EndpointView[] }> {
+export async function listEndpoints(ctx: AdminContext): Promise<z.infer<typeof endpointList>> {
   const endpoints = Object.values(ctx.view().config.endpoints);
   const [dead, states, oldest, owners] = await Promise.all([
     ctx.store.reads.deadCounts(),
@@ -113,7 +91,7 @@ function describe(ctx: AdminContext, endpoint: EndpointConfig, stored: Stored): 
     paused_until: lane && lane.pausedUntil > now ? iso(lane.pausedUntil) : null,
     last_attempt: last
       ? {
-          at: iso(last.at)!,
+          at: iso(last.at),
           duration_ms: last.durationMs,
           status: last.status ?? null,
           error: last.error ?? null,

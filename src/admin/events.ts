@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import type { z } from 'zod';
 import { RelayError } from '../errors.ts';
 import {
   type DeliveryDetail,
@@ -8,6 +9,7 @@ import {
 } from '../store/store.ts';
 import { iso, parseLimit, parseSince } from './body.ts';
 import type { AdminContext } from './context.ts';
+import type { deliveryDetail, eventDetail, eventList } from './schemas/events.ts';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
@@ -18,7 +20,10 @@ const MAX_LIMIT = 500;
  * keyset of the page's last row) and absent on the last page, so pages never
  * shift while new events arrive.
  */
-export async function listEvents(ctx: AdminContext, query: URLSearchParams) {
+export async function listEvents(
+  ctx: AdminContext,
+  query: URLSearchParams,
+): Promise<z.infer<typeof eventList>> {
   const limit = parseLimit(query.get('limit'), 'limit', DEFAULT_LIMIT, MAX_LIMIT);
   const since = query.get('since');
   const rows = await ctx.store.reads.listEvents({
@@ -55,7 +60,7 @@ export async function listEvents(ctx: AdminContext, query: URLSearchParams) {
 }
 
 /** `GET /admin/events/{id}`: the event with its body, its deliveries and every attempt. */
-export async function showEvent(ctx: AdminContext, id: string) {
+export async function showEvent(ctx: AdminContext, id: string): Promise<z.infer<typeof eventDetail>> {
   const event = await ctx.store.reads.event(id);
   if (!event) throw new RelayError('RELAY_ERR_NOT_FOUND', `no event with id '${id}'`);
   const text = isUtf8(event.body);
@@ -74,7 +79,7 @@ export async function showEvent(ctx: AdminContext, id: string) {
   };
 }
 
-export function describeDelivery(d: DeliveryDetail) {
+export function describeDelivery(d: DeliveryDetail): z.infer<typeof deliveryDetail> {
   return {
     id: d.id,
     event_id: d.eventId,

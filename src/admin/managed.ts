@@ -1,12 +1,21 @@
+import type { z } from 'zod';
 import { applyEdits, type ManagedEdit } from '../config/live.ts';
 import { type ManagedSpec, problemsOf } from '../config/managed.ts';
 import { ConfigError, RelayError } from '../errors.ts';
-import { requiredString } from './body.ts';
-import { showEndpoint } from './endpoints.ts';
-import { showRoute } from './route-list.ts';
+import { type EndpointView, showEndpoint } from './endpoints.ts';
+import { type RouteView, showRoute } from './route-list.ts';
 import type { Call } from './router.ts';
+import type { endpointDeleted, routeDeleted } from './schemas/managed.ts';
 
 type Kind = 'endpoint' | 'route';
+/** A body as written in the YAML file (schemas/managed.ts): the config schema checks the rest. */
+type Spec = { name?: string | undefined } & Record<string, unknown>;
+
+/** What each kind's answers show. */
+interface Shown {
+  endpoint: EndpointView;
+  route: RouteView;
+}
 
 const noun: Record<Kind, string> = { endpoint: 'endpoint', route: 'route' };
 
@@ -19,9 +28,11 @@ const noun: Record<Kind, string> = { endpoint: 'endpoint', route: 'route' };
  * read-only here (409). Deleting an endpoint holds its unfinished
  * deliveries, as removing it from the file does.
  */
-export async function createObject(call: Call, kind: Kind, body: Record<string, unknown>) {
-  const name = requiredString(body, 'name');
-  const { name: _, ...spec } = body;
+export async function createObject<K extends Kind>(
+  call: Call<Spec & { name: string }>,
+  kind: K,
+): Promise<Shown[K]> {
+  const { name, ...spec } = call.body;
   if (existing(call, kind, name)) {
     throw new RelayError(
       'RELAY_ERR_CONFLICT',
@@ -33,9 +44,9 @@ export async function createObject(call: Call, kind: Kind, body: Record<string, 
   return show(call, kind, name);
 }
 
-export async function putObject(call: Call, kind: Kind, body: Record<string, unknown>) {
+export async function putObject<K extends Kind>(call: Call<Spec>, kind: K): Promise<Shown[K]> {
   const name = call.params[0]!;
-  const { name: named, ...spec } = body;
+  const { name: named, ...spec } = call.body;
   if (named !== undefined && named !== name) {
     throw new RelayError(
       'RELAY_ERR_BAD_REQUEST',
@@ -50,8 +61,9 @@ export async function putObject(call: Call, kind: Kind, body: Record<string, unk
   return show(call, kind, name);
 }
 
-export async function patchObject(call: Call, kind: Kind, patch: Record<string, unknown>) {
+export async function patchObject<K extends Kind>(call: Call<Spec>, kind: K): Promise<Shown[K]> {
   const name = call.params[0]!;
+  const patch = call.body;
   refuseFileObject(call, kind, name);
   const object = existing(call, kind, name);
   if (!object)
@@ -69,16 +81,24 @@ export async function patchObject(call: Call, kind: Kind, patch: Record<string, 
   return show(call, kind, name);
 }
 
-export async function deleteObject(call: Call, kind: Kind) {
+export async function deleteEndpoint(call: Call): Promise<z.infer<typeof endpointDeleted>> {
+  const name = await deleteObject(call, 'endpoint');
+  return { deleted: name, held_deliveries: call.ctx.backlog.of(name) };
+}
+
+export async function deleteRoute(call: Call): Promise<z.infer<typeof routeDeleted>> {
+  return { deleted: await deleteObject(call, 'route') };
+}
+
+async function deleteObject(call: Call, kind: Kind): Promise<string> {
   const name = call.params[0]!;
   refuseFileObject(call, kind, name);
   if (!existing(call, kind, name)) {
     throw new RelayError('RELAY_ERR_NOT_FOUND', `no ${noun[kind]} named '${name}' made through the API`);
   }
   await change(call, { kind, name, spec: undefined });
-  const held = kind === 'endpoint' ? call.ctx.backlog.of(name) : 0;
   call.ctx.log.info({ [kind]: name, by: call.caller.name }, `${noun[kind]} deleted through the API`);
-  return { deleted: name, ...(kind === 'endpoint' ? { held_deliveries: held } : {}) };
+  return name;
 }
 
 function existing(call: Call, kind: Kind, name: string): ManagedSpec | undefined {
@@ -131,8 +151,9 @@ async function change(call: Call, edit: ManagedEdit & { kind: Kind }): Promise<v
   );
 }
 
-function show(call: Call, kind: Kind, name: string) {
-  return kind === 'endpoint' ? showEndpoint(call.ctx, name) : showRoute(call.ctx, name);
+async function show<K extends Kind>(call: Call, kind: K, name: string): Promise<Shown[K]> {
+  const shown = kind === 'endpoint' ? await showEndpoint(call.ctx, name) : showRoute(call.ctx, name);
+  return shown as Shown[K];
 }
 
 /** RFC 7386: objects merge key by key, `null` removes a key, anything else replaces. */

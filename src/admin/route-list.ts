@@ -1,15 +1,10 @@
+import type { z } from 'zod';
 import type { RouteConfig } from '../config/schema.ts';
 import { RelayError } from '../errors.ts';
 import type { AdminContext } from './context.ts';
+import type { routeView } from './schemas/routes.ts';
 
-export interface RouteView {
-  name: string;
-  from: string[] | '*';
-  types: string[] | '*';
-  filter: RouteConfig['filter'] | null;
-  to: string[];
-  origin: 'file' | 'api';
-}
+export type RouteView = z.infer<typeof routeView>;
 
 /** `GET /admin/routes`: every route of the running config, the file's first, then the API's. */
 export function listRoutes(ctx: AdminContext): { routes: RouteView[] } {

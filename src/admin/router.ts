@@ -1,8 +1,11 @@
 import type { IncomingMessage } from 'node:http';
+import type { z } from 'zod';
+import { checkValue } from '../config/load.ts';
 import type { AdminRole } from '../config/schema.ts';
 import { RelayError } from '../errors.ts';
 import { asRelayError } from '../http/reply.ts';
 import { decodeSegment } from '../http/url.ts';
+import { readJsonObject } from './body.ts';
 import type { AdminContext } from './context.ts';
 import { type Caller, requireRole } from './guard.ts';
 
@@ -15,7 +18,7 @@ export interface Requester {
   reason: string | undefined;
 }
 
-export interface Call extends Requester {
+export interface Call<Body = unknown> extends Requester {
   ctx: AdminContext;
   /** The route's audit action, for a change. */
   action: string | undefined;
@@ -23,10 +26,12 @@ export interface Call extends Requester {
   /** The decoded path segments the pattern captured. */
   params: string[];
   query: URLSearchParams;
+  /** The request body as the route's `body` schema parsed it (undefined for a route without one). */
+  body: Body;
 }
 
 /** One /admin/* route: the table in routes.ts is the one list the router, the role checks and the docs read. */
-export interface Route {
+export interface Route<Body extends z.ZodType = z.ZodType, Out extends z.ZodType = z.ZodType> {
   method: Method;
   /** The path under /admin/, with `{name}` for a captured segment. */
   path: string;
@@ -38,7 +43,16 @@ export interface Route {
   audited?: true;
   /** The status of a successful answer (200 unless said). */
   status?: number;
-  handle(call: Call): unknown;
+  /** The JSON body it takes, checked before `handle` runs: a 400 lists every problem. None: no body is read. */
+  body?: Body;
+  /** What a successful answer holds: the OpenAPI document's response schema, and `handle`'s return type. */
+  answer: Out;
+  handle(call: Call<z.output<Body>>): z.input<Out> | Promise<z.input<Out>>;
+}
+
+/** A table entry, typed: its handler gets the parsed body and must return what `answer` describes. */
+export function route<Body extends z.ZodType, Out extends z.ZodType>(entry: Route<Body, Out>): Route {
+  return entry as unknown as Route;
 }
 
 export interface Answer {
@@ -78,10 +92,14 @@ export async function dispatchAdmin(
       caller,
       reason: reasonOf(req),
       action: route.action,
+      body: undefined,
     };
     if (route.action) return runChange(route, call);
     requireRole(caller, route.role);
-    return { status: route.status ?? 200, body: await route.handle(call) };
+    return {
+      status: route.status ?? 200,
+      body: await route.handle({ ...call, body: await bodyOf(route, req) }),
+    };
   }
   if (allowed.length > 0) {
     throw new RelayError('RELAY_ERR_METHOD_NOT_ALLOWED', `use ${allowed.join(' or ')} for ${url.pathname}`);
@@ -100,7 +118,7 @@ async function runChange(route: Route, call: Call): Promise<Answer> {
         'admin.require_reason is on: say why in an X-Relay-Reason header',
       );
     }
-    const body = await route.handle(call);
+    const body = await route.handle({ ...call, body: await bodyOf(route, call.req) });
     return { status: route.status ?? 200, body };
   } catch (error) {
     outcome = asRelayError(error).code;
@@ -124,6 +142,16 @@ async function runChange(route: Route, call: Call): Promise<Answer> {
   }
 }
 
+/** The body parsed by the route's schema, or a 400 listing every problem (`limit: must be …`). */
+async function bodyOf(route: Route, req: IncomingMessage): Promise<unknown> {
+  if (!route.body) return undefined;
+  const checked = checkValue(route.body, await readJsonObject(req));
+  if (checked.ok) return checked.data;
+  throw new RelayError('RELAY_ERR_BAD_REQUEST', `the body is not valid: ${checked.problems.join('; ')}`, {
+    problems: checked.problems,
+  });
+}
+
 function reasonOf(req: IncomingMessage): string | undefined {
   const value = req.headers[REASON_HEADER];
   const text = Array.isArray(value) ? value.join(', ') : value;
@@ -135,7 +163,10 @@ const patterns = new WeakMap<Route, RegExp>();
 function patternOf(route: Route): RegExp {
   let pattern = patterns.get(route);
   if (!pattern) {
-    const source = route.path.replace(/\{[^}]+\}/g, '([^/]+)');
+    const source = route.path
+      .split(/\{[^}]+\}/)
+      .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+      .join('([^/]+)');
     pattern = new RegExp(`^/admin/${source}$`);
     patterns.set(route, pattern);
   }

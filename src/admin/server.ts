@@ -42,12 +42,23 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
           : {};
       // SendBlue's webhooks API answers errors in its own shape, which its users' code reads.
       if (isWebhooksPath(req.url)) {
-        const message = relayError.code === 'RELAY_ERR_UNAUTHORIZED' ? 'Unauthorized' : relayError.message;
-        return sendJson(res, relayError.status, { status: 'ERROR', message }, challenge);
+        return sendJson(
+          res,
+          relayError.status,
+          { status: 'ERROR', message: sendBlueMessage(relayError) },
+          challenge,
+        );
       }
       sendError(res, relayError, challenge);
     });
   };
+}
+
+/** SendBlue answers one sentence: a refused body's first reason, without its path (`Missing or invalid webhooks array`). */
+function sendBlueMessage(error: RelayError): string {
+  if (error.code === 'RELAY_ERR_UNAUTHORIZED') return 'Unauthorized';
+  const first = error.problems?.[0];
+  return first === undefined ? error.message : first.slice(first.indexOf(': ') + 2);
 }
 
 function isWebhooksPath(raw: string | undefined): boolean {

@@ -1,9 +1,11 @@
+import type { z } from 'zod';
 import { sendAttempt } from '../dispatch/attempt.ts';
 import { isSuccess } from '../dispatch/classify.ts';
 import { RelayError } from '../errors.ts';
 import { newEventId } from '../ingest/event-id.ts';
 import { bodyKind, mediaType, parsePayload } from '../routing/payload.ts';
 import { type AdminContext, configuredEndpoint } from './context.ts';
+import type { testResult } from './schemas/endpoints.ts';
 
 const TEST_EVENT_TYPE = 'relay.test';
 const TEST_SOURCE = 'relay';
@@ -61,20 +63,7 @@ function genericSample(endpoint: string, type: string | undefined, eventId: stri
   };
 }
 
-export interface TestResult {
-  endpoint: string;
-  /** The `webhook-id` the sample was sent with (a fresh one each time, so dedupe never hides a test). */
-  event_id: string;
-  type: string;
-  /** True when the answer counts as a success for this endpoint (2xx, or its `success` list). */
-  ok: boolean;
-  status: number | null;
-  duration_ms: number;
-  /** The first bytes of the answer as text (at most 4 KiB). */
-  response: string | null;
-  /** Why no answer came: `timeout`, or undici's / the OS's error code. */
-  error: string | null;
-}
+export type TestResult = z.infer<typeof testResult>;
 
 /**
  * The providers' "Test webhooks" button: a sample event sent through the

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import type { ManagedEdit } from '../config/live.ts';
 import { ConfigError, RelayError } from '../errors.ts';
 import type { AdminContext } from './context.ts';
 import type { Call } from './router.ts';
+import type { appendBody, deleteBody, replaceBody, WebhooksAnswer } from './schemas/webhooks.ts';
 
 /** One webhook: an event type and a URL, with its own secret or none (the global one applies). */
 export interface Webhook {
@@ -19,13 +21,11 @@ interface WebhookSet {
 
 const SETTING = 'webhooks';
 const DEFAULT_TYPE = 'receive';
-const MAX_URL = 2_048;
 const MASK = '***';
 /** Webhook endpoints and routes are named by this prefix and a digest of their type and URL. */
 export const WEBHOOK_PREFIX = 'webhook-';
 
 const invalid = (message: string) => new RelayError('RELAY_ERR_BAD_REQUEST', message);
-const MISSING = 'Missing or invalid webhooks array';
 
 /**
  * SendBlue's webhooks API, in its JSON shapes: `GET` lists, `POST` appends
@@ -38,33 +38,30 @@ export function listWebhooks(ctx: AdminContext) {
   return shape(current(ctx));
 }
 
-export async function appendWebhooks(call: Call, body: Record<string, unknown>) {
-  const type = typeOf(body.type);
-  const given = hookList(body.webhooks, type);
+export async function appendWebhooks(call: Call<z.infer<typeof appendBody>>) {
+  const { webhooks, type = DEFAULT_TYPE, globalSecret } = call.body;
   const set = current(call.ctx);
   const hooks = [...set.hooks];
-  for (const hook of given) {
+  for (const hook of webhooks.map((entry) => hookOf(type, entry))) {
     const at = hooks.findIndex((h) => h.type === hook.type && h.url === hook.url);
     if (at === -1) hooks.push(hook);
     else hooks[at] = hook;
   }
-  return save(call, { ...set, ...globalOf(body), hooks });
+  return save(call, { ...set, ...(globalSecret === undefined ? {} : { globalSecret }), hooks });
 }
 
-export async function replaceWebhooks(call: Call, body: Record<string, unknown>) {
-  const byType = body.webhooks;
-  if (byType === null || typeof byType !== 'object' || Array.isArray(byType)) throw invalid(MISSING);
-  const { globalSecret, ...types } = byType as Record<string, unknown>;
-  const hooks = Object.entries(types).flatMap(([type, list]) => hookList(list, typeOf(type)));
+export async function replaceWebhooks(call: Call<z.infer<typeof replaceBody>>) {
+  const { globalSecret, ...types } = call.body.webhooks;
+  const hooks = Object.entries(types).flatMap(([type, list]) =>
+    (list ?? []).map((entry) => hookOf(type, entry)),
+  );
   const set = current(call.ctx);
-  return save(call, { ...set, ...globalOf({ globalSecret }), hooks });
+  return save(call, { ...set, ...(globalSecret === undefined ? {} : { globalSecret }), hooks });
 }
 
-export async function deleteWebhooks(call: Call, body: Record<string, unknown>) {
-  const type = typeOf(body.type);
-  const urls = body.webhooks;
-  if (!Array.isArray(urls) || urls.length === 0) throw invalid(MISSING);
-  const gone = new Set(urls.map((entry) => (typeof entry === 'string' ? entry : urlOf(entry))));
+export async function deleteWebhooks(call: Call<z.infer<typeof deleteBody>>) {
+  const { webhooks, type = DEFAULT_TYPE } = call.body;
+  const gone = new Set(webhooks.map((entry) => (typeof entry === 'string' ? entry : entry.url)));
   const set = current(call.ctx);
   return save(call, { ...set, hooks: set.hooks.filter((h) => !(h.type === type && gone.has(h.url))) });
 }
@@ -138,10 +135,10 @@ function objectName(hook: Webhook): string {
 }
 
 /** `{"status":"OK","webhooks":{"receive":["https://a", {"url":"https://b","secret":"***"}], "globalSecret":"***"}}` */
-function shape(set: WebhookSet) {
-  const webhooks: Record<string, unknown> = {};
+function shape(set: WebhookSet): WebhooksAnswer {
+  const webhooks: WebhooksAnswer['webhooks'] = {};
   for (const hook of set.hooks) {
-    const list = (webhooks[hook.type] as unknown[] | undefined) ?? [];
+    const list = webhooks[hook.type] ?? [];
     list.push(hook.secret === undefined ? hook.url : { url: hook.url, secret: MASK });
     webhooks[hook.type] = list;
   }
@@ -149,44 +146,9 @@ function shape(set: WebhookSet) {
   return { status: 'OK', webhooks };
 }
 
-function hookList(list: unknown, type: string): Webhook[] {
-  if (!Array.isArray(list) || list.length === 0) throw invalid(MISSING);
-  return list.map((entry) => {
-    if (typeof entry === 'string') return { type, url: checkedUrl(entry) };
-    const url = checkedUrl(urlOf(entry));
-    const secret = (entry as { secret?: unknown }).secret;
-    if (secret !== undefined && (typeof secret !== 'string' || secret === '')) {
-      throw invalid('Invalid webhook secret: must be a non-empty string');
-    }
-    const keys = Object.keys(entry as object).filter((k) => k !== 'url' && k !== 'secret');
-    if (keys.length > 0) throw invalid(`Invalid webhook: unknown key ${keys[0]}`);
-    return secret === undefined ? { type, url } : { type, url, secret };
-  });
-}
-
-function urlOf(entry: unknown): string {
-  const url = (entry as { url?: unknown } | null)?.url;
-  if (typeof url !== 'string') throw invalid(MISSING);
-  return url;
-}
-
-function checkedUrl(url: string): string {
-  if (url.length > MAX_URL) throw invalid(`Invalid webhook URL: longer than ${MAX_URL} characters`);
-  return url;
-}
-
-function typeOf(value: unknown): string {
-  if (value === undefined) return DEFAULT_TYPE;
-  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value)) {
-    throw invalid('Invalid webhook type: use letters, digits, ".", "_" and "-"');
-  }
-  return value;
-}
-
-function globalOf(body: { globalSecret?: unknown }): { globalSecret?: string } {
-  const value = body.globalSecret;
-  if (value === undefined) return {};
-  if (typeof value !== 'string' || value === '')
-    throw invalid('Invalid globalSecret: must be a non-empty string');
-  return { globalSecret: value };
+function hookOf(type: string, entry: string | { url: string; secret?: string | undefined }): Webhook {
+  if (typeof entry === 'string') return { type, url: entry };
+  return entry.secret === undefined
+    ? { type, url: entry.url }
+    : { type, url: entry.url, secret: entry.secret };
 }

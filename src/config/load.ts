@@ -105,6 +105,22 @@ function build(source: ConfigSource, problems: Problem[], origin: ConfigSource =
   return frozen;
 }
 
+/**
+ * `value` checked by `schema`, each problem worded as the config's are
+ * (`url: must be an absolute http(s) URL`): admin API bodies read like the file.
+ */
+export function checkValue<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+): { ok: true; data: z.output<S> } | { ok: false; problems: string[] } {
+  const result = schema.safeParse(value, { error: reasonFor });
+  if (result.success) return { ok: true, data: result.data };
+  const problems = translate(result.error.issues, []).map(
+    (p) => `${formatPath(p.path, 'body')}: ${p.reason}`,
+  );
+  return { ok: false, problems: [...new Set(problems)] };
+}
+
 /** "ENOENT: no such file or directory, open '/x'" → "ENOENT: no such file or directory". */
 function firstClause(err: unknown): string {
   return toError(err).message.split(', ')[0] ?? '';
@@ -255,8 +271,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function formatPath(path: Problem['path']): string {
-  if (path.length === 0) return 'config';
+function formatPath(path: Problem['path'], root = 'config'): string {
+  if (path.length === 0) return root;
   return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
