@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdminRole } from '../config/schema.ts';
 import { RelayError } from '../errors.ts';
 import { asRelayError } from '../http/reply.ts';
@@ -20,6 +20,8 @@ export interface Call extends Requester {
   /** The route's audit action, for a change. */
   action: string | undefined;
   req: IncomingMessage;
+  /** Only a `stream` route writes to it; the others return their answer. */
+  res: ServerResponse;
   /** The decoded path segments the pattern captured. */
   params: string[];
   query: URLSearchParams;
@@ -36,6 +38,8 @@ export interface Route {
   action?: string;
   /** The change writes its own audit entry, in its own transaction (managed objects). */
   audited?: true;
+  /** The handler writes the answer itself and keeps it open (Server-Sent Events): the router sends nothing. */
+  stream?: true;
   /** The status of a successful answer (200 unless said). */
   status?: number;
   handle(call: Call): unknown;
@@ -51,15 +55,17 @@ const REASON_HEADER = 'x-relay-reason';
 /**
  * Finds the route for a request under /admin/, checks the caller's role and
  * the reason a change needs, runs it, and records every change in the audit
- * log, refused ones too (the outcome is the error's code).
+ * log, refused ones too (the outcome is the error's code). Undefined: a
+ * stream route has answered already.
  */
 export async function dispatchAdmin(
   routes: readonly Route[],
   ctx: AdminContext,
   req: IncomingMessage,
+  res: ServerResponse,
   url: URL,
   caller: Caller,
-): Promise<Answer> {
+): Promise<Answer | undefined> {
   const method = req.method === 'HEAD' ? 'GET' : req.method;
   let allowed: string[] = [];
   for (const route of routes) {
@@ -73,6 +79,7 @@ export async function dispatchAdmin(
     const call: Call = {
       ctx,
       req,
+      res,
       params,
       query: url.searchParams,
       caller,
@@ -81,6 +88,10 @@ export async function dispatchAdmin(
     };
     if (route.action) return runChange(route, call);
     requireRole(caller, route.role);
+    if (route.stream) {
+      await route.handle(call);
+      return undefined;
+    }
     return { status: route.status ?? 200, body: await route.handle(call) };
   }
   if (allowed.length > 0) {

@@ -172,6 +172,13 @@ export const adminRoutes: readonly Route[] = [
     handle: ({ ctx, params }) => dropBacklog(ctx, params[0]!),
   },
   { method: 'GET', path: 'audit', role: 'read', handle: ({ ctx, query }) => listAudit(ctx, query) },
+  {
+    method: 'GET',
+    path: 'stream',
+    role: 'read',
+    stream: true,
+    handle: ({ ctx, res, query }) => ctx.stream.open(res, query),
+  },
   { method: 'GET', path: 'webhooks', role: 'read', handle: ({ ctx }) => listWebhooks(ctx) },
   {
     method: 'POST',

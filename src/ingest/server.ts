@@ -12,6 +12,7 @@ import { bodyKind, mediaType, parsePayload } from '../routing/payload.ts';
 import type { Backlog } from '../store/backlog.ts';
 import type { Store } from '../store/store.ts';
 import { newEventId } from './event-id.ts';
+import { publishReceived } from './observe.ts';
 import { extractIdempotencyKey, extractType } from './source.ts';
 import { verifyInbound } from './verify.ts';
 
@@ -134,6 +135,7 @@ async function handle(
     deps.metrics.eventsDuplicate.inc({ source: source.name });
     return answer(res, source, { id: result.duplicateOf, duplicate: true });
   }
+  publishReceived({ eventId: id, source: source.name, type, receivedAt: now, endpoints });
   deps.metrics.eventsReceived.inc({
     source: source.name,
     type: view.knownTypes.has(type) ? type : OTHER_LABEL,
