@@ -123,3 +123,65 @@ afterAll(() => ingestAgent.close());
 export function ingestEvent(ingestUrl: string, body: object): Promise<string | undefined> {
   return postEvent(ingestUrl, body, ingestAgent);
 }
+
+export interface CliProcess {
+  child: ChildProcess;
+  /** Every stdout line so far. */
+  lines: string[];
+  stderr(): string;
+  /** Resolves with the first stdout line (seen or to come) that `match` accepts. */
+  waitForLine(match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Resolves once stderr holds `text`. */
+  waitForStderr(text: string, timeoutMs?: number): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** Starts `relay <args>` and leaves it running (a `relay tail`), killed after the test if still alive. */
+export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const lines: string[] = [];
+  let stderr = '';
+  const checks = new Set<() => void>();
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(line);
+    for (const check of [...checks]) check();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+    for (const check of [...checks]) check();
+  });
+  const wait = <T>(what: string, found: () => T | undefined, timeoutMs: number) =>
+    new Promise<T>((resolveWait, reject) => {
+      const timer = setTimeout(() => {
+        checks.delete(check);
+        reject(
+          new Error(
+            `relay ${args[0]}: ${what} not seen in time; stdout: ${lines.join('\n')}; stderr: ${stderr}`,
+          ),
+        );
+      }, timeoutMs);
+      const check = () => {
+        const result = found();
+        if (result === undefined) return;
+        clearTimeout(timer);
+        checks.delete(check);
+        resolveWait(result);
+      };
+      checks.add(check);
+      check();
+    });
+  return {
+    child,
+    lines,
+    stderr: () => stderr,
+    exited,
+    waitForLine: (match, timeoutMs = 10_000) => wait('the line awaited', () => lines.find(match), timeoutMs),
+    waitForStderr: (text, timeoutMs = 10_000) =>
+      wait(`"${text}"`, () => (stderr.includes(text) ? true : undefined), timeoutMs).then(() => undefined),
+  };
+}
