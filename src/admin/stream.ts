@@ -199,9 +199,7 @@ function attempted(m: AttemptMessage): Message {
     type: 'delivery.attempted',
     endpoints: [m.endpoint],
     data: {
-      endpoint: m.endpoint,
-      delivery_id: m.deliveryId,
-      event_id: m.eventId,
+      ...deliveryOf(m),
       attempt: m.attempt,
       status: m.status ?? null,
       error: m.error ?? null,
@@ -218,14 +216,17 @@ function completed(m: SettledMessage): Message | undefined {
     type: 'delivery.completed',
     endpoints: [m.endpoint],
     data: {
-      endpoint: m.endpoint,
-      delivery_id: m.deliveryId,
-      event_id: m.eventId,
+      ...deliveryOf(m),
       result: settlement.kind,
       ...(settlement.kind === 'retry' ? { next_attempt_at: iso(settlement.at) } : {}),
       ...(settlement.kind === 'paused' ? { paused_until: iso(settlement.until) } : {}),
     },
   };
+}
+
+/** What every delivery message starts with: which delivery of which event, to where. */
+function deliveryOf(m: AttemptMessage | SettledMessage) {
+  return { endpoint: m.endpoint, delivery_id: m.deliveryId, event_id: m.eventId };
 }
 
 function state(m: StateMessage): Message {

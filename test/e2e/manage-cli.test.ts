@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CliResult, runCli, spawnRelay, startCli, writeDaemonConfig } from '../helpers/process.ts';
+import { opsHarness, runCli, spawnRelay, startCli, writeDaemonConfig } from '../helpers/process.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -29,25 +29,11 @@ routes:
 `,
   );
   const relay = await spawnRelay(['--config', config], env);
-  const outputs: string[] = [];
-  const cli = async (...args: string[]): Promise<CliResult> => {
-    const result = await runCli([...args, '--admin', relay.adminUrl], env);
-    outputs.push(result.stdout, result.stderr);
-    return result;
-  };
-  const send = async (type: string) => {
-    const res = await fetch(`${relay.ingestUrl}/in/app`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type }),
-    });
-    return ((await res.json()) as { id: string }).id;
-  };
+  const { cli, send, printed } = opsHarness(relay, env);
   const noSecrets = () => {
-    const all = outputs.join('\n');
-    for (const secret of SECRETS) expect(all).not.toContain(secret);
+    for (const secret of SECRETS) expect(printed()).not.toContain(secret);
   };
-  return { dir, relay, cli, send, outputs, noSecrets };
+  return { dir, relay, cli, send, noSecrets };
 }
 
 describe('management CLI against the real daemon', () => {

@@ -36,6 +36,28 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
 }
 
 /**
+ * The ops CLI pointed at a running relay, keeping everything it printed (for
+ * a test that no secret was), and an ingest of `{type, n}` events to `/in/app`.
+ */
+export function opsHarness(relay: RelayProcess, env: Record<string, string>) {
+  const outputs: string[] = [];
+  const cli = async (...args: string[]): Promise<CliResult> => {
+    const result = await runCli([...args, '--admin', relay.adminUrl], env);
+    outputs.push(result.stdout, result.stderr);
+    return result;
+  };
+  const send = async (type: string, n = 0) => {
+    const res = await fetch(`${relay.ingestUrl}/in/app`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type, n }),
+    });
+    return ((await res.json()) as { id: string }).id;
+  };
+  return { cli, send, printed: () => outputs.join('\n') };
+}
+
+/**
  * Runs `script`, an ES module's text, on this Node, and resolves with the
  * child once it prints its first output (what it says it has done). A child
  * still running after the test is killed.
