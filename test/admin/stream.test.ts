@@ -1,5 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STREAM_LIMITS } from '../../src/admin/stream.ts';
+import { DEFAULT_STREAM_LIMITS, StreamHub } from '../../src/admin/stream.ts';
+import { createLogger } from '../../src/log.ts';
+import { RelayMetrics } from '../../src/metrics.ts';
 import { post, startTestRelay, testConfig } from '../helpers/relay.ts';
 import { watchSettled } from '../helpers/settled.ts';
 import { readStream, stalledReader } from '../helpers/sse.ts';
@@ -158,5 +162,26 @@ describe('GET /admin/stream', () => {
     await reader.ended;
     // The admin listener cuts busy connections after 5 s: open streams must not wait for it.
     expect(Date.now() - started).toBeLessThan(4_000);
+  });
+
+  it('sends a ping comment on an idle stream, so proxies keep it open', async () => {
+    const hub = new StreamHub({
+      metrics: new RelayMetrics(),
+      log: createLogger('silent'),
+      limits: { heartbeatMs: 20 },
+    });
+    const server = createServer((req, res) =>
+      hub.open(res, new URL(req.url ?? '/', 'http://x').searchParams),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const reader = await readStream(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await reader.until(() => reader.comments.filter((c) => c === 'ping').length >= 2);
+      expect(reader.messages).toEqual([]);
+      hub.close();
+      await reader.ended;
+    } finally {
+      server.close();
+    }
   });
 });

@@ -16,6 +16,8 @@ export interface SseReader {
   comments: string[];
   /** Resolves with the first message not yet taken that `match` accepts, seen or to come. */
   next(match: (m: SseMessage) => boolean, timeoutMs?: number): Promise<SseMessage>;
+  /** Resolves once `done()` holds, checked after every block the server sends (comments too). */
+  until(done: () => boolean, timeoutMs?: number): Promise<void>;
   /** Resolves when the server ends the response (or cuts it). */
   ended: Promise<void>;
   close(): void;
@@ -68,35 +70,47 @@ export function readStream(url: string, token?: string): Promise<SseReader> {
       });
       const close = () => req.destroy();
       open.push(close);
-      resolve({
+      const reader: SseReader = {
         status: res.statusCode ?? 0,
         messages,
         comments,
         ended,
         close,
-        next(match, timeoutMs = 10_000) {
+        until(done, timeoutMs = 10_000) {
           return new Promise((found, fail) => {
             const look = () => {
-              const message = messages.find((m) => !taken.has(m) && match(m));
-              if (!message) return;
-              taken.add(message);
+              if (!done()) return;
               waiters.delete(look);
               clearTimeout(timer);
-              found(message);
+              found();
             };
             const timer = setTimeout(() => {
               waiters.delete(look);
               fail(
-                new Error(
-                  `no such stream message in ${timeoutMs} ms; seen: ${JSON.stringify(messages.slice(-5))}`,
-                ),
+                new Error(`stream condition not met in ${timeoutMs} ms; comments: ${comments.join(', ')}`),
               );
             }, timeoutMs);
             waiters.add(look);
             look();
           });
         },
-      });
+        async next(match, timeoutMs = 10_000) {
+          let found: SseMessage | undefined;
+          await reader
+            .until(() => {
+              found = messages.find((m) => !taken.has(m) && match(m));
+              return found !== undefined;
+            }, timeoutMs)
+            .catch(() => {
+              throw new Error(
+                `no such stream message in ${timeoutMs} ms; seen: ${JSON.stringify(messages.slice(-5))}`,
+              );
+            });
+          taken.add(found!);
+          return found!;
+        },
+      };
+      resolve(reader);
     });
     req.on('error', reject);
     req.end();
