@@ -3,6 +3,7 @@ import type { AdminContext } from './admin/context.ts';
 import { removeGoneEndpoint } from './admin/gone.ts';
 import { isLoopback } from './admin/guard.ts';
 import { createAdminHandler } from './admin/server.ts';
+import { StreamHub } from './admin/stream.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { LiveConfig } from './config/live.ts';
 import { refuseRestartOnlyChanges } from './config/restart-only.ts';
@@ -134,6 +135,7 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     onRecovered: (endpoint) => opsEvents.endpointRecovered(endpoint),
   });
   cleanups.push(() => dispatcher.stop(0));
+  const stream = new StreamHub({ metrics, log: log.child({ component: 'stream' }) });
   const adminContext: AdminContext = {
     view,
     running: () => running,
@@ -148,6 +150,7 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     dispatcher,
     store,
     backlog,
+    stream,
     clock,
     userAgent,
     log: log.child({ component: 'admin' }),
@@ -207,6 +210,8 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     }),
   );
   cleanups.push(() => admin.close());
+  // Before the admin listener closes: open streams would keep it waiting for its deadline.
+  cleanups.push(() => stream.close());
 
   const pruner = new Pruner({
     store,

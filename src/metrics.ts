@@ -215,6 +215,18 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
+  readonly streamClients = new Gauge({
+    name: 'relay_stream_clients',
+    help: 'Readers of GET /admin/stream connected now.',
+    registers: [this.registry],
+  });
+
+  readonly streamDropped = new Counter({
+    name: 'relay_stream_dropped_total',
+    help: 'Stream readers cut off because they read too slowly (their unsent output passed its cap).',
+    registers: [this.registry],
+  });
+
   readonly endpointState = new Gauge({
     name: 'relay_endpoint_state',
     help: 'Endpoint state: 1 for the current one of active | paused | disabled, and circuit_open while its circuit is open.',

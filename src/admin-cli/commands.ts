@@ -1,5 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { OpsOptions } from './context.ts';
+import { registerManageCommands } from './manage.ts';
+import { positiveInt, withReason, withTarget } from './options.ts';
 
 /**
  * The ops subcommands: each one call to the admin API of a running relay.
@@ -13,26 +15,27 @@ export function registerOpsCommands(program: Command): void {
   const endpointCommands = () => import('./endpoint-commands.ts');
   const eventCommands = () => import('./event-commands.ts');
 
-  withTarget(program.command('endpoints'))
+  const endpoints = withTarget(program.command('endpoints'))
     .description('list the endpoints with their state, queue depth and last attempt')
     .action(async (_options, command: Command) => (await endpointCommands()).endpoints(await ops(command)));
+  registerManageCommands(program, endpoints, ops);
 
   for (const action of ['pause', 'resume', 'enable'] as const) {
-    withTarget(program.command(`${action} <endpoint>`))
+    withReason(program.command(`${action} <endpoint>`))
       .description(stateHelp[action])
       .action(async (name: string, _options, command: Command) =>
         (await endpointCommands()).changeState(await ops(command), name, action),
       );
   }
 
-  withTarget(program.command('test <endpoint>'))
+  withReason(program.command('test <endpoint>'))
     .description('send a signed sample event to an endpoint now; fails unless it answers with success')
     .option('--type <type>', 'the sample event type (default relay.test)')
     .action(async (name: string, options: { type?: string }, command: Command) =>
       (await endpointCommands()).test(await ops(command), name, options.type),
     );
 
-  withTarget(program.command('replay <endpoint>'))
+  withReason(program.command('replay <endpoint>'))
     .description("requeue an endpoint's dead (or, for a resend, delivered) deliveries")
     .addOption(new Option('--dead', 'replay dead deliveries').conflicts('delivered'))
     .addOption(new Option('--delivered', 'send delivered ones again').conflicts('dead'))
@@ -55,7 +58,7 @@ export function registerOpsCommands(program: Command): void {
       },
     );
 
-  withTarget(program.command('backfill <endpoint>'))
+  withReason(program.command('backfill <endpoint>'))
     .description("create deliveries for stored events that today's routes send to this endpoint")
     .requiredOption('--since <when>', 'events received since then: a duration (24h) or an ISO time')
     .action(async (name: string, options: { since: string }, command: Command) =>
@@ -93,7 +96,7 @@ export function registerOpsCommands(program: Command): void {
       (await eventCommands()).event(await ops(command), id),
     );
 
-  withTarget(program.command('retry <delivery-id>'))
+  withReason(program.command('retry <delivery-id>'))
     .description('send one delivery again now (delivered or dead: requeued; pending: made due)')
     .action(async (id: string, _options, command: Command) =>
       (await eventCommands()).retry(await ops(command), id),
@@ -106,13 +109,13 @@ export function registerOpsCommands(program: Command): void {
   const backlogs = withTarget(program.command('backlogs'))
     .description('list deliveries held for endpoints the config no longer names')
     .action(async (_options, command: Command) => (await eventCommands()).backlogs(await ops(command)));
-  withTarget(backlogs.command('move <name>'))
+  withReason(backlogs.command('move <name>'))
     .description('move a held backlog to a configured endpoint')
     .requiredOption('--to <endpoint>', 'the endpoint that takes the deliveries')
     .action(async (name: string, options: { to: string }, command: Command) =>
       (await eventCommands()).moveBacklog(await ops(command), name, options.to),
     );
-  withTarget(backlogs.command('drop <name>'))
+  withReason(backlogs.command('drop <name>'))
     .description('mark a held backlog dropped (kept in the database, never sent)')
     .action(async (name: string, _options, command: Command) =>
       (await eventCommands()).dropBacklog(await ops(command), name),
@@ -124,19 +127,3 @@ const stateHelp = {
   resume: 'send to a paused endpoint again',
   enable: 'send again to an endpoint disabled by a 410 Gone (or paused)',
 };
-
-function withTarget(command: Command): Command {
-  return command
-    .option(
-      '--admin <url>',
-      "the admin API (default: the config's listen.admin with --config, else http://127.0.0.1:9090)",
-    )
-    .option('--token <token>', 'the admin bearer token (default: $RELAY_ADMIN_TOKEN)')
-    .option('--json', 'print the JSON answer, for scripts');
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number above 0');
-  return n;
-}

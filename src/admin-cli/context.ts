@@ -12,6 +12,8 @@ export interface Ops {
 
 export interface OpsOptions extends TargetOptions {
   json?: boolean;
+  /** `--reason`: sent as X-Relay-Reason, recorded in the audit log. */
+  reason?: string;
 }
 
 export function createOps(
@@ -20,7 +22,7 @@ export function createOps(
 ): Ops {
   const target = resolveTarget(options);
   return {
-    client: new AdminClient(target.url, target.token),
+    client: new AdminClient(target.url, target.token, options.reason),
     json: options.json === true,
     print(value) {
       write(typeof value === 'string' ? `${value}\n` : `${JSON.stringify(value, null, 2)}\n`);

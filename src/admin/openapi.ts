@@ -98,7 +98,10 @@ function operation(route: Route): Record<string, unknown> {
     responses: {
       [String(route.status ?? 200)]: {
         description: 'done',
-        content: { [JSON_MEDIA]: { schema: jsonSchema(route.answer, 'output') } },
+        // A stream route's answer is Server-Sent Events: the schema is of one event's `data:` line.
+        content: {
+          [route.stream ? 'text/event-stream' : JSON_MEDIA]: { schema: jsonSchema(route.answer, 'output') },
+        },
       },
       ...Object.fromEntries(
         errors

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { checkValue } from '../config/load.ts';
 import type { AdminRole } from '../config/schema.ts';
@@ -23,6 +23,8 @@ export interface Call<Body = unknown> extends Requester {
   /** The route's audit action, for a change. */
   action: string | undefined;
   req: IncomingMessage;
+  /** Only a `stream` route writes to it; the others return their answer. */
+  res: ServerResponse;
   /** The decoded path segments the pattern captured. */
   params: string[];
   query: URLSearchParams;
@@ -41,6 +43,8 @@ export interface Route<Body extends z.ZodType = z.ZodType, Out extends z.ZodType
   action?: string;
   /** The change writes its own audit entry, in its own transaction (managed objects). */
   audited?: true;
+  /** The handler writes the answer itself and keeps it open (Server-Sent Events): the router sends nothing. */
+  stream?: true;
   /** The status of a successful answer (200 unless said). */
   status?: number;
   /** The JSON body it takes, checked before `handle` runs: a 400 lists every problem. None: no body is read. */
@@ -65,15 +69,17 @@ const REASON_HEADER = 'x-relay-reason';
 /**
  * Finds the route for a request under /admin/, checks the caller's role and
  * the reason a change needs, runs it, and records every change in the audit
- * log, refused ones too (the outcome is the error's code).
+ * log, refused ones too (the outcome is the error's code). Undefined: a
+ * stream route has answered already.
  */
 export async function dispatchAdmin(
   routes: readonly Route[],
   ctx: AdminContext,
   req: IncomingMessage,
+  res: ServerResponse,
   url: URL,
   caller: Caller,
-): Promise<Answer> {
+): Promise<Answer | undefined> {
   const method = req.method === 'HEAD' ? 'GET' : req.method;
   let allowed: string[] = [];
   for (const route of routes) {
@@ -87,6 +93,7 @@ export async function dispatchAdmin(
     const call: Call = {
       ctx,
       req,
+      res,
       params,
       query: url.searchParams,
       caller,
@@ -96,6 +103,10 @@ export async function dispatchAdmin(
     };
     if (route.action) return runChange(route, call);
     requireRole(caller, route.role);
+    if (route.stream) {
+      await route.handle({ ...call, body: undefined });
+      return undefined;
+    }
     return {
       status: route.status ?? 200,
       body: await route.handle({ ...call, body: await bodyOf(route, req) }),

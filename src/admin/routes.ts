@@ -38,6 +38,7 @@ import {
   routeReplace,
 } from './schemas/managed.ts';
 import { routeList, routeView } from './schemas/routes.ts';
+import { streamEvent } from './schemas/stream.ts';
 import { appendBody, deleteBody, replaceBody, webhooksAnswer } from './schemas/webhooks.ts';
 import { sendTestEvent } from './test-send.ts';
 import { appendWebhooks, deleteWebhooks, listWebhooks, replaceWebhooks } from './webhooks.ts';
@@ -273,6 +274,18 @@ export const adminRoutes: readonly Route[] = [
     role: 'read',
     answer: auditList,
     handle: ({ ctx, query }) => listAudit(ctx, query),
+  }),
+  route({
+    method: 'GET',
+    path: 'stream',
+    role: 'read',
+    stream: true,
+    answer: streamEvent,
+    // The stream writes its own answer and stays open: nothing is returned.
+    handle: ({ ctx, res, query }) => {
+      ctx.stream.open(res, query);
+      return undefined as never;
+    },
   }),
   route({
     method: 'GET',

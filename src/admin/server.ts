@@ -69,8 +69,9 @@ async function route(deps: AdminDeps, req: IncomingMessage, res: ServerResponse)
   const url = parseRequestUrl(req.url);
   if (url.pathname.startsWith('/admin/')) {
     const caller = authenticate(req, deps.adminConfig(), deps.loopback);
-    const answer = await dispatchAdmin(adminRoutes, deps.api, req, url, caller);
-    return sendJson(res, answer.status, answer.body);
+    const answer = await dispatchAdmin(adminRoutes, deps.api, req, res, url, caller);
+    if (answer) sendJson(res, answer.status, answer.body);
+    return;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     throw new RelayError('RELAY_ERR_METHOD_NOT_ALLOWED', 'only GET is accepted here');

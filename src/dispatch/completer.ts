@@ -4,7 +4,7 @@ import type { RelayMetrics } from '../metrics.ts';
 import type { Backlog } from '../store/backlog.ts';
 import type { ClaimedDelivery, Completion, Store } from '../store/store.ts';
 import type { Lane } from './lane.ts';
-import { publishAttempt, publishSettled } from './observe.ts';
+import { publishAttempt, publishSettled, publishState } from './observe.ts';
 import type { SendResult } from './send.ts';
 import { attemptOutcome, type Settlement, settle } from './settle.ts';
 
@@ -113,6 +113,12 @@ export class Completer {
         return;
       case 'gone':
         if (lane.state !== 'disabled') {
+          publishState({
+            endpoint: lane.name,
+            from: lane.state,
+            to: 'disabled',
+            reason: 'answered 410 Gone',
+          });
           lane.state = 'disabled';
           log.warn({ endpoint: lane.name }, 'endpoint answered 410 Gone: disabled until enabled again');
           this.deps.onDisabled?.(lane.name, 410);

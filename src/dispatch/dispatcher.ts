@@ -10,6 +10,7 @@ import { AttemptDeadlines } from './deadlines.ts';
 import type { Lane, StateAction } from './lane.ts';
 import { nextState, operatorReasons } from './lane.ts';
 import { LaneSet } from './lanes.ts';
+import { publishState } from './observe.ts';
 import { Sweeper } from './sweeper.ts';
 import { WakeTimer } from './wake-timer.ts';
 
@@ -114,6 +115,7 @@ export class Dispatcher {
       lane.state = to;
       if (to === 'active') this.markDirty(lane);
     }
+    publishState({ endpoint: name, from, to, reason: operatorReasons[action] });
     return { from, to };
   }
 

@@ -1,4 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
+import type { EndpointAdminState } from '../store/store.ts';
 import type { Settlement } from './settle.ts';
 
 /**
@@ -26,10 +27,21 @@ export interface SettledMessage {
   applied: boolean;
 }
 
+export interface StateMessage {
+  endpoint: string;
+  from: EndpointAdminState;
+  to: EndpointAdminState;
+  /** Why: an operator's action, or the endpoint's own answer (410 Gone). */
+  reason: string;
+}
+
 /** An attempt's answer came (or it failed), before its outcome is written. */
 export const attemptChannel = channel('relay:delivery:attempt');
 /** An attempt's outcome was written to the store (or refused by it). */
 export const settledChannel = channel('relay:delivery:settled');
+
+/** An endpoint's state changed (active, paused, disabled): persisted and applied to its lane. */
+export const stateChannel = channel('relay:endpoint:state');
 
 export function publishAttempt(message: AttemptMessage): void {
   if (attemptChannel.hasSubscribers) attemptChannel.publish(message);
@@ -37,4 +49,8 @@ export function publishAttempt(message: AttemptMessage): void {
 
 export function publishSettled(message: SettledMessage): void {
   if (settledChannel.hasSubscribers) settledChannel.publish(message);
+}
+
+export function publishState(message: StateMessage): void {
+  if (stateChannel.hasSubscribers) stateChannel.publish(message);
 }

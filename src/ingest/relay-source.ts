@@ -3,6 +3,7 @@ import type { BackgroundFailures, Logger } from '../log.ts';
 import type { RoutingTable } from '../routing/match.ts';
 import type { Store } from '../store/store.ts';
 import { newEventId } from './event-id.ts';
+import { publishReceived } from './observe.ts';
 
 /** The built-in source of relay's own events. */
 export const RELAY_SOURCE = 'relay';
@@ -134,6 +135,7 @@ export class OperationalEvents {
       .then(
         () => {
           failures.recovered('ops_event');
+          publishReceived({ eventId: id, source: RELAY_SOURCE, type, receivedAt: now, endpoints });
           for (const name of endpoints) added(name);
           log.info({ event: id, type, endpoint, to: endpoints }, 'operational event');
         },

@@ -12,6 +12,7 @@ import { bodyKind, mediaType, parsePayload } from '../routing/payload.ts';
 import type { Backlog } from '../store/backlog.ts';
 import type { Store } from '../store/store.ts';
 import { newEventId } from './event-id.ts';
+import { publishReceived } from './observe.ts';
 import { type ExtractContext, extractIdempotencyKey, extractType, keyOf } from './source.ts';
 import { verifyInbound } from './verify.ts';
 
@@ -136,13 +137,14 @@ async function handle(
     deps.metrics.eventsDuplicate.inc({ source: source.name });
     return answer(res, source, { id: result.duplicateOf, duplicate: true });
   }
+  const { endpoints } = result;
+  publishReceived({ eventId: id, source: source.name, type, receivedAt: now, endpoints });
   deps.metrics.eventsReceived.inc({
     source: source.name,
     type: view.knownTypes.has(type) ? type : OTHER_LABEL,
   });
   if (unmapped) deps.metrics.eventsUnmappedType.inc({ source: source.name });
   for (const route of result.held) deps.metrics.thresholdHeld.inc({ route });
-  const { endpoints } = result;
   if (endpoints.length === 0 && result.held.length === 0)
     deps.metrics.eventsUnrouted.inc({ source: source.name });
   for (const endpoint of endpoints) deps.added(endpoint);

@@ -4,6 +4,7 @@ import formats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { adminRoutes } from '../../src/admin/routes.ts';
 import { post as ingest, startTestRelay, testConfig } from '../helpers/relay.ts';
+import { readStream } from '../helpers/sse.ts';
 import { startTarget } from '../helpers/target.ts';
 import { type Answer, api } from './api.ts';
 
@@ -80,7 +81,7 @@ routes: [{ name: file-route, from: [app], types: "*", to: [hook] }]
     covered.add(`${route!.method} ${route!.path}`);
     return answer;
   }
-  return { relay, target, doc, call, covered };
+  return { relay, target, doc, call, covered, ajv };
 }
 
 describe('GET /admin/openapi.json', () => {
@@ -108,7 +109,7 @@ describe('GET /admin/openapi.json', () => {
   });
 
   it("matches every route's real answers, status and body", async () => {
-    const { relay, target, call, covered } = await documentedRelay();
+    const { relay, target, call, covered, ajv } = await documentedRelay();
     const hold = (name: string) => `/admin/endpoints/${name}`;
 
     await call('GET', '/admin/config');
@@ -184,6 +185,24 @@ describe('GET /admin/openapi.json', () => {
       message: 'Missing or invalid webhooks array',
     });
 
+    // The stream: its first message's data matches the document's text/event-stream schema.
+    const stream = await readStream(`${relay.adminUrl}/admin/stream`, TOKEN);
+    await ingest(`${relay.ingestUrl}/in/app`, JSON.stringify({ type: 'streamed' }));
+    const message = await stream.next((m) => m.event === 'event.received');
+    const at = pointer(
+      'paths',
+      '/admin/stream',
+      'get',
+      'responses',
+      '200',
+      'content',
+      'text/event-stream',
+      'schema',
+    );
+    const validate = ajv.getSchema(`openapi#/${at}`)!;
+    expect({ valid: validate(message.data), errors: validate.errors ?? null }).toMatchObject({ valid: true });
+    stream.close();
+    covered.add('GET stream');
     const untouched = adminRoutes.map((r) => `${r.method} ${r.path}`).filter((r) => !covered.has(r));
     expect(untouched).toEqual([]);
   });

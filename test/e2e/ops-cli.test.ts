@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { eventually, listDeliveries } from '../admin/api.ts';
-import { type CliResult, runCli, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
+import { opsHarness, runCli, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -52,23 +52,10 @@ async function start(target: Target, options: { adminPort?: number } = {}) {
   const dir = tempDir();
   const config = writeConfig(dir, target, options);
   const relay = await spawnRelay(['--config', config], env);
-  const outputs: string[] = [];
-  const cli = async (...args: string[]): Promise<CliResult> => {
-    const result = await runCli([...args, '--admin', relay.adminUrl], env);
-    outputs.push(result.stdout, result.stderr);
-    return result;
-  };
-  const send = async (type: string, n = 0) => {
-    const res = await fetch(`${relay.ingestUrl}/in/app`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type, n }),
-    });
-    return ((await res.json()) as { id: string }).id;
-  };
+  const { cli, send, printed } = opsHarness(relay, env);
   const states = () => listDeliveries(relay.adminUrl, '', TOKEN);
   const noSecrets = () => {
-    for (const secret of SECRETS) expect(outputs.join('\n')).not.toContain(secret);
+    for (const secret of SECRETS) expect(printed()).not.toContain(secret);
   };
   return { dir, config, relay, cli, send, states, noSecrets };
 }

@@ -36,6 +36,28 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
 }
 
 /**
+ * The ops CLI pointed at a running relay, keeping everything it printed (for
+ * a test that no secret was), and an ingest of `{type, n}` events to `/in/app`.
+ */
+export function opsHarness(relay: RelayProcess, env: Record<string, string>) {
+  const outputs: string[] = [];
+  const cli = async (...args: string[]): Promise<CliResult> => {
+    const result = await runCli([...args, '--admin', relay.adminUrl], env);
+    outputs.push(result.stdout, result.stderr);
+    return result;
+  };
+  const send = async (type: string, n = 0) => {
+    const res = await fetch(`${relay.ingestUrl}/in/app`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type, n }),
+    });
+    return ((await res.json()) as { id: string }).id;
+  };
+  return { cli, send, printed: () => outputs.join('\n') };
+}
+
+/**
  * Runs `script`, an ES module's text, on this Node, and resolves with the
  * child once it prints its first output (what it says it has done). A child
  * still running after the test is killed.
@@ -122,4 +144,66 @@ afterAll(() => ingestAgent.close());
 /** POSTs a JSON event to /in/app; the id when relay acknowledged it, else undefined (refused or relay gone). */
 export function ingestEvent(ingestUrl: string, body: object): Promise<string | undefined> {
   return postEvent(ingestUrl, body, ingestAgent);
+}
+
+export interface CliProcess {
+  child: ChildProcess;
+  /** Every stdout line so far. */
+  lines: string[];
+  stderr(): string;
+  /** Resolves with the first stdout line (seen or to come) that `match` accepts. */
+  waitForLine(match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Resolves once stderr holds `text`. */
+  waitForStderr(text: string, timeoutMs?: number): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** Starts `relay <args>` and leaves it running (a `relay tail`), killed after the test if still alive. */
+export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const lines: string[] = [];
+  let stderr = '';
+  const checks = new Set<() => void>();
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(line);
+    for (const check of [...checks]) check();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+    for (const check of [...checks]) check();
+  });
+  const wait = <T>(what: string, found: () => T | undefined, timeoutMs: number) =>
+    new Promise<T>((resolveWait, reject) => {
+      const timer = setTimeout(() => {
+        checks.delete(check);
+        reject(
+          new Error(
+            `relay ${args[0]}: ${what} not seen in time; stdout: ${lines.join('\n')}; stderr: ${stderr}`,
+          ),
+        );
+      }, timeoutMs);
+      const check = () => {
+        const result = found();
+        if (result === undefined) return;
+        clearTimeout(timer);
+        checks.delete(check);
+        resolveWait(result);
+      };
+      checks.add(check);
+      check();
+    });
+  return {
+    child,
+    lines,
+    stderr: () => stderr,
+    exited,
+    waitForLine: (match, timeoutMs = 10_000) => wait('the line awaited', () => lines.find(match), timeoutMs),
+    waitForStderr: (text, timeoutMs = 10_000) =>
+      wait(`"${text}"`, () => (stderr.includes(text) ? true : undefined), timeoutMs).then(() => undefined),
+  };
 }
