@@ -3,6 +3,7 @@ import type { AdminContext } from './admin/context.ts';
 import { removeGoneEndpoint } from './admin/gone.ts';
 import { isLoopback } from './admin/guard.ts';
 import { createAdminHandler } from './admin/server.ts';
+import { Throughput } from './admin/throughput.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { LiveConfig } from './config/live.ts';
 import { refuseRestartOnlyChanges } from './config/restart-only.ts';
@@ -118,6 +119,8 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     onRecovered: (endpoint) => opsEvents.endpointRecovered(endpoint),
   });
   cleanups.push(() => dispatcher.stop(0));
+  const throughput = new Throughput(clock);
+  cleanups.push(() => throughput.close());
   const adminContext: AdminContext = {
     view,
     running: () => running,
@@ -132,6 +135,7 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     dispatcher,
     store,
     backlog,
+    throughput,
     clock,
     userAgent,
     log: log.child({ component: 'admin' }),

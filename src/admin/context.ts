@@ -9,6 +9,7 @@ import type { Logger } from '../log.ts';
 import type { RoutingTable } from '../routing/match.ts';
 import type { Backlog } from '../store/backlog.ts';
 import type { AuditEntry, Store } from '../store/store.ts';
+import type { Throughput } from './throughput.ts';
 
 /** Endpoints and routes made through the admin API. */
 export interface ManagedControl {
@@ -38,6 +39,8 @@ export interface AdminContext {
   store: Store;
   /** In-memory unfinished counts: moves and drops take theirs off (additions go through the dispatcher). */
   backlog: Backlog;
+  /** Delivered and failed attempts per minute, for the dashboard's chart. */
+  throughput: Throughput;
   clock: Clock;
   userAgent: string;
   log: Logger;

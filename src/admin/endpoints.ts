@@ -7,6 +7,7 @@ import { redactUrl } from '../http/redact-url.ts';
 import type { EndpointAdminState } from '../store/store.ts';
 import { iso, wholeSeconds } from './body.ts';
 import { type AdminContext, configuredEndpoint } from './context.ts';
+import type { PerMinute } from './throughput.ts';
 
 /** One endpoint as the admin API shows it: never a secret, never a header value. */
 export interface EndpointView {
@@ -28,6 +29,8 @@ export interface EndpointView {
   /** The endpoint asked relay to wait (429/503 Retry-After) until then. */
   paused_until: string | null;
   last_attempt: { at: string; duration_ms: number; status: number | null; error: string | null } | null;
+  /** Delivered and failed attempts in each of the last 60 minutes, oldest first (since relay started). */
+  per_minute: PerMinute;
 }
 
 /** `GET /admin/endpoints`: every configured endpoint, in config order. */
@@ -111,5 +114,6 @@ function describe(ctx: AdminContext, endpoint: EndpointConfig, stored: Stored): 
           error: last.error ?? null,
         }
       : null,
+    per_minute: ctx.throughput.lastHour(endpoint.name),
   };
 }

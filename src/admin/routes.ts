@@ -19,6 +19,13 @@ import { appendWebhooks, deleteWebhooks, listWebhooks, replaceWebhooks } from '.
  * the same (a test holds them together).
  */
 export const adminRoutes: readonly Route[] = [
+  // Who the bearer is: the dashboard shows only the buttons its role may use.
+  {
+    method: 'GET',
+    path: 'whoami',
+    role: 'read',
+    handle: ({ caller }) => ({ name: caller.name, role: caller.role }),
+  },
   { method: 'GET', path: 'config', role: 'read', handle: ({ ctx }) => showConfig(ctx) },
   { method: 'GET', path: 'endpoints', role: 'read', handle: ({ ctx }) => listEndpoints(ctx) },
   {
