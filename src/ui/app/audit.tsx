@@ -1,30 +1,22 @@
-import { useState } from 'preact/hooks';
 import type { listAudit } from '../../admin/audit.ts';
 import { call, query } from './api.ts';
 import { useLoad } from './load.ts';
+import { Pager, useCursors } from './pager.tsx';
+import { Head } from './table.tsx';
 
 type AuditPage = Awaited<ReturnType<typeof listAudit>>;
 
 /** Every change made through the API, newest first, in cursor pages. */
 export function AuditPage() {
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const path = `audit${query({ cursor: cursors.at(-1) })}`;
+  const cursors = useCursors();
+  const path = `audit${query({ cursor: cursors.cursor })}`;
   const audit = useLoad(() => call<AuditPage>(path), path);
   return (
     <section aria-labelledby="audit-title">
       <h1 id="audit-title">Audit log</h1>
       {audit.error && <p class="error">{audit.error}</p>}
       <table>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">Action</th>
-            <th scope="col">Target</th>
-            <th scope="col">Reason</th>
-            <th scope="col">Outcome</th>
-          </tr>
-        </thead>
+        <Head columns={['When', 'Who', 'Action', 'Target', 'Reason', 'Outcome']} />
         <tbody>
           {audit.data?.entries.map((e) => (
             <tr key={e.id}>
@@ -38,22 +30,7 @@ export function AuditPage() {
           ))}
         </tbody>
       </table>
-      <nav class="pager" aria-label="Audit pages">
-        <button
-          type="button"
-          disabled={cursors.length === 1}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Newer
-        </button>
-        <button
-          type="button"
-          disabled={!audit.data?.next_cursor}
-          onClick={() => audit.data?.next_cursor && setCursors([...cursors, audit.data.next_cursor])}
-        >
-          Older
-        </button>
-      </nav>
+      <Pager label="Audit pages" cursors={cursors} next={audit.data?.next_cursor} />
     </section>
   );
 }

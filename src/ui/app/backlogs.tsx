@@ -5,6 +5,7 @@ import type { AdminRole } from '../../config/types.ts';
 import { call, may, messageOf } from './api.ts';
 import { useLoad } from './load.ts';
 import { duration } from './state.tsx';
+import { Head } from './table.tsx';
 
 type Backlogs = Awaited<ReturnType<typeof listBacklogs>>;
 
@@ -47,15 +48,7 @@ export function BacklogsPage({ role }: { role: AdminRole }) {
       {backlogs.data?.backlogs.length === 0 && <p>No deliveries are held.</p>}
       {backlogs.data && backlogs.data.backlogs.length > 0 && (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Endpoint (gone)</th>
-              <th scope="col">Pending</th>
-              <th scope="col">In flight</th>
-              <th scope="col">Oldest</th>
-              {operate && <th scope="col">Actions</th>}
-            </tr>
-          </thead>
+          <Head columns={['Endpoint (gone)', 'Pending', 'In flight', 'Oldest', operate && 'Actions']} />
           <tbody>
             {backlogs.data.backlogs.map((b) => (
               <tr key={b.endpoint}>

@@ -1,3 +1,4 @@
+import { Head } from './table.tsx';
 /**
  * An event's body as a person reads it: JSON indented, a form as a table of
  * fields, other text as it is, and bytes that are not UTF-8 as a hex dump.
@@ -17,12 +18,7 @@ export function BodyView({
     const fields = [...new URLSearchParams(body)];
     return (
       <table class="body">
-        <thead>
-          <tr>
-            <th scope="col">Field</th>
-            <th scope="col">Value</th>
-          </tr>
-        </thead>
+        <Head columns={['Field', 'Value']} />
         <tbody>
           {fields.map(([name, value], i) => (
             <tr key={i}>

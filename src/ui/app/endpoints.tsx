@@ -7,6 +7,7 @@ import { MinuteChart } from './chart.tsx';
 import { useLoad } from './load.ts';
 import { ago, duration, StateWord } from './state.tsx';
 import { useStream } from './stream.ts';
+import { Head } from './table.tsx';
 
 interface ReplayAnswer {
   matched: number;
@@ -64,18 +65,18 @@ export function EndpointsPage({ role }: { role: AdminRole }) {
       <h1 id="endpoints-title">Endpoints</h1>
       {endpoints.error && <p class="error">{endpoints.error}</p>}
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Endpoint</th>
-            <th scope="col">State</th>
-            <th scope="col">Circuit</th>
-            <th scope="col">Queue</th>
-            <th scope="col">Oldest pending</th>
-            <th scope="col">Last attempt</th>
-            <th scope="col">Last hour</th>
-            {operate && <th scope="col">Actions</th>}
-          </tr>
-        </thead>
+        <Head
+          columns={[
+            'Endpoint',
+            'State',
+            'Circuit',
+            'Queue',
+            'Oldest pending',
+            'Last attempt',
+            'Last hour',
+            operate && 'Actions',
+          ]}
+        />
         <tbody>
           {endpoints.data?.endpoints.map((e) => (
             <tr key={e.name}>

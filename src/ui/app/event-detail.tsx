@@ -8,6 +8,7 @@ import { useLoad } from './load.ts';
 import { href } from './route.ts';
 import { StateWord } from './state.tsx';
 import { useStream } from './stream.ts';
+import { Head } from './table.tsx';
 
 type EventDetailAnswer = Awaited<ReturnType<typeof showEvent>>;
 type RetryAnswer = Awaited<ReturnType<typeof retryDelivery>>;
@@ -78,15 +79,7 @@ export function EventDetail({ id, role }: { id: string; role: AdminRole }) {
               </p>
               <table>
                 <caption>Attempts to {d.endpoint}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">#</th>
-                    <th scope="col">Started</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Duration</th>
-                    <th scope="col">Answer</th>
-                  </tr>
-                </thead>
+                <Head columns={['#', 'Started', 'Status', 'Duration', 'Answer']} />
                 <tbody>
                   {d.attempts.map((a) => (
                     <tr key={a.n}>

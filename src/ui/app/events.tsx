@@ -3,9 +3,11 @@ import type { listEvents } from '../../admin/events.ts';
 import { deliveryStates } from '../../store/store.ts';
 import { call, query } from './api.ts';
 import { useLoad } from './load.ts';
+import { Pager, useCursors } from './pager.tsx';
 import { href } from './route.ts';
 import { StateWord } from './state.tsx';
 import { useStream } from './stream.ts';
+import { Head } from './table.tsx';
 
 type EventPage = Awaited<ReturnType<typeof listEvents>>;
 
@@ -21,9 +23,8 @@ const none: Filters = { source: '', type: '', state: '', endpoint: '', since: ''
 export function EventsPage() {
   const [draft, setDraft] = useState<Filters>(none);
   const [filters, setFilters] = useState<Filters>(none);
-  // The cursors of the pages before this one, so "Newer" can go back.
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors.at(-1);
+  const cursors = useCursors();
+  const cursor = cursors.cursor;
   const path = `events${query({ ...filters, cursor })}`;
   const events = useLoad(() => call<EventPage>(path), path);
   useStream(['event.received'], () => {
@@ -33,7 +34,7 @@ export function EventsPage() {
   const apply = (event: Event) => {
     event.preventDefault();
     setFilters(draft);
-    setCursors([undefined]);
+    cursors.reset();
   };
   const field = (name: keyof Filters, label: string, placeholder = '') => (
     <label>
@@ -74,16 +75,7 @@ export function EventsPage() {
         </p>
       )}
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Received</th>
-            <th scope="col">Event</th>
-            <th scope="col">Source</th>
-            <th scope="col">Type</th>
-            <th scope="col">Size</th>
-            <th scope="col">Deliveries</th>
-          </tr>
-        </thead>
+        <Head columns={['Received', 'Event', 'Source', 'Type', 'Size', 'Deliveries']} />
         <tbody>
           {events.data?.events.map((e) => (
             <tr key={e.id}>
@@ -106,22 +98,7 @@ export function EventsPage() {
         </tbody>
       </table>
       {events.data?.events.length === 0 && <p>No events match.</p>}
-      <nav class="pager" aria-label="Event pages">
-        <button
-          type="button"
-          disabled={cursors.length === 1}
-          onClick={() => setCursors(cursors.slice(0, -1))}
-        >
-          Newer
-        </button>
-        <button
-          type="button"
-          disabled={!events.data?.next_cursor}
-          onClick={() => events.data?.next_cursor && setCursors([...cursors, events.data.next_cursor])}
-        >
-          Older
-        </button>
-      </nav>
+      <Pager label="Event pages" cursors={cursors} next={events.data?.next_cursor} />
     </section>
   );
 }

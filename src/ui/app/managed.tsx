@@ -5,6 +5,7 @@ import type { AdminRole } from '../../config/types.ts';
 import { call, may, messageOf } from './api.ts';
 import { useLoad } from './load.ts';
 import { type Field, ObjectForm, OTHER, type Values } from './object-form.tsx';
+import { Head } from './table.tsx';
 
 const endpointFields: readonly Field[] = [
   { key: 'name', label: 'Name', kind: 'text' },
@@ -88,13 +89,7 @@ export function ManagedPage({ role }: { role: AdminRole }) {
       <p role="status">{note}</p>
       <h2>Endpoints</h2>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">URL</th>
-            <th scope="col">Manage</th>
-          </tr>
-        </thead>
+        <Head columns={['Name', 'URL', 'Manage']} />
         <tbody>
           {endpoints.data?.endpoints.map((e) => (
             <tr key={e.name}>
@@ -117,15 +112,7 @@ export function ManagedPage({ role }: { role: AdminRole }) {
         )}
       <h2>Routes</h2>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">From</th>
-            <th scope="col">Types</th>
-            <th scope="col">To</th>
-            <th scope="col">Manage</th>
-          </tr>
-        </thead>
+        <Head columns={['Name', 'From', 'Types', 'To', 'Manage']} />
         <tbody>
           {routes.data?.routes.map((r) => (
             <tr key={r.name}>
