@@ -134,6 +134,28 @@ describe('the dashboard', () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 
+  it('shows a new event in the list without a reload when /admin/stream announces it', async () => {
+    const { relay, page } = await start();
+    // The stream is another change's (DESIGN.md, "Live stream"): played here by the browser, by its contract.
+    let announce: () => void = () => {};
+    await page.route('**/admin/stream', async (route) => {
+      await new Promise<void>((resolve) => {
+        announce = resolve;
+      });
+      await route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        body: 'id: 1\nevent: event.received\ndata: {}\n\n',
+      });
+    });
+    await signIn(page, relay, ADMIN);
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByText('No events match.').waitFor();
+    await sendEvent(relay, { type: 'arrived.live' });
+    announce();
+    await page.getByRole('row', { name: /arrived\.live/ }).waitFor();
+  });
+
   it('lists events and shows one with its JSON body and attempts, and Retry requeues it', async () => {
     const { relay, target, page } = await start(() => ({ status: 500, body: 'crm is down' }));
     const settled = watchSettled();
