@@ -183,6 +183,48 @@ describe('the dashboard', () => {
     await page.getByRole('heading', { name: /crm/ }).getByText('delivered').waitFor();
   });
 
+  it('tests an endpoint, and replays its dead deliveries after saying how many', async () => {
+    const { relay, target, page } = await start(() => ({ status: 500, body: 'down' }));
+    const settled = watchSettled();
+    await sendEvent(relay, { type: 'lost' });
+    await settled.next({ endpoint: 'crm', settlement: { kind: 'dead' } });
+    await signIn(page, relay, ADMIN);
+    const row = page.getByRole('row', { name: /crm/ });
+    await row.getByRole('button', { name: 'Test' }).click();
+    await page.getByRole('status').getByText('Test to crm: failed, HTTP 500').waitFor();
+
+    target.script = () => ({ status: 200 });
+    const before = target.requests.length;
+    await row.getByRole('button', { name: 'Replay' }).click();
+    await page.getByText('1 dead deliveries of crm would be requeued.').waitFor();
+    expect(target.requests.length).toBe(before); // the dry run requeued nothing
+    await page.getByRole('button', { name: 'Requeue 1' }).click();
+    await page.getByRole('status').getByText('Requeued 1 dead deliveries of crm').waitFor();
+    await target.waitFor(before + 1);
+  });
+
+  it('moves a held backlog to another endpoint', async () => {
+    const { relay, target, page } = await start();
+    const admin = (method: string, path: string, body?: unknown) =>
+      api(relay.adminUrl, `/admin/${path}`, { method, token: ADMIN, ...(body ? { body } : {}) });
+    await admin('POST', 'endpoints', { name: 'old', url: `${target.url}/old` });
+    await admin('POST', 'endpoints', { name: 'new', url: `${target.url}/new` });
+    await admin('POST', 'routes', { name: 'to-old', from: ['app'], to: ['old'] });
+    await admin('POST', 'endpoints/old/pause', {});
+    await sendEvent(relay, { type: 'stranded' });
+    await admin('DELETE', 'routes/to-old');
+    expect((await admin('DELETE', 'endpoints/old')).json.held_deliveries).toBe(1);
+
+    await signIn(page, relay, ADMIN);
+    await page.getByRole('link', { name: 'Held backlogs' }).click();
+    const row = page.getByRole('row', { name: /old/ });
+    await row.getByRole('combobox', { name: 'Move old to' }).selectOption('new');
+    await row.getByRole('button', { name: 'Move' }).click();
+    await page.getByRole('status').getByText('Moved 1 deliveries of old to new').waitFor();
+    await target.waitFor(1, 10_000, (r) => r.path === '/new');
+    await page.getByText('No deliveries are held.').waitFor();
+  });
+
   it('shows the API problems beside the field, then creates an endpoint that receives the next event', async () => {
     const { relay, target, page } = await start();
     await signIn(page, relay, ADMIN);
