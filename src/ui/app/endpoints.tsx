@@ -14,6 +14,9 @@ interface ReplayAnswer {
   requeued: number;
 }
 
+const stateAction = { active: 'pause', paused: 'resume', disabled: 'enable' } as const;
+const stateLabel = { active: 'Pause', paused: 'Resume', disabled: 'Enable' } as const;
+
 /** What the last button did, said in the status line under the table. */
 type Note = { text: string; error?: true } | { replay: string; matched: number };
 
@@ -24,7 +27,7 @@ export function EndpointsPage({ role }: { role: AdminRole }) {
   useStream(['delivery.completed', 'endpoint.state'], endpoints.reload);
   const operate = may(role, 'operate');
 
-  const act = async (name: string, action: 'pause' | 'resume' | 'enable') => {
+  const act = async (name: string, action: (typeof stateAction)[keyof typeof stateAction]) => {
     try {
       const view = await call<EndpointView>(`endpoints/${encodeURIComponent(name)}/${action}`, { body: {} });
       setNote({ text: `${name} is ${view.state}` });
@@ -104,21 +107,10 @@ export function EndpointsPage({ role }: { role: AdminRole }) {
               </td>
               {operate && (
                 <td class="actions">
-                  {e.state === 'active' && (
-                    <button type="button" onClick={() => act(e.name, 'pause')}>
-                      Pause
-                    </button>
-                  )}
-                  {e.state === 'paused' && (
-                    <button type="button" onClick={() => act(e.name, 'resume')}>
-                      Resume
-                    </button>
-                  )}
-                  {e.state === 'disabled' && (
-                    <button type="button" onClick={() => act(e.name, 'enable')}>
-                      Enable
-                    </button>
-                  )}
+                  {/* One button whose word follows the state: it keeps the keyboard's focus when Pause becomes Resume. */}
+                  <button type="button" onClick={() => act(e.name, stateAction[e.state])}>
+                    {stateLabel[e.state]}
+                  </button>
                   <button type="button" onClick={() => test(e.name)}>
                     Test
                   </button>

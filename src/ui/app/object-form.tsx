@@ -1,4 +1,4 @@
-import { useId, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ApiError, messageOf } from './api.ts';
 
 /** One field of a managed object's form: a text, a comma-separated list ('*' for all), or a JSON object. */
@@ -39,6 +39,11 @@ export function ObjectForm({
   const [values, setValues] = useState<Values>(initial);
   const [problems, setProblems] = useState<Record<string, string[]>>({});
   const [error, setError] = useState<string | undefined>();
+  const form = useRef<HTMLFormElement>(null);
+  // The button that opened the form is gone: the keyboard's focus moves into the form, not to the page's start.
+  useEffect(() => {
+    form.current?.querySelector<HTMLElement>('input, textarea')?.focus();
+  }, []);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -61,7 +66,7 @@ export function ObjectForm({
   };
 
   return (
-    <form class="object-form" onSubmit={submit} aria-label={title}>
+    <form ref={form} class="object-form" onSubmit={submit} aria-label={title}>
       <h3>{title}</h3>
       {fields.map((field) => {
         const input = `${id}-${field.key}`;
