@@ -167,6 +167,11 @@ describe('the dashboard', () => {
     await page.getByRole('link', { name: 'Events' }).click();
     const row = page.getByRole('row', { name: /order\.paid/ });
     await row.getByText('dead').waitFor();
+    await page.getByLabel('Type').fill('order.refunded');
+    await page.getByLabel('Type').press('Enter');
+    await page.getByText('No events match.').waitFor();
+    await page.getByLabel('Type').fill('order.paid');
+    await page.getByRole('button', { name: 'Filter' }).click();
     await row.getByRole('link').click();
     await page.getByText('"order": {').waitFor();
     const attempts = page.getByRole('table', { name: 'Attempts to crm' });
@@ -247,12 +252,13 @@ describe('the dashboard', () => {
     await form.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('status').getByText('Endpoint crm2 saved').waitFor();
     await page.getByRole('row', { name: /crm2/ }).getByRole('button', { name: 'Delete crm2' }).waitFor();
-    // A route to it, made through the API; the form's own route fields follow the same path.
-    await api(relay.adminUrl, '/admin/routes', {
-      method: 'POST',
-      token: ADMIN,
-      body: { name: 'to-crm2', from: ['app'], to: ['crm2'] },
-    });
+    await page.getByRole('button', { name: 'New route' }).click();
+    const route = page.getByRole('form', { name: 'New route' });
+    await route.getByLabel('Name').fill('to-crm2');
+    await route.getByLabel('From sources').fill('app');
+    await route.getByLabel('To endpoints').fill('crm2');
+    await route.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('status').getByText('Route to-crm2 saved').waitFor();
     await sendEvent(relay, { type: 'after' });
     await target.waitFor(1, 10_000, (r) => r.path === '/crm2');
   });
