@@ -102,7 +102,7 @@ describe('the dashboard', () => {
     await row.getByRole('button', { name: 'Pause' }).press('Enter');
     await row.getByRole('button', { name: 'Resume' }).waitFor();
     // The focus stays on the button, so the keyboard can undo at once.
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Resume');
+    expect(await page.locator(':focus').textContent()).toBe('Resume');
     expect((await api(relay.adminUrl, '/admin/endpoints/crm', { token: ADMIN })).json.state).toBe('paused');
     await row.getByRole('button', { name: 'Resume' }).click();
     await row.getByRole('button', { name: 'Pause' }).waitFor();
