@@ -113,6 +113,8 @@ describe('the dashboard', () => {
     await settled.next({ endpoint: 'crm' });
     await page.reload();
     await page.getByRole('img', { name: 'crm: 1 delivered and 0 failed in the last hour' }).waitFor();
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('row', { name: /deployer endpoint\.pause crm/ }).waitFor();
   });
 
   it('shows a read token no button that changes anything', async () => {
