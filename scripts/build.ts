@@ -12,12 +12,27 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { build } from 'esbuild';
+import { gzipSync } from 'node:zlib';
+import { build, type Plugin } from 'esbuild';
+import { bundleUi } from '../src/ui/bundle.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const outfile = resolve(root, 'dist/relay.cjs');
 
+// The dashboard is bundled first and embedded as strings: the executable serves it from memory.
+const ui = await bundleUi();
+const embedUi: Plugin = {
+  name: 'embed-ui',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]src[\\/]ui[\\/]assets\.ts$/ }, () => ({
+      loader: 'ts',
+      contents: `export const uiAssets = () => Promise.resolve(${JSON.stringify(ui)});`,
+    }));
+  },
+};
+
 const result = await build({
+  plugins: [embedUi],
   entryPoints: [resolve(root, 'src/cli.ts')],
   outfile,
   bundle: true,
@@ -46,3 +61,8 @@ if (dynamicImport) {
 
 const bytes = result.metafile.outputs[Object.keys(result.metafile.outputs)[0]!]!.bytes;
 console.log(`build: dist/relay.cjs (${(bytes / 1024).toFixed(0)} KiB)`);
+const gzipped = (text: string) => (gzipSync(text).length / 1024).toFixed(1);
+console.log(
+  `build: dashboard ${(ui.js.length / 1024).toFixed(1)} KiB script (${gzipped(ui.js)} KiB gzipped), ` +
+    `${(ui.css.length / 1024).toFixed(1)} KiB stylesheet (${gzipped(ui.css)} KiB gzipped)`,
+);

@@ -216,6 +216,25 @@ routes:
       }
     });
 
+    await step('/ui/ serves the embedded dashboard with its security headers', async () => {
+      const page = await fetch(`${adminUrl}/ui/`);
+      const html = await page.text();
+      check(page.status === 200, `/ui/ answered ${page.status}`);
+      check(
+        page.headers.get('content-security-policy')?.includes("script-src 'self'"),
+        `/ui/ has no strict Content-Security-Policy: ${page.headers.get('content-security-policy')}`,
+      );
+      for (const asset of html.match(/app\.[\w-]+\.(js|css)/g) ?? []) {
+        const res = await fetch(`${adminUrl}/ui/${asset}`);
+        const text = await res.text();
+        check(
+          res.status === 200 && text.length > 1000,
+          `/ui/${asset} answered ${res.status}, ${text.length} bytes`,
+        );
+      }
+      check(/app\.[\w-]+\.js/.test(html), 'the page names no script');
+    });
+
     const body = JSON.stringify({ type: 'message.received', text: 'smoke test', n: 1 });
     const delivered = new Promise<void>((resolve) => {
       onDelivery = resolve;

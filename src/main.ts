@@ -4,6 +4,7 @@ import { removeGoneEndpoint } from './admin/gone.ts';
 import { isLoopback } from './admin/guard.ts';
 import { createAdminHandler } from './admin/server.ts';
 import { StreamHub } from './admin/stream.ts';
+import { Throughput } from './admin/throughput.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { LiveConfig } from './config/live.ts';
 import { refuseRestartOnlyChanges } from './config/restart-only.ts';
@@ -136,6 +137,8 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
   });
   cleanups.push(() => dispatcher.stop(0));
   const stream = new StreamHub({ metrics, log: log.child({ component: 'stream' }) });
+  const throughput = new Throughput(clock);
+  cleanups.push(() => throughput.close());
   const adminContext: AdminContext = {
     view,
     running: () => running,
@@ -151,6 +154,7 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     store,
     backlog,
     stream,
+    throughput,
     clock,
     userAgent,
     log: log.child({ component: 'admin' }),

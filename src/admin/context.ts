@@ -10,6 +10,7 @@ import type { RoutingTable } from '../routing/match.ts';
 import type { Backlog } from '../store/backlog.ts';
 import type { AuditEntry, Store } from '../store/store.ts';
 import type { StreamHub } from './stream.ts';
+import type { Throughput } from './throughput.ts';
 
 /** Endpoints and routes made through the admin API. */
 export interface ManagedControl {
@@ -41,6 +42,8 @@ export interface AdminContext {
   backlog: Backlog;
   /** The readers of GET /admin/stream. */
   stream: Pick<StreamHub, 'open'>;
+  /** Delivered and failed attempts per minute, for the dashboard's chart. */
+  throughput: Throughput;
   clock: Clock;
   userAgent: string;
   log: Logger;

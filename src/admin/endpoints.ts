@@ -97,5 +97,6 @@ function describe(ctx: AdminContext, endpoint: EndpointConfig, stored: Stored): 
           error: last.error ?? null,
         }
       : null,
+    per_minute: ctx.throughput.lastHour(endpoint.name),
   };
 }

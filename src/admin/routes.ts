@@ -15,6 +15,7 @@ import { type Route, route } from './router.ts';
 import { auditList } from './schemas/audit.ts';
 import { backlogList, dropAnswer, moveAnswer, moveBody } from './schemas/backlogs.ts';
 import { clusterList } from './schemas/cluster.ts';
+import { whoamiAnswer } from './schemas/common.ts';
 import { configAnswer, openApiAnswer } from './schemas/config.ts';
 import {
   backfillAnswer,
@@ -51,6 +52,14 @@ import { appendWebhooks, deleteWebhooks, listWebhooks, replaceWebhooks } from '.
  * same (test/docs.test.ts holds them together).
  */
 export const adminRoutes: readonly Route[] = [
+  // Who the bearer is: the dashboard shows only the buttons its role may use.
+  route({
+    method: 'GET',
+    path: 'whoami',
+    role: 'read',
+    answer: whoamiAnswer,
+    handle: ({ caller }) => ({ name: caller.name, role: caller.role }),
+  }),
   route({
     method: 'GET',
     path: 'config',

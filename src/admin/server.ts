@@ -10,6 +10,7 @@ import type { AdminContext } from './context.ts';
 import { authenticate } from './guard.ts';
 import { dispatchAdmin } from './router.ts';
 import { adminRoutes } from './routes.ts';
+import { isUiPath, serveUi, uiSecurityHeaders } from './ui.ts';
 
 export interface AdminDeps {
   metrics: RelayMetrics;
@@ -39,7 +40,9 @@ export function createAdminHandler(deps: AdminDeps): (req: IncomingMessage, res:
       const challenge: Record<string, string> =
         relayError.code === 'RELAY_ERR_UNAUTHORIZED'
           ? { 'www-authenticate': 'Bearer realm="relay admin"' }
-          : {};
+          : isUiPath((req.url ?? '').split('?')[0]!)
+            ? uiSecurityHeaders
+            : {};
       // SendBlue's webhooks API answers errors in its own shape, which its users' code reads.
       if (isWebhooksPath(req.url)) {
         return sendJson(
@@ -73,6 +76,7 @@ async function route(deps: AdminDeps, req: IncomingMessage, res: ServerResponse)
     if (answer) sendJson(res, answer.status, answer.body);
     return;
   }
+  if (isUiPath(url.pathname)) return serveUi(req, res, url.pathname);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     throw new RelayError('RELAY_ERR_METHOD_NOT_ALLOWED', 'only GET is accepted here');
   }

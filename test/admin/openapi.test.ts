@@ -151,6 +151,7 @@ describe('GET /admin/openapi.json', () => {
     }
     expect((await call('GET', '/admin/backlogs')).json.backlogs).toHaveLength(2);
     expect((await call('GET', '/admin/cluster')).json).toEqual({ members: [] });
+    expect((await call('GET', '/admin/whoami')).json).toEqual({ name: 'admin', role: 'admin' });
     await call('POST', '/admin/backlogs/held1/move', { to: 'hook' });
     await call('POST', '/admin/backlogs/held2/drop');
 

@@ -31,3 +31,6 @@ export const relayErrorAnswer = z.object({
 
 /** The webhooks API answers errors in SendBlue's shape, which its users' code reads. */
 export const sendBlueErrorAnswer = z.object({ status: z.literal('ERROR'), message: z.string() });
+
+/** `GET /admin/whoami`: the bearer's token name and role. */
+export const whoamiAnswer = z.object({ name: z.string(), role: z.enum(['read', 'operate', 'admin']) });

@@ -30,6 +30,8 @@ export const endpointView = z.object({
       error: z.string().nullable(),
     })
     .nullable(),
+  /** Delivered and failed attempts in each of the last 60 minutes, oldest first (since relay started). */
+  per_minute: z.object({ delivered: z.array(z.int()), failed: z.array(z.int()) }),
 });
 
 export const endpointList = z.object({ endpoints: z.array(endpointView) });

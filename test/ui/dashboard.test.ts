@@ -1,0 +1,267 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Relay } from '../../src/main.ts';
+import { api } from '../admin/api.ts';
+import { launchBrowser, screenshot } from '../helpers/browser.ts';
+import { post as ingest, startTestRelay, testConfig } from '../helpers/relay.ts';
+import { watchSettled } from '../helpers/settled.ts';
+import { startTarget, type Target } from '../helpers/target.ts';
+
+const ADMIN = 't-admin';
+const READ = 't-read';
+
+let browser: Browser;
+let context: BrowserContext | undefined;
+/**
+ * What the browser said about the page: CSP violations and script errors fail
+ * the test. A failed load is no complaint: the tests call for 401s and 400s,
+ * and a relay without /admin/stream answers it 404.
+ */
+let complaints: string[] = [];
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(async ({ task }) => {
+  const page = context?.pages()[0];
+  if (task.result?.state === 'fail' && page) {
+    await screenshot(page, task.name.replace(/\W+/g, '-')).catch(() => {});
+  }
+  await context?.close();
+  context = undefined;
+  expect(complaints).toEqual([]);
+});
+
+async function start(script?: Target['script']): Promise<{ relay: Relay; target: Target; page: Page }> {
+  const target = await startTarget(script);
+  const relay = await startTestRelay(
+    testConfig(`
+admin:
+  tokens:
+    - { name: viewer, token: "${READ}", role: read }
+    - { name: deployer, token: "${ADMIN}", role: admin }
+sources: { app: { type: { field: type } } }
+endpoints:
+  crm: { url: "${target.url}/crm", retry: { schedule: [50ms], jitter: 0 } }
+routes:
+  - { name: all, from: [app], to: [crm] }
+`),
+  );
+  context = await browser.newContext();
+  const page = await context.newPage();
+  // Well inside the test's 30 s, so a missing element fails with its own message (and a screenshot).
+  page.setDefaultTimeout(8_000);
+  complaints = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      complaints.push(message.text());
+  });
+  page.on('pageerror', (error) => complaints.push(error.message));
+  return { relay, target, page };
+}
+
+async function signIn(page: Page, relay: Relay, token: string): Promise<void> {
+  await page.goto(`${relay.adminUrl}/ui/`);
+  await page.getByLabel('Admin token').fill(token);
+  await page.getByLabel('Admin token').press('Enter');
+  await page.getByRole('heading', { name: 'Endpoints' }).waitFor();
+}
+
+const sendEvent = (relay: Relay, body: object) =>
+  ingest(`${relay.ingestUrl}/in/app`, JSON.stringify(body), { 'content-type': 'application/json' });
+
+describe('the dashboard', () => {
+  it('is served with a strict Content-Security-Policy, never framed', async () => {
+    const { relay } = await start();
+    for (const path of ['/ui/', '/ui/nothing-here']) {
+      const res = await fetch(`${relay.adminUrl}${path}`);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    }
+    const html = await (await fetch(`${relay.adminUrl}/ui/`)).text();
+    expect(html).not.toMatch(/<script>|<script [^>]*>[^<]/);
+    const script = /src="(app\.[\w-]+\.js)"/.exec(html)?.[1];
+    const asset = await fetch(`${relay.adminUrl}/ui/${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/^text\/javascript/);
+  });
+
+  it('signs in, shows the endpoints, and pauses and resumes one by its button', async () => {
+    const { relay, page } = await start();
+    await signIn(page, relay, ADMIN);
+    const row = page.getByRole('row', { name: /crm/ });
+    await row.getByText('active').waitFor();
+    // By keyboard: the button takes the focus and Enter presses it.
+    await row.getByRole('button', { name: 'Pause' }).press('Enter');
+    await row.getByRole('button', { name: 'Resume' }).waitFor();
+    // The focus stays on the button, so the keyboard can undo at once.
+    expect(await page.locator(':focus').textContent()).toBe('Resume');
+    expect((await api(relay.adminUrl, '/admin/endpoints/crm', { token: ADMIN })).json.state).toBe('paused');
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await row.getByRole('button', { name: 'Pause' }).waitFor();
+    expect((await api(relay.adminUrl, '/admin/endpoints/crm', { token: ADMIN })).json.state).toBe('active');
+    // The chart counts this hour's attempts from the first minute.
+    const settled = watchSettled();
+    await sendEvent(relay, { type: 'hello' });
+    await settled.next({ endpoint: 'crm' });
+    await page.reload();
+    await page.getByRole('img', { name: 'crm: 1 delivered and 0 failed in the last hour' }).waitFor();
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('row', { name: /deployer endpoint\.pause crm/ }).waitFor();
+  });
+
+  it('shows a read token no button that changes anything', async () => {
+    const { relay, page } = await start();
+    await signIn(page, relay, READ);
+    await page.getByRole('row', { name: /crm/ }).waitFor();
+    for (const name of ['Pause', 'Resume', 'Enable', 'Test', 'Replay']) {
+      expect(await page.getByRole('button', { name }).count()).toBe(0);
+    }
+    await page.getByRole('link', { name: 'Managed' }).click();
+    await page.getByRole('heading', { name: 'Managed endpoints and routes' }).waitFor();
+    expect(await page.getByRole('button', { name: 'New endpoint' }).count()).toBe(0);
+  });
+
+  it('brings the sign-in back when the API answers 401', async () => {
+    const { relay, page } = await start();
+    await signIn(page, relay, ADMIN);
+    await page.evaluate(() => sessionStorage.setItem('relay.admin-token', 'revoked'));
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByLabel('Admin token').waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it('shows a new event in the list without a reload when /admin/stream announces it', async () => {
+    const { relay, page } = await start();
+    // The stream is another change's (DESIGN.md, "Live stream"): played here by the browser, by its contract.
+    let announce: () => void = () => {};
+    await page.route('**/admin/stream', async (route) => {
+      await new Promise<void>((resolve) => {
+        announce = resolve;
+      });
+      await route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        body: 'id: 1\nevent: event.received\ndata: {}\n\n',
+      });
+    });
+    await signIn(page, relay, ADMIN);
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByText('No events match.').waitFor();
+    await sendEvent(relay, { type: 'arrived.live' });
+    announce();
+    await page.getByRole('row', { name: /arrived\.live/ }).waitFor();
+  });
+
+  it('lists events and shows one with its JSON body and attempts, and Retry requeues it', async () => {
+    const { relay, target, page } = await start(() => ({ status: 500, body: 'crm is down' }));
+    const settled = watchSettled();
+    await sendEvent(relay, { type: 'order.paid', order: { id: 42, items: ['a'] } });
+    await settled.next({ endpoint: 'crm', settlement: { kind: 'dead' } });
+    await signIn(page, relay, ADMIN);
+    await page.getByRole('link', { name: 'Events' }).click();
+    const row = page.getByRole('row', { name: /order\.paid/ });
+    await row.getByText('dead').waitFor();
+    await page.getByLabel('Type').fill('order.refunded');
+    await page.getByLabel('Type').press('Enter');
+    await page.getByText('No events match.').waitFor();
+    await page.getByLabel('Type').fill('order.paid');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await row.getByRole('link').click();
+    await page.getByText('"order": {').waitFor();
+    const attempts = page.getByRole('table', { name: 'Attempts to crm' });
+    await attempts
+      .getByRole('row', { name: /500.*crm is down/ })
+      .first()
+      .waitFor();
+    expect(await attempts.getByRole('row').count()).toBe(3); // the header and two attempts
+
+    target.script = () => ({ status: 200 });
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await settled.next({ endpoint: 'crm', settlement: { kind: 'delivered' } });
+    await page.getByRole('status').getByText('requeued').waitFor();
+    // Without /admin/stream the page shows what it loaded after the click; a reload shows the outcome.
+    await page.reload();
+    await page.getByRole('heading', { name: /crm/ }).getByText('delivered').waitFor();
+  });
+
+  it('tests an endpoint, and replays its dead deliveries after saying how many', async () => {
+    const { relay, target, page } = await start(() => ({ status: 500, body: 'down' }));
+    const settled = watchSettled();
+    await sendEvent(relay, { type: 'lost' });
+    await settled.next({ endpoint: 'crm', settlement: { kind: 'dead' } });
+    await signIn(page, relay, ADMIN);
+    const row = page.getByRole('row', { name: /crm/ });
+    await row.getByRole('button', { name: 'Test' }).click();
+    await page.getByRole('status').getByText('Test to crm: failed, HTTP 500').waitFor();
+
+    target.script = () => ({ status: 200 });
+    const before = target.requests.length;
+    await row.getByRole('button', { name: 'Replay' }).click();
+    await page.getByText('1 dead deliveries of crm would be requeued.').waitFor();
+    expect(target.requests.length).toBe(before); // the dry run requeued nothing
+    await page.getByRole('button', { name: 'Requeue 1' }).click();
+    await page.getByRole('status').getByText('Requeued 1 dead deliveries of crm').waitFor();
+    await target.waitFor(before + 1);
+  });
+
+  it('moves a held backlog to another endpoint', async () => {
+    const { relay, target, page } = await start();
+    const admin = (method: string, path: string, body?: unknown) =>
+      api(relay.adminUrl, `/admin/${path}`, { method, token: ADMIN, ...(body ? { body } : {}) });
+    await admin('POST', 'endpoints', { name: 'old', url: `${target.url}/old` });
+    await admin('POST', 'endpoints', { name: 'new', url: `${target.url}/new` });
+    await admin('POST', 'routes', { name: 'to-old', from: ['app'], to: ['old'] });
+    await admin('POST', 'endpoints/old/pause', {});
+    await sendEvent(relay, { type: 'stranded' });
+    await admin('DELETE', 'routes/to-old');
+    expect((await admin('DELETE', 'endpoints/old')).json.held_deliveries).toBe(1);
+
+    await signIn(page, relay, ADMIN);
+    await page.getByRole('link', { name: 'Held backlogs' }).click();
+    const row = page.getByRole('row', { name: /old/ });
+    await row.getByRole('combobox', { name: 'Move old to' }).selectOption('new');
+    await row.getByRole('button', { name: 'Move' }).click();
+    await page.getByRole('status').getByText('Moved 1 deliveries of old to new').waitFor();
+    await target.waitFor(1, 10_000, (r) => r.path === '/new');
+    await page.getByText('No deliveries are held.').waitFor();
+  });
+
+  it('shows the API problems beside the field, then creates an endpoint that receives the next event', async () => {
+    const { relay, target, page } = await start();
+    await signIn(page, relay, ADMIN);
+    await page.getByRole('link', { name: 'Managed' }).click();
+    await page.getByRole('button', { name: 'New endpoint' }).click();
+    const form = page.getByRole('form', { name: 'New endpoint' });
+    await form.getByLabel('Name').fill('crm2');
+    await form.getByLabel('URL').fill('not a url');
+    await form.getByRole('button', { name: 'Create' }).click();
+    const url = form.getByRole('textbox', { name: 'URL' });
+    await expect.poll(() => url.getAttribute('aria-invalid')).toBe('true');
+    const problem = await url.getAttribute('aria-describedby');
+    expect(await page.locator(`#${problem}`).textContent()).toMatch(
+      /^url: must be an absolute http\(s\) URL/,
+    );
+
+    await url.fill(`${target.url}/crm2`);
+    await form.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('status').getByText('Endpoint crm2 saved').waitFor();
+    await page.getByRole('row', { name: /crm2/ }).getByRole('button', { name: 'Delete crm2' }).waitFor();
+    await page.getByRole('button', { name: 'New route' }).click();
+    const route = page.getByRole('form', { name: 'New route' });
+    await route.getByLabel('Name').fill('to-crm2');
+    await route.getByLabel('From sources').fill('app');
+    await route.getByLabel('To endpoints').fill('crm2');
+    await route.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('status').getByText('Route to-crm2 saved').waitFor();
+    await sendEvent(relay, { type: 'after' });
+    await target.waitFor(1, 10_000, (r) => r.path === '/crm2');
+  });
+});
