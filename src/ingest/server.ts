@@ -161,13 +161,13 @@ function orderKeysOf(
   plan: RoutePlan,
   context: ExtractContext,
 ): Record<string, string> | undefined {
-  let keys: Record<string, string> | undefined;
+  const keys: Record<string, string> = {};
   for (const name of [...plan.endpoints, ...plan.gates.flatMap((gate) => gate.endpoints)]) {
     const rule = Object.hasOwn(config.endpoints, name) ? config.endpoints[name]?.ordering : undefined;
     const key = rule && keyOf(rule, context);
-    if (key !== undefined) (keys ??= {})[name] = key;
+    if (key !== undefined) keys[name] = key;
   }
-  return keys;
+  return Object.keys(keys).length > 0 ? keys : undefined;
 }
 
 function refuseWhenUnableToStore(deps: IngestDeps, config: RelayConfig): void {
