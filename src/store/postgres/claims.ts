@@ -53,7 +53,7 @@ claimed AS (
   UPDATE deliveries d SET state = 'in_flight', lease_until = p.lease_until,
     claim = nextval('delivery_claims'), claimed_by = $6, claim_epoch = p.epoch
   FROM picked p WHERE d.id = p.id
-  RETURNING d.id, d.claim, d.event_id, d.endpoint, d.attempts, d.step, d.created_at, p.fresh
+  RETURNING d.id, d.claim, d.event_id, d.endpoint, d.attempts, d.step, d.created_at, d.next_attempt_at, p.fresh
 ),
 next AS (
   SELECT a.endpoint, least(
@@ -72,7 +72,7 @@ LEFT JOIN owned o ON o.endpoint = a.endpoint
 LEFT JOIN next n ON n.endpoint = a.endpoint
 LEFT JOIN claimed c ON c.endpoint = a.endpoint
 LEFT JOIN events e ON e.id = c.event_id
-ORDER BY a.endpoint, c.fresh DESC, c.id`;
+ORDER BY a.endpoint, c.fresh DESC, c.next_attempt_at, c.id`;
 
 export async function claim(
   pool: Db,

@@ -25,8 +25,9 @@ applied AS (
     step = d.step + CASE WHEN c.next IN ('retry', 'dead') THEN 1 ELSE 0 END,
     next_attempt_at = CASE WHEN c.next IN ('retry', 'release') THEN c.at ELSE d.next_attempt_at END,
     finished_at = CASE WHEN c.next IN ('delivered', 'dead') THEN $8 ELSE d.finished_at END,
-    last_status = CASE WHEN c.next = 'release' THEN d.last_status ELSE c.status END,
-    last_error = CASE c.next WHEN 'delivered' THEN NULL WHEN 'release' THEN d.last_error ELSE c.error END,
+    -- An answer that releases (a pause, 410 Gone) is the last status like any other; a cut-off attempt has none.
+    last_status = CASE WHEN c.made = 0 THEN d.last_status ELSE c.status END,
+    last_error = CASE WHEN c.next = 'delivered' THEN NULL WHEN c.made = 0 THEN d.last_error ELSE c.error END,
     lease_until = NULL, claimed_by = NULL
   FROM c WHERE d.id = c.id AND d.state = 'in_flight' AND d.claim = c.claim
     AND d.claim_epoch = (SELECT l.epoch FROM endpoint_leases l WHERE l.endpoint = d.endpoint)

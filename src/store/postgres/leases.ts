@@ -42,7 +42,7 @@ export async function oldestUnfinished(pool: Db, endpoints: readonly string[]): 
     name: 'relay-oldest-unfinished',
     text: `SELECT n.endpoint, o.created_at FROM unnest($1::text[]) AS n(endpoint)
            CROSS JOIN LATERAL (SELECT created_at FROM deliveries d
-             WHERE d.endpoint = n.endpoint AND d.state IN ('pending', 'in_flight') ORDER BY d.id LIMIT 1) o`,
+             WHERE d.endpoint = n.endpoint AND d.state IN ('pending', 'in_flight') ORDER BY d.created_at LIMIT 1) o`,
     values: [endpoints],
   });
   return new Map(rows.map((row) => [row.endpoint, row.created_at]));

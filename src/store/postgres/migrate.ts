@@ -2,10 +2,11 @@ import { RelayError } from '../../errors.ts';
 import { initial } from './migrations/001_initial.ts';
 import { cluster } from './migrations/002_cluster.ts';
 import { managed } from './migrations/003_managed.ts';
+import { unfinishedAge } from './migrations/004_unfinished_age.ts';
 import type { Db, PoolClient } from './pool.ts';
 
 /** Ordered, append-only; migration N brings the schema from version N-1 to N. */
-const migrations: readonly string[] = [initial, cluster, managed];
+const migrations: readonly string[] = [initial, cluster, managed, unfinishedAge];
 
 export const schemaVersion = migrations.length;
 

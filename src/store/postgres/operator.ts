@@ -97,6 +97,8 @@ export class PostgresOperator implements OperatorWrites {
   }
 
   async moveBacklog(from: string, to: string, now: number): Promise<{ moved: number; dropped: number }> {
+    // Onto itself: every held delivery "already has" one to the target, which is itself. Nothing to do.
+    if (from === to) return { moved: 0, dropped: 0 };
     let moved = 0;
     let dropped = 0;
     for (;;) {
@@ -148,7 +150,8 @@ export class PostgresOperator implements OperatorWrites {
     const { rowCount } = await this.pool.query({
       name: 'relay-operator-add-deliveries',
       text: `INSERT INTO deliveries (event_id, endpoint, state, attempts, created_at, next_attempt_at)
-             SELECT id, $2, 'pending', 0, $3, $3 FROM unnest($1::text[]) AS e(id)
+             SELECT ev.id, $2, 'pending', 0, $3, $3 FROM unnest($1::text[]) AS e(id)
+               JOIN events ev ON ev.id = e.id
              ON CONFLICT (event_id, endpoint) DO NOTHING`,
       values: [eventIds, endpoint, now],
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../../src/store/store.ts';
-import { backends } from './backends.ts';
+import { backendsWith } from './backends.ts';
 import { claimed, claimOf, complete, event, MINUTE, T0 } from './fixtures.ts';
 
 /** An event for `crm`, ordered there by `key` (undefined: unordered). */
@@ -8,7 +8,7 @@ function keyed(key: string | undefined, at = T0): NewEvent {
   return event({ receivedAt: at, ...(key === undefined ? {} : { orderKeys: { crm: key } }) });
 }
 
-describe.each(backends)('$name store: per-key ordering', (backend) => {
+describe.each(backendsWith('ordering'))('$name store: per-key ordering', (backend) => {
   it('lets only the oldest unfinished delivery of each key be claimed; unkeyed ones always', async () => {
     const { store } = await backend.open();
     const [a1, a2, b1, free] = [keyed('a'), keyed('a', T0 + 1), keyed('b', T0 + 2), keyed(undefined, T0 + 3)];

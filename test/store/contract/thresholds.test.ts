@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ThresholdGate } from '../../../src/store/store.ts';
-import { backends } from './backends.ts';
+import { backendsWith } from './backends.ts';
 import { event, eventFilter, HOUR, MINUTE, T0, unfinished } from './fixtures.ts';
 
 const WINDOW = HOUR;
@@ -14,7 +14,7 @@ function bounce(key: string | undefined, at: number, options: Partial<ThresholdG
   return event({ receivedAt: at, endpoints: ['log'], gates: [gate(key, options)] });
 }
 
-describe.each(backends)('$name store: thresholds', (backend) => {
+describe.each(backendsWith('thresholds'))('$name store: thresholds', (backend) => {
   it('opens a gate on the event that reaches the count and every later one, per key', async () => {
     const { store } = await backend.open();
     const results = [];
