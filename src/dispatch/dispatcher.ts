@@ -211,9 +211,9 @@ export class Dispatcher {
     const asks: ClaimAsk[] = [];
     const asking: Lane[] = [];
     for (const lane of lanes) {
-      // Woken while its claim is out: looked at again once the claim answers (start), not lost.
+      // Woken while its claim is out: remembered, for a claim that comes back exhausted (start).
       if (lane.claiming) {
-        this.dirty.add(lane);
+        lane.wokenWhileClaiming = true;
         continue;
       }
       if (!lane.sendable || !lane.mayHaveWork) continue;
@@ -252,6 +252,8 @@ export class Dispatcher {
 
   private start(lane: Lane, { fresh, retries, exhausted, nextDue }: Claim): void {
     lane.claiming = false;
+    const woken = lane.wokenWhileClaiming;
+    lane.wokenWhileClaiming = false;
     if (exhausted) {
       lane.mayHaveWork = false;
       if (nextDue !== undefined) this.wakeups.at(nextDue, lane);
@@ -260,9 +262,11 @@ export class Dispatcher {
     if (claimed > 0) lane.spend(claimed, this.deps.clock.now());
     for (const delivery of fresh) this.attempt(lane, delivery, false);
     for (const delivery of retries) this.attempt(lane, delivery, true);
-    // Not exhausted: the lane is full, and each completion brings it back.
-    // Woken while claiming (new work, or its lease just taken over): the answer may predate that.
-    if (this.dirty.has(lane)) this.markDirty(lane);
+    // Not exhausted: the lane is full, and each completion brings it back. Exhausted, but
+    // woken while claiming (new work, its lease just taken over): the answer may predate
+    // that wake, so look again. Only then: re-claiming a full lane for every wake costs
+    // a claim of a row or two per completion (measured: a third more CPU per delivery).
+    if (exhausted && woken) this.markDirty(lane);
   }
 
   private attempt(lane: Lane, delivery: ClaimedDelivery, isRetry: boolean): void {

@@ -73,6 +73,8 @@ export class Lane {
   retriesInFlight = 0;
   /** A claim is under way (its transaction not yet committed). */
   claiming = false;
+  /** Something woke the lane while its claim was out. */
+  wokenWhileClaiming = false;
   /** Due work may be waiting: the dispatcher should try to claim. */
   mayHaveWork = true;
   /** Epoch ms until which the endpoint asked us to wait (429/503 Retry-After). */
