@@ -140,23 +140,13 @@ describe('the dashboard', () => {
 
   it('shows a new event in the list without a reload when /admin/stream announces it', async () => {
     const { relay, page } = await start();
-    // The stream is another change's (DESIGN.md, "Live stream"): played here by the browser, by its contract.
-    let announce: () => void = () => {};
-    await page.route('**/admin/stream', async (route) => {
-      await new Promise<void>((resolve) => {
-        announce = resolve;
-      });
-      await route.fulfill({
-        status: 200,
-        headers: { 'content-type': 'text/event-stream' },
-        body: 'id: 1\nevent: event.received\ndata: {}\n\n',
-      });
-    });
     await signIn(page, relay, ADMIN);
+    // The page opens the real stream; its answer has begun (relay subscribed) before the event is sent.
+    const streaming = page.waitForResponse((response) => response.url().endsWith('/admin/stream'));
     await page.getByRole('link', { name: 'Events' }).click();
     await page.getByText('No events match.').waitFor();
+    await streaming;
     await sendEvent(relay, { type: 'arrived.live' });
-    announce();
     await page.getByRole('row', { name: /arrived\.live/ }).waitFor();
   });
 
