@@ -48,3 +48,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * With RELAY_README_SCREENSHOTS=1: the page as the README shows it, saved
+ * as docs/screenshots/<name>.png by the tests that drive it (so the pictures
+ * show the real product); otherwise nothing.
+ */
+export async function readmeShot(page: Page, name: string): Promise<void> {
+  if (!process.env.RELAY_README_SCREENSHOTS) return;
+  const dir = resolve(import.meta.dirname, '../../docs/screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: resolve(dir, `${name}.png`), fullPage: true });
+}

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Relay } from '../../src/main.ts';
 import { api } from '../admin/api.ts';
-import { launchBrowser, screenshot } from '../helpers/browser.ts';
+import { launchBrowser, readmeShot, screenshot } from '../helpers/browser.ts';
 import { post as ingest, startTestRelay, testConfig } from '../helpers/relay.ts';
 import { watchSettled } from '../helpers/settled.ts';
 import { startTarget, type Target } from '../helpers/target.ts';
@@ -113,8 +113,10 @@ describe('the dashboard', () => {
     await settled.next({ endpoint: 'crm' });
     await page.reload();
     await page.getByRole('img', { name: 'crm: 1 delivered and 0 failed in the last hour' }).waitFor();
+    await readmeShot(page, 'endpoints');
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('row', { name: /deployer endpoint\.pause crm/ }).waitFor();
+    await readmeShot(page, 'audit');
   });
 
   it('shows a read token no button that changes anything', async () => {
@@ -164,8 +166,11 @@ describe('the dashboard', () => {
     await page.getByText('No events match.').waitFor();
     await page.getByLabel('Type').fill('order.paid');
     await page.getByRole('button', { name: 'Filter' }).click();
+    await row.getByText('dead').waitFor();
+    await readmeShot(page, 'events');
     await row.getByRole('link').click();
     await page.getByText('"order": {').waitFor();
+    await readmeShot(page, 'event-detail');
     const attempts = page.getByRole('table', { name: 'Attempts to crm' });
     await attempts
       .getByRole('row', { name: /500.*crm is down/ })
@@ -217,6 +222,7 @@ describe('the dashboard', () => {
     await signIn(page, relay, ADMIN);
     await page.getByRole('link', { name: 'Held backlogs' }).click();
     const row = page.getByRole('row', { name: /old/ });
+    await readmeShot(page, 'backlogs');
     await row.getByRole('combobox', { name: 'Move old to' }).selectOption('new');
     await row.getByRole('button', { name: 'Move' }).click();
     await page.getByRole('status').getByText('Moved 1 deliveries of old to new').waitFor();
@@ -239,6 +245,7 @@ describe('the dashboard', () => {
     expect(await page.locator(`#${problem}`).textContent()).toMatch(
       /^url: must be an absolute http\(s\) URL/,
     );
+    await readmeShot(page, 'managed');
 
     await url.fill(`${target.url}/crm2`);
     await form.getByRole('button', { name: 'Create' }).click();
