@@ -22,7 +22,6 @@ export class EventStatements {
   readonly thresholds: ThresholdStatements;
 
   constructor(db: Db) {
-    this.thresholds = new ThresholdStatements(db);
     this.findKey = db.prepare(
       'SELECT event_id FROM idempotency_keys WHERE source = ? AND key = ? AND expires_at > ?',
     );
@@ -32,10 +31,12 @@ export class EventStatements {
     this.insertEvent = db.prepare(
       'INSERT INTO events (id, source, type, received_at, content_type, body) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    // OR IGNORE: an endpoint both a plain route and an opened threshold gate name gets the event once.
     this.insertDelivery = db.prepare(
-      `INSERT INTO deliveries (id, event_id, endpoint, state, attempts, created_at, next_attempt_at, order_key)
+      `INSERT OR IGNORE INTO deliveries (id, event_id, endpoint, state, attempts, created_at, next_attempt_at, order_key)
        VALUES (${NEXT_DELIVERY_ID}, ?, ?, 'pending', 0, ?, ?, ?)`,
     );
+    this.thresholds = new ThresholdStatements(db, this.insertDelivery);
     this.selectEvent = db.prepare(
       'SELECT id, source, type, received_at, content_type, body FROM events WHERE id = ?',
     );

@@ -1,7 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { EventHold, NewEvent, ThresholdGate } from '../store.ts';
 import type { Db } from './db.ts';
-import { NEXT_DELIVERY_ID } from './events.ts';
 
 /**
  * Threshold routes, decided inside the event's own transaction: the hit is
@@ -18,7 +17,9 @@ export class ThresholdStatements {
   private readonly pruneHits: Statement<[number, number]>;
   private readonly pruneHolds: Statement<[number]>;
 
-  constructor(db: Db) {
+  /** `addDelivery`: the outbox's own insert of a new delivery (it ignores one the event already has). */
+  constructor(db: Db, addDelivery: Statement<[string, string, number, number, string | null]>) {
+    this.addDelivery = addDelivery;
     this.insertHit = db.prepare(
       'INSERT INTO threshold_hits (route, key, at, expires_at, event_id) VALUES (?, ?, ?, ?, ?)',
     );
@@ -27,11 +28,6 @@ export class ThresholdStatements {
     );
     this.insertHold = db.prepare(
       'INSERT OR IGNORE INTO event_holds (event_id, route, reason) VALUES (?, ?, ?)',
-    );
-    // An endpoint both a plain route and an opened gate name gets the event once.
-    this.addDelivery = db.prepare(
-      `INSERT OR IGNORE INTO deliveries (id, event_id, endpoint, state, attempts, created_at, next_attempt_at, order_key)
-       VALUES (${NEXT_DELIVERY_ID}, ?, ?, 'pending', 0, ?, ?, ?)`,
     );
     this.holdsOfEvent = db.prepare('SELECT route, reason FROM event_holds WHERE event_id = ? ORDER BY route');
     this.heldByOfEvents = db.prepare(
