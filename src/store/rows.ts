@@ -1,4 +1,14 @@
-import type { AttemptEntry, ClaimedDelivery, DeliveryDetail, DeliveryState, StoredEvent } from './store.ts';
+import type {
+  AttemptEntry,
+  AuditEntry,
+  AuditRecord,
+  ClaimedDelivery,
+  DeliveryDetail,
+  DeliveryState,
+  ManagedKind,
+  ManagedObject,
+  StoredEvent,
+} from './store.ts';
 
 /**
  * The tables' rows as both backends read them (the same snake_case columns,
@@ -120,4 +130,69 @@ export function toClaimed(row: ClaimRow, claim: number): ClaimedDelivery {
     contentType: row.content_type ?? undefined,
     body: row.body,
   };
+}
+
+/** A managed object's row; `Spec` is how the backend keeps its document (SQLite: JSON text, PostgreSQL: jsonb). */
+export interface ManagedRow<Spec> {
+  kind: ManagedKind;
+  name: string;
+  spec: Spec;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toManagedObject<Spec>(
+  row: ManagedRow<Spec>,
+  document: (spec: Spec) => Record<string, unknown>,
+): ManagedObject {
+  return {
+    kind: row.kind,
+    name: row.name,
+    spec: document(row.spec),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** An audit row; `Detail` as the backend keeps it (SQLite: JSON text, PostgreSQL: jsonb). */
+export interface AuditRow<Detail> {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  reason: string | null;
+  outcome: string;
+  detail: Detail | null;
+}
+
+export function toAuditRecord<Detail>(
+  row: AuditRow<Detail>,
+  detail: (value: Detail) => Record<string, unknown>,
+): AuditRecord {
+  return {
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    target: row.target ?? undefined,
+    reason: row.reason ?? undefined,
+    outcome: row.outcome,
+    detail: row.detail === null ? undefined : detail(row.detail),
+  };
+}
+
+/** An audit entry's values in column order (at, actor, action, target, reason, outcome, detail as JSON). */
+export function auditValues(
+  entry: AuditEntry,
+): [number, string, string, string | null, string | null, string, string | null] {
+  return [
+    entry.at,
+    entry.actor,
+    entry.action,
+    entry.target ?? null,
+    entry.reason ?? null,
+    entry.outcome,
+    entry.detail === undefined ? null : JSON.stringify(entry.detail),
+  ];
 }

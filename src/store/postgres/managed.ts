@@ -1,47 +1,18 @@
+import { type AuditRow, auditValues, type ManagedRow, toAuditRecord, toManagedObject } from '../rows.ts';
 import type {
   AuditEntry,
   AuditLog,
   AuditRecord,
   ManagedChange,
-  ManagedKind,
   ManagedObject,
   ManagedObjects,
 } from '../store.ts';
 import type { Db, PoolClient } from './pool.ts';
 
-interface ManagedRow {
-  kind: ManagedKind;
-  name: string;
-  spec: Record<string, unknown>;
-  created_at: number;
-  updated_at: number;
-}
-
-interface AuditRow {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  reason: string | null;
-  outcome: string;
-  detail: Record<string, unknown> | null;
-}
-
 const INSERT_AUDIT = `INSERT INTO audit (at, actor, action, target, reason, outcome, detail)
   VALUES ($1, $2, $3, $4, $5, $6, $7)`;
 
-function auditValues(entry: AuditEntry): unknown[] {
-  return [
-    entry.at,
-    entry.actor,
-    entry.action,
-    entry.target ?? null,
-    entry.reason ?? null,
-    entry.outcome,
-    entry.detail === undefined ? null : JSON.stringify(entry.detail),
-  ];
-}
+const asIs = (document: Record<string, unknown>) => document;
 
 /** The audit log on PostgreSQL: appended alone, or inside a managed change's transaction. */
 export class PostgresAudit implements AuditLog {
@@ -57,22 +28,13 @@ export class PostgresAudit implements AuditLog {
 
   async list(query: { since: number; before: number | undefined; limit: number }): Promise<AuditRecord[]> {
     const { rows } = await this.db.session((client) =>
-      client.query<AuditRow>(
+      client.query<AuditRow<Record<string, unknown>>>(
         `SELECT id, at, actor, action, target, reason, outcome, detail FROM audit
          WHERE at >= $1 AND id < $2 ORDER BY id DESC LIMIT $3`,
         [query.since, query.before ?? Number.MAX_SAFE_INTEGER, query.limit],
       ),
     );
-    return rows.map((row) => ({
-      id: row.id,
-      at: row.at,
-      actor: row.actor,
-      action: row.action,
-      target: row.target ?? undefined,
-      reason: row.reason ?? undefined,
-      outcome: row.outcome,
-      detail: row.detail ?? undefined,
-    }));
+    return rows.map((row) => toAuditRecord(row, asIs));
   }
 }
 
@@ -86,17 +48,11 @@ export class PostgresManaged implements ManagedObjects {
 
   async list(): Promise<ManagedObject[]> {
     const { rows } = await this.db.session((client) =>
-      client.query<ManagedRow>(
+      client.query<ManagedRow<Record<string, unknown>>>(
         'SELECT kind, name, spec, created_at, updated_at FROM managed ORDER BY created_at, name',
       ),
     );
-    return rows.map((row) => ({
-      kind: row.kind,
-      name: row.name,
-      spec: row.spec,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    }));
+    return rows.map((row) => toManagedObject(row, asIs));
   }
 
   apply(changes: readonly ManagedChange[], entry: AuditEntry): Promise<void> {

@@ -1,10 +1,10 @@
 import type { Statement } from 'better-sqlite3';
+import { type AuditRow, auditValues, type ManagedRow, toAuditRecord, toManagedObject } from '../rows.ts';
 import type {
   AuditEntry,
   AuditLog,
   AuditRecord,
   ManagedChange,
-  ManagedKind,
   ManagedObject,
   ManagedObjects,
 } from '../store.ts';
@@ -13,31 +13,13 @@ import type { Db } from './db.ts';
 /** Runs `work` in the next group commit, fsynced: an API change is answered only once it is stored. */
 type Transaction = <T>(work: () => T) => Promise<T>;
 
-interface ManagedRow {
-  kind: ManagedKind;
-  name: string;
-  spec: string;
-  created_at: number;
-  updated_at: number;
-}
+const parseJson = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
-interface AuditRow {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  reason: string | null;
-  outcome: string;
-  detail: string | null;
-}
-
-type AuditParams = [number, string, string, string | null, string | null, string, string | null];
 /** The audit log: appended to on its own, or inside a managed change's transaction. */
 export class SqliteAudit implements AuditLog {
   private readonly transaction: Transaction;
-  private readonly insert: Statement<AuditParams>;
-  private readonly page: Statement<[number, number, number], AuditRow>;
+  private readonly insert: Statement<ReturnType<typeof auditValues>>;
+  private readonly page: Statement<[number, number, number], AuditRow<string>>;
 
   constructor(db: Db, transaction: Transaction) {
     this.transaction = transaction;
@@ -56,28 +38,12 @@ export class SqliteAudit implements AuditLog {
 
   /** Inside a transaction the caller owns. */
   record(entry: AuditEntry): void {
-    this.insert.run(
-      entry.at,
-      entry.actor,
-      entry.action,
-      entry.target ?? null,
-      entry.reason ?? null,
-      entry.outcome,
-      entry.detail === undefined ? null : JSON.stringify(entry.detail),
-    );
+    this.insert.run(...auditValues(entry));
   }
 
   async list(query: { since: number; before: number | undefined; limit: number }): Promise<AuditRecord[]> {
-    return this.page.all(query.since, query.before ?? Number.MAX_SAFE_INTEGER, query.limit).map((row) => ({
-      id: row.id,
-      at: row.at,
-      actor: row.actor,
-      action: row.action,
-      target: row.target ?? undefined,
-      reason: row.reason ?? undefined,
-      outcome: row.outcome,
-      detail: row.detail === null ? undefined : (JSON.parse(row.detail) as Record<string, unknown>),
-    }));
+    const rows = this.page.all(query.since, query.before ?? Number.MAX_SAFE_INTEGER, query.limit);
+    return rows.map((row) => toAuditRecord(row, parseJson));
   }
 }
 
@@ -85,7 +51,7 @@ export class SqliteAudit implements AuditLog {
 export class SqliteManaged implements ManagedObjects {
   private readonly transaction: Transaction;
   private readonly audit: SqliteAudit;
-  private readonly all: Statement<[], ManagedRow>;
+  private readonly all: Statement<[], ManagedRow<string>>;
   private readonly upsert: Statement<{ kind: string; name: string; spec: string; now: number }>;
   private readonly remove: Statement<[string, string]>;
 
@@ -103,13 +69,7 @@ export class SqliteManaged implements ManagedObjects {
   }
 
   async list(): Promise<ManagedObject[]> {
-    return this.all.all().map((row) => ({
-      kind: row.kind,
-      name: row.name,
-      spec: JSON.parse(row.spec) as Record<string, unknown>,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    }));
+    return this.all.all().map((row) => toManagedObject(row, parseJson));
   }
 
   apply(changes: readonly ManagedChange[], entry: AuditEntry): Promise<void> {
