@@ -20,7 +20,7 @@ type Guard = { id: number; claim: number };
  * A claim is named by its number (`claim`, one more at each claim of the
  * delivery), not by its lease: a recovered delivery may be claimed again with
  * the same expiry. Every completion is guarded by it (`state = 'in_flight' AND
- * claim = ?`): a stale one changes nothing.
+ * claim = ?`): a stale one changes nothing. (Why `+?`: see claim-queries.ts.)
  */
 export class DeliveryStatements {
   private readonly queries: { plain: ClaimQueries; ordered: ClaimQueries };
@@ -54,9 +54,9 @@ export class DeliveryStatements {
   constructor(db: Db) {
     this.queries = { plain: claimQueries(db, false), ordered: claimQueries(db, true) };
     this.lease = db.prepare(
-      "UPDATE deliveries SET state = 'in_flight', lease_until = ?, claim = claim + 1 WHERE id = ? RETURNING claim",
+      "UPDATE deliveries SET state = 'in_flight', lease_until = ?, claim = claim + 1 WHERE id = +? RETURNING claim",
     );
-    const current = "WHERE id = @id AND state = 'in_flight' AND claim = @claim RETURNING attempts AS n";
+    const current = "WHERE id = +@id AND state = 'in_flight' AND claim = +@claim RETURNING attempts AS n";
     this.delivered = db.prepare(
       `UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, finished_at = @now,
          last_status = @status, last_error = NULL, lease_until = NULL ${current}`,
@@ -88,7 +88,7 @@ export class DeliveryStatements {
       "UPDATE deliveries SET state = 'pending', lease_until = NULL WHERE state = 'in_flight' AND lease_until < ?",
     );
     this.oldest = db.prepare(
-      `SELECT created_at FROM deliveries WHERE endpoint = ? AND state IN ('pending', 'in_flight')
+      `SELECT created_at FROM deliveries WHERE endpoint = +? AND state IN ('pending', 'in_flight')
        ORDER BY created_at LIMIT 1`,
     );
     this.unfinished = db.prepare(

@@ -23,7 +23,7 @@ export class EventStatements {
 
   constructor(db: Db) {
     this.findKey = db.prepare(
-      'SELECT event_id FROM idempotency_keys WHERE source = ? AND key = ? AND expires_at > ?',
+      'SELECT event_id FROM idempotency_keys WHERE source = +? AND key = +? AND expires_at > +?',
     );
     this.putKey = db.prepare(
       'INSERT OR REPLACE INTO idempotency_keys (source, key, event_id, expires_at) VALUES (?, ?, ?, ?)',
