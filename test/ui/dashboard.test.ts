@@ -1,81 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Relay } from '../../src/main.ts';
-import { api } from '../admin/api.ts';
-import { launchBrowser, readmeShot, screenshot } from '../helpers/browser.ts';
-import { post as ingest, startTestRelay, testConfig } from '../helpers/relay.ts';
-import { watchSettled } from '../helpers/settled.ts';
-import { startTarget, type Target } from '../helpers/target.ts';
-
-const ADMIN = 't-admin';
-const READ = 't-read';
-
-let browser: Browser;
-let context: BrowserContext | undefined;
-/**
- * What the browser said about the page: CSP violations and script errors fail
- * the test. A failed load is no complaint: the tests call for 401s and 400s,
- * and a relay without /admin/stream answers it 404.
- */
-let complaints: string[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async ({ task }) => {
-  const page = context?.pages()[0];
-  if (task.result?.state === 'fail' && page) {
-    await screenshot(page, task.name.replace(/\W+/g, '-')).catch(() => {});
-  }
-  await context?.close();
-  context = undefined;
-  expect(complaints).toEqual([]);
-});
-
-async function start(script?: Target['script']): Promise<{ relay: Relay; target: Target; page: Page }> {
-  const target = await startTarget(script);
-  const relay = await startTestRelay(
-    testConfig(`
-admin:
-  tokens:
-    - { name: viewer, token: "${READ}", role: read }
-    - { name: deployer, token: "${ADMIN}", role: admin }
-sources: { app: { type: { field: type } } }
-endpoints:
-  crm: { url: "${target.url}/crm", retry: { schedule: [50ms], jitter: 0 } }
-routes:
-  - { name: all, from: [app], to: [crm] }
-`),
-  );
-  context = await browser.newContext();
-  const page = await context.newPage();
-  // Well inside the test's 30 s, so a missing element fails with its own message (and a screenshot).
-  page.setDefaultTimeout(8_000);
-  complaints = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
-      complaints.push(message.text());
-  });
-  page.on('pageerror', (error) => complaints.push(error.message));
-  return { relay, target, page };
-}
-
-async function signIn(page: Page, relay: Relay, token: string): Promise<void> {
-  await page.goto(`${relay.adminUrl}/ui/`);
-  await page.getByLabel('Admin token').fill(token);
-  await page.getByLabel('Admin token').press('Enter');
-  await page.getByRole('heading', { name: 'Endpoints' }).waitFor();
-}
-
-const sendEvent = (relay: Relay, body: object) =>
-  ingest(`${relay.ingestUrl}/in/app`, JSON.stringify(body), { 'content-type': 'application/json' });
+import { describe, expect, it } from 'vitest';
+import { readmeShot } from '../helpers/browser.ts';
+import { ADMIN, holdBacklog, pageStreaming, READ, startDashboard } from '../helpers/dashboard.ts';
 
 describe('the dashboard', () => {
   it('is served with a strict Content-Security-Policy, never framed', async () => {
-    const { relay } = await start();
+    const { relay } = await startDashboard();
     for (const path of ['/ui/', '/ui/nothing-here']) {
       const res = await fetch(`${relay.adminUrl}${path}`);
       const csp = res.headers.get('content-security-policy') ?? '';
@@ -94,8 +23,8 @@ describe('the dashboard', () => {
   });
 
   it('signs in, shows the endpoints, and pauses and resumes one by its button', async () => {
-    const { relay, page } = await start();
-    await signIn(page, relay, ADMIN);
+    const { page, admin, send, completed, signIn } = await startDashboard();
+    await signIn(ADMIN);
     const row = page.getByRole('row', { name: /crm/ });
     await row.getByText('active').waitFor();
     // By keyboard: the button takes the focus and Enter presses it.
@@ -103,14 +32,13 @@ describe('the dashboard', () => {
     await row.getByRole('button', { name: 'Resume' }).waitFor();
     // The focus stays on the button, so the keyboard can undo at once.
     expect(await page.locator(':focus').textContent()).toBe('Resume');
-    expect((await api(relay.adminUrl, '/admin/endpoints/crm', { token: ADMIN })).json.state).toBe('paused');
+    expect((await admin('GET', 'endpoints/crm')).json.state).toBe('paused');
     await row.getByRole('button', { name: 'Resume' }).click();
     await row.getByRole('button', { name: 'Pause' }).waitFor();
-    expect((await api(relay.adminUrl, '/admin/endpoints/crm', { token: ADMIN })).json.state).toBe('active');
+    expect((await admin('GET', 'endpoints/crm')).json.state).toBe('active');
     // The chart counts this hour's attempts from the first minute.
-    const settled = watchSettled();
-    await sendEvent(relay, { type: 'hello' });
-    await settled.next({ endpoint: 'crm' });
+    await send({ type: 'hello' });
+    await completed('crm', 'delivered');
     await page.reload();
     await page.getByRole('img', { name: 'crm: 1 delivered and 0 failed in the last hour' }).waitFor();
     await readmeShot(page, 'endpoints');
@@ -120,8 +48,8 @@ describe('the dashboard', () => {
   });
 
   it('shows a read token no button that changes anything', async () => {
-    const { relay, page } = await start();
-    await signIn(page, relay, READ);
+    const { page, signIn } = await startDashboard();
+    await signIn(READ);
     await page.getByRole('row', { name: /crm/ }).waitFor();
     for (const name of ['Pause', 'Resume', 'Enable', 'Test', 'Replay']) {
       expect(await page.getByRole('button', { name }).count()).toBe(0);
@@ -132,8 +60,8 @@ describe('the dashboard', () => {
   });
 
   it('brings the sign-in back when the API answers 401', async () => {
-    const { relay, page } = await start();
-    await signIn(page, relay, ADMIN);
+    const { page, signIn } = await startDashboard();
+    await signIn(ADMIN);
     await page.evaluate(() => sessionStorage.setItem('relay.admin-token', 'revoked'));
     await page.getByRole('link', { name: 'Events' }).click();
     await page.getByLabel('Admin token').waitFor();
@@ -141,23 +69,26 @@ describe('the dashboard', () => {
   });
 
   it('shows a new event in the list without a reload when /admin/stream announces it', async () => {
-    const { relay, page } = await start();
-    await signIn(page, relay, ADMIN);
-    // The page opens the real stream; its answer has begun (relay subscribed) before the event is sent.
-    const streaming = page.waitForResponse((response) => response.url().endsWith('/admin/stream'));
+    const { page, send, signIn } = await startDashboard();
+    await signIn(ADMIN);
+    // The page opens the daemon's stream; its answer has begun (relay subscribed) before the event is sent.
+    const streaming = pageStreaming(page);
     await page.getByRole('link', { name: 'Events' }).click();
     await page.getByText('No events match.').waitFor();
     await streaming;
-    await sendEvent(relay, { type: 'arrived.live' });
+    await send({ type: 'arrived.live' });
     await page.getByRole('row', { name: /arrived\.live/ }).waitFor();
   });
 
   it('lists events and shows one with its JSON body and attempts, and Retry requeues it', async () => {
-    const { relay, target, page } = await start(() => ({ status: 500, body: 'crm is down' }));
-    const settled = watchSettled();
-    await sendEvent(relay, { type: 'order.paid', order: { id: 42, items: ['a'] } });
-    await settled.next({ endpoint: 'crm', settlement: { kind: 'dead' } });
-    await signIn(page, relay, ADMIN);
+    const { relay, target, page, admin, send, completed, signIn } = await startDashboard(() => ({
+      status: 500,
+      body: 'crm is down',
+    }));
+    const dead = relay.waitForLog('delivery is dead');
+    const id = await send({ type: 'order.paid', order: { id: 42, items: ['a'] } });
+    await dead;
+    await signIn(ADMIN);
     await page.getByRole('link', { name: 'Events' }).click();
     const row = page.getByRole('row', { name: /order\.paid/ });
     await row.getByText('dead').waitFor();
@@ -168,6 +99,7 @@ describe('the dashboard', () => {
     await page.getByRole('button', { name: 'Filter' }).click();
     await row.getByText('dead').waitFor();
     await readmeShot(page, 'events');
+    const streaming = pageStreaming(page);
     await row.getByRole('link').click();
     await page.getByText('"order": {').waitFor();
     await readmeShot(page, 'event-detail');
@@ -179,20 +111,22 @@ describe('the dashboard', () => {
     expect(await attempts.getByRole('row').count()).toBe(3); // the header and two attempts
 
     target.script = () => ({ status: 200 });
+    await streaming;
     await page.getByRole('button', { name: 'Retry' }).click();
-    await settled.next({ endpoint: 'crm', settlement: { kind: 'delivered' } });
     await page.getByRole('status').getByText('requeued').waitFor();
-    // Without /admin/stream the page shows what it loaded after the click; a reload shows the outcome.
-    await page.reload();
+    await completed('crm', 'delivered');
+    // The page's own stream brings the outcome, without a reload.
     await page.getByRole('heading', { name: /crm/ }).getByText('delivered').waitFor();
+    const [delivery] = (await admin('GET', `events/${id}`)).json.deliveries;
+    expect(delivery).toMatchObject({ endpoint: 'crm', state: 'delivered', attempt_count: 3 });
   });
 
   it('tests an endpoint, and replays its dead deliveries after saying how many', async () => {
-    const { relay, target, page } = await start(() => ({ status: 500, body: 'down' }));
-    const settled = watchSettled();
-    await sendEvent(relay, { type: 'lost' });
-    await settled.next({ endpoint: 'crm', settlement: { kind: 'dead' } });
-    await signIn(page, relay, ADMIN);
+    const { relay, target, page, send, signIn } = await startDashboard(() => ({ status: 500, body: 'down' }));
+    const dead = relay.waitForLog('delivery is dead');
+    await send({ type: 'lost' });
+    await dead;
+    await signIn(ADMIN);
     const row = page.getByRole('row', { name: /crm/ });
     await row.getByRole('button', { name: 'Test' }).click();
     await page.getByRole('status').getByText('Test to crm: failed, HTTP 500').waitFor();
@@ -208,18 +142,12 @@ describe('the dashboard', () => {
   });
 
   it('moves a held backlog to another endpoint', async () => {
-    const { relay, target, page } = await start();
-    const admin = (method: string, path: string, body?: unknown) =>
-      api(relay.adminUrl, `/admin/${path}`, { method, token: ADMIN, ...(body ? { body } : {}) });
-    await admin('POST', 'endpoints', { name: 'old', url: `${target.url}/old` });
+    const dashboard = await startDashboard();
+    const { target, page, admin, signIn } = dashboard;
     await admin('POST', 'endpoints', { name: 'new', url: `${target.url}/new` });
-    await admin('POST', 'routes', { name: 'to-old', from: ['app'], to: ['old'] });
-    await admin('POST', 'endpoints/old/pause', {});
-    await sendEvent(relay, { type: 'stranded' });
-    await admin('DELETE', 'routes/to-old');
-    expect((await admin('DELETE', 'endpoints/old')).json.held_deliveries).toBe(1);
+    await holdBacklog(dashboard, 'old');
 
-    await signIn(page, relay, ADMIN);
+    await signIn(ADMIN);
     await page.getByRole('link', { name: 'Held backlogs' }).click();
     const row = page.getByRole('row', { name: /old/ });
     await readmeShot(page, 'backlogs');
@@ -231,8 +159,8 @@ describe('the dashboard', () => {
   });
 
   it('shows the API problems beside the field, then creates an endpoint that receives the next event', async () => {
-    const { relay, target, page } = await start();
-    await signIn(page, relay, ADMIN);
+    const { target, page, send, signIn } = await startDashboard();
+    await signIn(ADMIN);
     await page.getByRole('link', { name: 'Managed' }).click();
     await page.getByRole('button', { name: 'New endpoint' }).click();
     const form = page.getByRole('form', { name: 'New endpoint' });
@@ -258,7 +186,7 @@ describe('the dashboard', () => {
     await route.getByLabel('To endpoints').fill('crm2');
     await route.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('status').getByText('Route to-crm2 saved').waitFor();
-    await sendEvent(relay, { type: 'after' });
+    await send({ type: 'after' });
     await target.waitFor(1, 10_000, (r) => r.path === '/crm2');
   });
 });
