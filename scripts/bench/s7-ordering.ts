@@ -47,15 +47,23 @@ export async function ordering(ctx: Ctx): Promise<Section> {
       pushThrough(ctx, system, { durationMs: ctx.plan.loadMs }),
     );
     const onVsOff = pairedRatio(onRuns!, offRuns!, (r) => r.rate);
+    // CPU per delivery moves less with the machine's other load than a rate does.
+    const cpuOnVsOff = pairedRatio(onRuns!, offRuns!, (r) => r.cpuMsPerDelivery);
     return {
       id: 'ordering',
       rows: [
         deliveryRow('7 end-to-end, one endpoint, ordering off', 'events/s', off, offRuns!),
         deliveryRow('7 end-to-end, ordering on (a key per event)', 'events/s', on, onRuns!, [
           `${(onVsOff * 100).toFixed(0)} % of ordering off`,
+          `${cpuOnVsOff.toFixed(2)}× its CPU per delivery`,
         ]),
       ],
-      figures: { offRate: med(offRuns!, (r) => r.rate), onRate: med(onRuns!, (r) => r.rate), onVsOff },
+      figures: {
+        offRate: med(offRuns!, (r) => r.rate),
+        onRate: med(onRuns!, (r) => r.rate),
+        onVsOff,
+        cpuOnVsOff,
+      },
       notes: [],
     };
   } finally {
