@@ -9,7 +9,8 @@ type AskRow = { endpoint: string; owned: boolean; next_due: number | null; claim
 );
 
 /**
- * Every ask of one pump in one statement, for the endpoints whose lease
+ * Every ask of one pump in one statement (two when it has ordered and
+ * unordered lanes: `head` is the ordered one's extra condition), for the endpoints whose lease
  * this relay holds (the lease rows locked FOR SHARE, so a takeover waits for
  * this claim, then gives its rows back; and a claim after a takeover sees
  * the new owner): per endpoint, first attempts up to
