@@ -6,7 +6,7 @@
  *   npm run bench                      every reference and scenario (under 10 minutes on 2 cores)
  *   npm run bench -- --quick           every one briefly, to check the harness (under 2 minutes)
  *   npm run bench -- --soak [--minutes 10]   the long run with retention on
- *   npm run bench -- --only e2e,many   some of: ingest e2e fanout many backlog isolation
+ *   npm run bench -- --only e2e,many   some of: ingest e2e fanout many backlog isolation ordering
  *   npm run bench -- --source          run src/cli.ts even when dist/relay exists
  *   npm run bench -- --relay FILE      run this relay: an executable, or a cli.ts
  *   npm run bench -- --profile         run relay from source with --cpu-prof; print its hot spots
@@ -28,6 +28,7 @@ import { fanOut } from './s3-fanout.ts';
 import { manyEndpoints } from './s4-many.ts';
 import { backlog } from './s5-backlog.ts';
 import { isolation } from './s6-isolation.ts';
+import { ordering } from './s7-ordering.ts';
 import { soak } from './soak.ts';
 
 const { values: flags } = parseArgs({
@@ -51,6 +52,7 @@ const sections: [string, (ctx: Ctx) => Promise<Section>][] = [
   ['many', manyEndpoints],
   ['backlog', backlog],
   ['isolation', isolation],
+  ['ordering', ordering],
 ];
 
 const only = flags.only?.split(',').map((s) => s.trim());

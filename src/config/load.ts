@@ -230,7 +230,6 @@ function crossCheck(tree: unknown): Problem[] {
   if (tree.cluster !== undefined && backend !== 'postgres') {
     problems.push({ path: ['cluster'], reason: 'only for storage.backend: postgres' });
   }
-  if (backend === 'postgres') problems.push(...sqliteOnlyFeatures(tree, endpoints));
   if (isRecord(tree.delivery) && tree.delivery.require_https === true) {
     for (const [name, endpoint] of Object.entries(endpoints)) {
       if (
@@ -243,22 +242,6 @@ function crossCheck(tree: unknown): Problem[] {
           reason: 'must use https (delivery.require_https is on)',
         });
       }
-    }
-  }
-  return problems;
-}
-
-/** Thresholds and per-key ordering live in the SQLite store only, so far: refused on PostgreSQL rather than ignored. */
-function sqliteOnlyFeatures(tree: Record<string, unknown>, endpoints: Record<string, unknown>): Problem[] {
-  const reason = 'not yet supported with storage.backend: postgres (use sqlite)';
-  const problems: Problem[] = [];
-  (Array.isArray(tree.routes) ? tree.routes : []).forEach((route: unknown, i) => {
-    if (isRecord(route) && route.threshold !== undefined)
-      problems.push({ path: ['routes', i, 'threshold'], reason });
-  });
-  for (const [name, endpoint] of Object.entries(endpoints)) {
-    if (isRecord(endpoint) && endpoint.ordering !== undefined) {
-      problems.push({ path: ['endpoints', name, 'ordering'], reason });
     }
   }
   return problems;

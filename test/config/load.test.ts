@@ -186,3 +186,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig(file, {})).toThrow(expect.objectContaining({ code: 'RELAY_ERR_CONFIG' }));
   });
 });
+
+describe('thresholds and per-key ordering', () => {
+  const yaml = (storage: string) => `${storage}
+sources: { mobiniti: { type: { from: path } } }
+endpoints: { crm: { url: "http://127.0.0.1:9/crm", ordering: { key: phone_number } } }
+routes: [{ name: bounces, from: [mobiniti], to: [crm], threshold: { key: phone_number, count: 3, within: 30d } }]
+`;
+
+  it.each([
+    ['sqlite', 'storage: { path: ./relay.db }'],
+    ['postgres', 'storage: { backend: postgres, url: "postgres://relay@127.0.0.1:5432/relay" }'],
+  ])('load on %s', (_backend, storage) => {
+    const config = parseConfig(yaml(storage), { env: {}, baseDir: tempDir() });
+    expect(config.routes[0]?.threshold).toMatchObject({ key: 'phone_number', count: 3 });
+    expect(config.endpoints.crm?.ordering).toBeDefined();
+  });
+});

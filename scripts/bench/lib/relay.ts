@@ -27,6 +27,8 @@ export interface EndpointSpec {
   url: string;
   concurrency?: number;
   timeout?: string;
+  /** `ordering: { key: <this field> }`. */
+  orderBy?: string;
 }
 
 export interface RouteSpec {
@@ -95,6 +97,7 @@ export function relayYaml(spec: RelaySpec): string {
     const options = [`url: "${e.url}"`];
     if (e.concurrency !== undefined) options.push(`concurrency: ${e.concurrency}`);
     if (e.timeout !== undefined) options.push(`timeout: ${e.timeout}`);
+    if (e.orderBy !== undefined) options.push(`ordering: { key: ${e.orderBy} }`);
     return `  ${e.name}: { ${options.join(', ')} }`;
   });
   const routes = spec.routes.map(

@@ -1,8 +1,11 @@
 import type { EnqueueResult, NewEvent } from '../store.ts';
+import { GATED_PARAMS, gatedResults, gatedTail, gateValues, type ResultRow } from './enqueue-gated.ts';
 import { WORK_CHANNEL } from './notifications.ts';
 import type { Db } from './pool.ts';
 
 const EVENT_COLUMNS = 6;
+/** The parameters every batch passes before the gates' (enqueue-gated.ts) and the events'. */
+const FIXED_PARAMS = 10;
 
 /**
  * Stores a batch of events, their idempotency keys and their deliveries in
@@ -19,6 +22,12 @@ const EVENT_COLUMNS = 6;
  * window is judged at the batch's earliest receive time: events of one batch
  * arrived within the same event-loop turn.
  *
+ * A batch with a threshold route in it is the same statement with the
+ * counting added (enqueue-gated.ts), so counts commit with their events;
+ * batches without one keep the plain text. Deliveries are inserted in the
+ * batch's order, so ids follow ingest: a key's oldest unfinished delivery is
+ * its head (claims.ts).
+ *
  * `wake` (notifications.ts) names the endpoints other relays own: their
  * owners hear of the new work when this commits.
  *
@@ -31,6 +40,7 @@ export async function enqueueBatch(
   wake: string | undefined,
 ): Promise<EnqueueResult[]> {
   const n = events.length;
+  const gated = events.some((e) => e.gates?.length);
   const values: unknown[] = [];
   const keyed = events.filter((e) => e.idempotency);
   values.push(
@@ -40,46 +50,56 @@ export async function enqueueBatch(
     keyed.map((e) => e.idempotency!.expiresAt),
     Math.min(...events.map((e) => e.receivedAt)),
   );
-  const deliveries = events.flatMap((e) =>
-    e.endpoints.map((endpoint) => [e.id, endpoint, e.receivedAt] as const),
+  const deliveries = events.flatMap((e, pos) =>
+    e.endpoints.map(
+      (endpoint) => [e.id, endpoint, e.receivedAt, e.orderKeys?.[endpoint] ?? null, pos] as const,
+    ),
   );
   values.push(
     deliveries.map((d) => d[0]),
     deliveries.map((d) => d[1]),
     deliveries.map((d) => d[2]),
+    deliveries.map((d) => d[3]),
     wake ?? null,
   );
+  if (gated)
+    values.push(
+      deliveries.map((d) => d[4]),
+      ...gateValues(events),
+    );
   for (const e of events) values.push(e.id, e.source, e.type, e.receivedAt, e.contentType ?? null, e.body);
-  const { rows } = await pool.query<{ id: string | null; duplicate_of: string }>({
-    name: `relay-enqueue-${n}`,
-    text: statementFor(n),
+  const { rows } = await pool.query<ResultRow>({
+    name: `relay-enqueue-${gated ? 'gated-' : ''}${n}`,
+    text: statementFor(n, gated),
     values,
   });
+  if (gated) return gatedResults(events, rows);
   // The one row of `notified` (id null) only makes the notification part of the statement.
-  const duplicates = new Map(rows.filter((row) => row.id !== null).map((row) => [row.id, row.duplicate_of]));
+  const duplicates = new Map(rows.filter((row) => row.id !== null).map((row) => [row.id, row.value]));
   return events.map((e): EnqueueResult => {
     const duplicateOf = duplicates.get(e.id);
-    return duplicateOf === undefined
+    return duplicateOf == null
       ? { duplicateOf: undefined, endpoints: [...e.endpoints], held: [] }
       : { duplicateOf };
   });
 }
 
-const FIXED_PARAMS = 9;
-const texts = new Map<number, string>();
+const texts = new Map<string, string>();
 
-/** One text per batch size, built once: pg prepares a named statement once per connection. */
-function statementFor(n: number): string {
-  let text = texts.get(n);
+/** One text per batch size (and kind), built once: pg prepares a named statement once per connection. */
+function statementFor(n: number, gated: boolean): string {
+  const name = `${gated ? 'gated-' : ''}${n}`;
+  let text = texts.get(name);
   if (text) return text;
+  const first = FIXED_PARAMS + (gated ? GATED_PARAMS : 0);
   const rows: string[] = [];
   for (let i = 0; i < n; i++) {
-    const p = (k: number) => `$${FIXED_PARAMS + i * EVENT_COLUMNS + k}`;
+    const p = (k: number) => `$${first + i * EVENT_COLUMNS + k}`;
     rows.push(
       `(${p(1)}::text, ${p(2)}::text, ${p(3)}::text, ${p(4)}::bigint, ${p(5)}::text, ${p(6)}::bytea)`,
     );
   }
-  text = `
+  const head = `
 WITH claimed AS (
   INSERT INTO idempotency_keys AS k (source, key, event_id, expires_at)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
@@ -98,15 +118,18 @@ new_events AS (
   SELECT * FROM (VALUES ${rows.join(', ')}) AS v(id, source, type, received_at, content_type, body)
   WHERE v.id NOT IN (SELECT id FROM duplicates)
 ),
+notified AS (SELECT pg_notify('${WORK_CHANNEL}', $10) WHERE $10::text IS NOT NULL),`;
+  text = gated
+    ? `${head}${gatedTail()}`
+    : `${head}
 new_deliveries AS (
-  INSERT INTO deliveries (event_id, endpoint, state, attempts, created_at, next_attempt_at)
-  SELECT d.event_id, d.endpoint, 'pending', 0, d.at, d.at
-  FROM unnest($6::text[], $7::text[], $8::bigint[]) AS d(event_id, endpoint, at)
+  INSERT INTO deliveries (event_id, endpoint, state, attempts, created_at, next_attempt_at, order_key)
+  SELECT d.event_id, d.endpoint, 'pending', 0, d.at, d.at, d.order_key
+  FROM unnest($6::text[], $7::text[], $8::bigint[], $9::text[]) AS d(event_id, endpoint, at, order_key)
   WHERE d.event_id NOT IN (SELECT id FROM duplicates)
-),
-notified AS (SELECT pg_notify('${WORK_CHANNEL}', $9) WHERE $9::text IS NOT NULL)
-SELECT id, duplicate_of FROM duplicates
-UNION ALL SELECT NULL, NULL FROM notified`;
-  texts.set(n, text);
+)
+SELECT 'duplicate' AS kind, id, duplicate_of AS value FROM duplicates
+UNION ALL SELECT NULL, NULL, NULL FROM notified`;
+  texts.set(name, text);
   return text;
 }

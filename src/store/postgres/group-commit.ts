@@ -21,6 +21,11 @@ export type WriteBatch = (events: readonly NewEvent[]) => Promise<EnqueueResult[
  * answered from the event holding it (a duplicate of it, or of what it
  * duplicates), as they would be had they come a moment later.
  *
+ * A batch holding an event ordered by key on some endpoint waits until the
+ * last such batch has committed: delivery ids, which say a key's order
+ * (claims.ts), then follow the order events were handed over, as SQLite's
+ * single writer gives. Batches of unordered events still overlap.
+ *
  * A batch that fails for a reason other than the database being unavailable
  * (a RelayError, from pool.ts: then every event would fail alike) is retried
  * one event at a time, so one bad event (a row the schema refuses) fails alone.
@@ -29,6 +34,7 @@ export class EnqueueGroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
   private inFlight = 0;
+  private orderedInFlight = false;
   private idle: (() => void)[] = [];
   private readonly write: WriteBatch;
   private readonly maxInFlight: number;
@@ -65,10 +71,14 @@ export class EnqueueGroupCommit {
 
   private send(): void {
     while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
+      const ordered = this.queue.slice(0, MAX_BATCH).some((item) => isOrdered(item.event));
+      if (ordered && this.orderedInFlight) return;
       const batch = this.queue.splice(0, MAX_BATCH);
       this.inFlight++;
+      if (ordered) this.orderedInFlight = true;
       void this.commit(batch).finally(() => {
         this.inFlight--;
+        if (ordered) this.orderedInFlight = false;
         if (this.queue.length > 0) this.send();
         else if (this.inFlight === 0) for (const wake of this.idle.splice(0)) wake();
       });
@@ -121,6 +131,9 @@ export class EnqueueGroupCommit {
     }
   }
 }
+
+const isOrdered = (event: NewEvent) =>
+  event.orderKeys !== undefined && Object.keys(event.orderKeys).length > 0;
 
 function settle(item: Pending, outcome: { ok: true; value: EnqueueResult } | { ok: false; error: unknown }) {
   if (outcome.ok) item.resolve(outcome.value);

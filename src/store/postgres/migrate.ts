@@ -3,10 +3,11 @@ import { initial } from './migrations/001_initial.ts';
 import { cluster } from './migrations/002_cluster.ts';
 import { managed } from './migrations/003_managed.ts';
 import { unfinishedAge } from './migrations/004_unfinished_age.ts';
+import { routing } from './migrations/005_routing.ts';
 import type { Db, PoolClient } from './pool.ts';
 
 /** Ordered, append-only; migration N brings the schema from version N-1 to N. */
-const migrations: readonly string[] = [initial, cluster, managed, unfinishedAge];
+const migrations: readonly string[] = [initial, cluster, managed, unfinishedAge, routing];
 
 export const schemaVersion = migrations.length;
 

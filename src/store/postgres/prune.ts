@@ -9,7 +9,8 @@ const PRUNE_LOCK = 0x7072756e65; // 'prune'
 /**
  * Retention as SQLite does it (store/sqlite/prune.ts): finished deliveries
  * older than the cutoff with their attempts, events left without
- * deliveries, expired keys; each batch one statement, on the one connection
+ * deliveries, expired keys, threshold counts past their window and holds of
+ * events no longer stored; each batch one statement, on the one connection
  * that holds the pass's advisory lock. A relay whose pass finds the lock
  * taken skips its turn: another relay is pruning the same rows. Space goes
  * back through autovacuum, so `pages` stays 0.
@@ -43,6 +44,11 @@ export class PostgresPruner {
           const keys = await this.pruneKeys(client, now);
           total.keys += keys;
           if (keys < PRUNE_BATCH) break;
+        }
+        for (;;) {
+          const batch = await this.pruneCounts(client, now);
+          total.counts += batch.counts;
+          if (batch.rows < PRUNE_BATCH) break;
         }
         return total;
       } finally {
@@ -105,6 +111,32 @@ export class PostgresPruner {
       this.cursor = { receivedAt: batch.last_at, id: batch.last_id };
     }
     return { examined: batch.examined, events: batch.events };
+  }
+
+  /**
+   * Count rows whose newest hit has left its window, and holds of events no
+   * longer stored. `counts` says how many hits went, as SQLite counts them
+   * (a row per hit there); `rows` how many rows, for the batch loop.
+   */
+  private async pruneCounts(client: PoolClient, now: number): Promise<{ counts: number; rows: number }> {
+    const { rows } = await client.query<{ hits: number; count_rows: number; holds: number }>({
+      name: 'relay-prune-counts',
+      text: `WITH counts_gone AS (
+               DELETE FROM threshold_counts WHERE (route, key) IN (
+                 SELECT route, key FROM threshold_counts WHERE expires_at <= $1
+                 LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED)
+               RETURNING cardinality(hits) AS hits),
+             holds_gone AS (
+               DELETE FROM event_holds WHERE (event_id, route) IN (
+                 SELECT h.event_id, h.route FROM event_holds h
+                 WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = h.event_id) LIMIT ${PRUNE_BATCH})
+               RETURNING 1)
+             SELECT coalesce((SELECT sum(hits) FROM counts_gone), 0)::bigint AS hits,
+               (SELECT count(*) FROM counts_gone) AS count_rows, (SELECT count(*) FROM holds_gone) AS holds`,
+      values: [now],
+    });
+    const batch = rows[0]!;
+    return { counts: batch.hits + batch.holds, rows: Math.max(batch.count_rows, batch.holds) };
   }
 
   private async pruneKeys(client: PoolClient, now: number): Promise<number> {

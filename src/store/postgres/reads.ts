@@ -26,7 +26,7 @@ const EVENT_COLUMNS = 'id, source, type, received_at, content_type, body';
 
 /**
  * What the admin API reads, as SQLite answers it (store/sqlite/reads.ts). A
- * page and its deliveries are two queries (ids as one array), an event's
+ * page, its deliveries and its holds are three queries (ids as one array), an event's
  * deliveries and their attempts two more: never one per row.
  */
 export class PostgresReads implements StoreReads {
@@ -64,12 +64,22 @@ export class PostgresReads implements StoreReads {
       ],
     });
     const byEvent = new Map<string, EventSummary['deliveries']>(rows.map((row) => [row.id, []]));
+    const heldBy = new Map<string, string[]>();
     if (rows.length > 0) {
-      const deliveries = await this.pool.query<DeliveryRow>({
-        name: 'relay-deliveries-of-events',
-        text: `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE event_id = ANY($1::text[]) ORDER BY id`,
-        values: [rows.map((row) => row.id)],
-      });
+      const ids = rows.map((row) => row.id);
+      const [deliveries, holds] = await Promise.all([
+        this.pool.query<DeliveryRow>({
+          name: 'relay-deliveries-of-events',
+          text: `SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE event_id = ANY($1::text[]) ORDER BY id`,
+          values: [ids],
+        }),
+        this.pool.query<{ event_id: string; route: string }>({
+          name: 'relay-holds-of-events',
+          text: 'SELECT event_id, route FROM event_holds WHERE event_id = ANY($1::text[]) ORDER BY route',
+          values: [ids],
+        }),
+      ]);
+      for (const h of holds.rows) heldBy.set(h.event_id, [...(heldBy.get(h.event_id) ?? []), h.route]);
       for (const d of deliveries.rows) {
         byEvent
           .get(d.event_id)
@@ -82,16 +92,19 @@ export class PostgresReads implements StoreReads {
       type: row.type,
       receivedAt: row.received_at,
       contentType: row.content_type ?? undefined,
-      // Thresholds run on SQLite only so far (the config refuses them here): nothing is held.
-      heldBy: [],
+      heldBy: heldBy.get(row.id) ?? [],
       size: row.size,
       deliveries: byEvent.get(row.id)!,
     }));
   }
 
-  /** Thresholds run on SQLite only so far (the config refuses them on PostgreSQL): no event is held. */
-  async holdsOf(_eventId: string): Promise<EventHold[]> {
-    return [];
+  async holdsOf(eventId: string): Promise<EventHold[]> {
+    const { rows } = await this.pool.query<EventHold>({
+      name: 'relay-holds-of-event',
+      text: 'SELECT route, reason FROM event_holds WHERE event_id = $1 ORDER BY route',
+      values: [eventId],
+    });
+    return rows;
   }
 
   async event(id: string): Promise<StoredEvent | undefined> {

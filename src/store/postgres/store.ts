@@ -110,8 +110,7 @@ class PostgresStore implements Store {
     this.instance = instance;
     // All but one durable connection for ingest's batches: admin reads and writes keep one.
     this.groupCommit = new EnqueueGroupCommit(
-      (events) =>
-        enqueueBatch(durable, events, workPayload(cluster.othersOf(events.flatMap((e) => e.endpoints)))),
+      (events) => enqueueBatch(durable, events, workPayload(cluster.othersOf(events.flatMap(mayReach)))),
       Math.max(1, durable.size - 1),
       onCommit,
     );
@@ -204,3 +203,9 @@ class PostgresStore implements Store {
     return this.closing;
   }
 }
+
+/** Every endpoint an event may get a delivery for: its fan-out, and those behind its threshold routes. */
+const mayReach = (event: NewEvent) => [
+  ...event.endpoints,
+  ...(event.gates ?? []).flatMap((gate) => gate.endpoints),
+];

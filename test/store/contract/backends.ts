@@ -30,17 +30,7 @@ export interface Opened {
 export interface Backend {
   name: string;
   open(): Promise<Opened>;
-  /**
-   * What the backend implements beyond the core. A feature it lacks is
-   * refused at config load for that backend (load.ts), so its cases run on
-   * the backends that have it, and the list says plainly which do not.
-   */
-  features: { thresholds: boolean; ordering: boolean };
 }
-
-/** The backends that implement a feature, for the files that test it. */
-export const backendsWith = (feature: keyof Backend['features']) =>
-  backends.filter((b) => b.features[feature]);
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -68,7 +58,6 @@ afterEach(async () => {
  */
 const sqlite: Backend = {
   name: 'sqlite',
-  features: { thresholds: true, ordering: true },
   async open() {
     const dir = mkdtempSync(join(tmpdir(), 'relay-contract-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -117,8 +106,6 @@ const sqlite: Backend = {
  */
 const postgres: Backend = {
   name: 'postgres',
-  // Not yet in the PostgreSQL store: `storage.backend: postgres` refuses both at load.
-  features: { thresholds: false, ordering: false },
   async open() {
     const db = await freshPostgresDatabase();
     const openOne = async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ThresholdGate } from '../../../src/store/store.ts';
-import { backendsWith } from './backends.ts';
-import { event, eventFilter, HOUR, MINUTE, T0, unfinished } from './fixtures.ts';
+import { backends } from './backends.ts';
+import { event, eventFilter, HOUR, key, MINUTE, T0, unfinished } from './fixtures.ts';
 
 const WINDOW = HOUR;
 
@@ -14,7 +14,7 @@ function bounce(key: string | undefined, at: number, options: Partial<ThresholdG
   return event({ receivedAt: at, endpoints: ['log'], gates: [gate(key, options)] });
 }
 
-describe.each(backendsWith('thresholds'))('$name store: thresholds', (backend) => {
+describe.each(backends)('$name store: thresholds', (backend) => {
   it('opens a gate on the event that reaches the count and every later one, per key', async () => {
     const { store } = await backend.open();
     const results = [];
@@ -82,5 +82,54 @@ describe.each(backendsWith('thresholds'))('$name store: thresholds', (backend) =
     expect(pruned.counts).toBe(2);
     const next = await store.enqueue(bounce('a', T0 + 2));
     expect(next.duplicateOf === undefined && next.held).toEqual(['bounces']);
+  });
+
+  it('counts events handed over together one by one, in the order handed over', async () => {
+    const { store } = await backend.open();
+    // One event-loop turn: the backend may store them in one transaction.
+    const results = await Promise.all(
+      ['a', 'a', 'b', 'a', 'a', 'b', 'b'].map((k, i) => store.enqueue(bounce(k, T0 + i))),
+    );
+    expect(results.map((r) => r.duplicateOf === undefined && r.held.length === 0)).toEqual([
+      false,
+      false,
+      false,
+      true,
+      true,
+      false,
+      true,
+    ]);
+    expect(await unfinished(store)).toEqual({ log: 7, pager: 3 });
+  });
+
+  it('never counts a duplicate', async () => {
+    const { store } = await backend.open();
+    const once = (at: number) => ({ ...bounce('a', at), idempotency: key('k1', T0 + HOUR) });
+    const first = once(T0);
+    await store.enqueue(first);
+    expect(await store.enqueue(once(T0 + 1))).toEqual({ duplicateOf: first.id });
+    const second = bounce('a', T0 + 2);
+    await store.enqueue(second);
+    expect(await store.reads.holdsOf(second.id)).toEqual([
+      { route: 'bounces', reason: 'threshold: 2 of 3 within the window' },
+    ]);
+  });
+
+  it('keeps counts made before a crash, and the next event counts on from them', async () => {
+    const opened = await backend.open();
+    await opened.store.enqueue(bounce('a', T0));
+    await opened.store.enqueue(bounce('a', T0 + 1));
+    const store = await opened.crash();
+    const third = await store.enqueue(bounce('a', T0 + 2));
+    expect(third.duplicateOf === undefined && third.endpoints).toEqual(['log', 'pager']);
+  });
+
+  it('says how far past the count an event of a once gate is', async () => {
+    const { store } = await backend.open();
+    const events = [0, 1, 2, 3].map((i) => bounce('a', T0 + i, { once: true, count: 2 }));
+    for (const e of events) await store.enqueue(e);
+    expect(await store.reads.holdsOf(events[3]!.id)).toEqual([
+      { route: 'bounces', reason: 'threshold: reached already (once), 4 within the window' },
+    ]);
   });
 });

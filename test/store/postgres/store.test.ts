@@ -287,14 +287,14 @@ describe('PostgreSQL store: several relays on one database', () => {
     await client.connect();
     try {
       const { rows } = await client.query('SELECT version FROM relay_schema ORDER BY version');
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
       await client.query('INSERT INTO relay_schema (version, applied_at) VALUES (99, 0)');
     } finally {
       await client.end();
     }
     await expect(openPostgresStore({ url })).rejects.toMatchObject({
       code: 'RELAY_ERR_SCHEMA_TOO_NEW',
-      message: expect.stringMatching(/version 99 is newer than this relay knows \(4\); upgrade relay/),
+      message: expect.stringMatching(/version 99 is newer than this relay knows \(5\); upgrade relay/),
     });
   });
 
