@@ -247,6 +247,32 @@ describe('PostgreSQL store: several relays on one database', () => {
     expect((await a.cluster.members(NOW + 1_200)).map((m) => m.instance)).toEqual(['a']);
   });
 
+  it('spreads an endpoint only some relays know yet without moving any back and forth, and takes it in once all do', async () => {
+    const { a, b } = await twoRelays();
+    const known = ['e1', 'e2'];
+    const before = await settle([a, b], known, NOW);
+    // e3 is new on a alone (made through its admin API, not yet read by b).
+    const renewals = async () => [
+      await a.cluster.renew([...known, 'e3'], NOW),
+      await b.cluster.renew(known, NOW),
+    ];
+    let partial: Set<string>[] = [];
+    for (let round = 0; round < 3; round++) partial = (await renewals()).map((r) => r.owned);
+    for (let round = 0; round < 3; round++) {
+      expect((await a.cluster.renew([...known, 'e3'], NOW)).owned).toEqual(partial[0]);
+      expect((await b.cluster.renew(known, NOW)).owned).toEqual(partial[1]);
+    }
+    // What b owned stays b's while it does not know e3.
+    expect(partial[1]).toEqual(before[1]);
+    const all = await settle([a, b], [...known, 'e3'], NOW);
+    expect(new Set([...all[0]!, ...all[1]!])).toEqual(new Set([...known, 'e3']));
+    expect(all.map((set) => set.size).sort()).toEqual([1, 2]);
+    for (let round = 0; round < 3; round++) {
+      expect((await a.cluster.renew([...known, 'e3'], NOW)).owned).toEqual(all[0]);
+      expect((await b.cluster.renew([...known, 'e3'], NOW)).owned).toEqual(all[1]);
+    }
+  });
+
   it('hands over idle endpoints first when a relay joins', async () => {
     const { a, b } = await twoRelays();
     await a.cluster.renew(['e1', 'e2'], NOW);
