@@ -86,7 +86,7 @@ export class PostgresManaged implements ManagedObjects {
 
   watch(listener: (signal: ManagedSignal) => void): void {
     this.notifications.watch((signal) => {
-      // The signal connection's own resync: a change may have been missed meanwhile.
+      // The signal connection was (re-)established: a change may have been sent while it was down.
       if (signal.kind === 'managed') listener({ kind: 'changed' });
       else if (signal.kind === 'resync') listener({ kind: 'resync' });
     });
