@@ -44,7 +44,13 @@ function stdoutDestination(): pino.DestinationStream {
 }
 
 /** A background task relay runs on its own: a failure there has no caller to answer. */
-export type BackgroundTask = 'retention' | 'lease_sweep' | 'readiness' | 'ops_event' | 'cluster_renew';
+export type BackgroundTask =
+  | 'retention'
+  | 'lease_sweep'
+  | 'readiness'
+  | 'ops_event'
+  | 'cluster_renew'
+  | 'managed_sync';
 
 /**
  * Failures of background tasks, which no request would ever report: each is

@@ -17,6 +17,7 @@ import { OperationalEvents } from './ingest/relay-source.ts';
 import { createIngestHandler, type IngestView } from './ingest/server.ts';
 import { viewOf } from './ingest/view.ts';
 import { BackgroundFailures, createLogger, type Logger } from './log.ts';
+import { ManagedSync } from './managed-sync.ts';
 import { RelayMetrics } from './metrics.ts';
 import { Backlog } from './store/backlog.ts';
 import { openStore } from './store/open.ts';
@@ -160,6 +161,17 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     log: log.child({ component: 'admin' }),
   };
   await ownership.start();
+  // Endpoints and routes changed through another relay sharing the store become this relay's too.
+  const managedSync = new ManagedSync({
+    managed: store.managed,
+    live,
+    apply,
+    log: log.child({ component: 'managed' }),
+    failures,
+    every: store.cluster.renewEvery,
+  });
+  managedSync.start();
+  cleanups.push(() => managedSync.stop());
   metrics.observeLanes(
     () => dispatcher.laneSnapshots(),
     async () => {

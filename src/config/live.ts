@@ -61,6 +61,28 @@ export class LiveConfig {
     return run;
   }
 
+  /**
+   * Makes the managed objects as `load` reads them from the store current
+   * (another relay changed them), in the same queue as `change`: `load` runs
+   * only once every change before it is stored, so it never reads what a
+   * change of this relay is about to replace. Resolves with the new config,
+   * or undefined when the objects are those running already (this relay's
+   * own change read back). Throws a ConfigError, changing nothing, when they
+   * do not fit the file (a name in both).
+   */
+  adoptManaged(load: () => Promise<readonly ManagedSpec[]>): Promise<RelayConfig | undefined> {
+    const run = this.queue.then(async () => {
+      const objects = [...(await load())];
+      if (sameObjects(objects, this.objects)) return undefined;
+      const next = withManaged(this.fileConfig, objects);
+      this.objects = objects;
+      this.effective = next;
+      return next;
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
   /** The config a new file would give with today's managed objects; throws a ConfigError. Nothing changes yet. */
   withFile(file: RelayConfig): RelayConfig {
     return withManaged(file, this.objects);
@@ -88,4 +110,25 @@ export function applyEdits(objects: readonly ManagedSpec[], edits: readonly Mana
     }
   }
   return next;
+}
+
+/** The same objects in the same order, whatever order their documents' keys come in (PostgreSQL's jsonb sorts them). */
+function sameObjects(a: readonly ManagedSpec[], b: readonly ManagedSpec[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every(
+      (object, i) =>
+        object.kind === b[i]!.kind &&
+        object.name === b[i]!.name &&
+        canonical(object.spec) === canonical(b[i]!.spec),
+    )
+  );
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
+  );
 }

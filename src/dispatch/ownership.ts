@@ -35,6 +35,8 @@ export class Ownership {
   private timer: NodeJS.Timeout | undefined;
   private owned = new Set<string>();
   private renewing: Promise<void> | undefined;
+  /** A renewal was asked for while one ran, which may have read the endpoints before they changed. */
+  private renewAgain = false;
   private backlogReadAt = Number.NEGATIVE_INFINITY;
 
   constructor(deps: OwnershipDeps) {
@@ -51,12 +53,24 @@ export class Ownership {
     this.deps.store.cluster.watch((signal) => this.heard(signal));
   }
 
-  /** Renews now (also after a reload, so a new endpoint finds its owner at once). Never rejects. */
+  /**
+   * Renews now (also after a reload or a managed change, so a new endpoint
+   * finds its owner at once). Asked while a renewal runs, it renews once
+   * more after it, with the endpoints as they are then. Never rejects.
+   */
   renew(): Promise<void> {
-    this.renewing ??= this.renewOnce().finally(() => {
+    this.renewAgain = this.renewing !== undefined;
+    this.renewing ??= this.renewUntilCurrent().finally(() => {
       this.renewing = undefined;
     });
     return this.renewing;
+  }
+
+  private async renewUntilCurrent(): Promise<void> {
+    do {
+      this.renewAgain = false;
+      await this.renewOnce();
+    } while (this.renewAgain);
   }
 
   /** After the dispatcher stopped: the leases go to the others at once. */

@@ -190,9 +190,24 @@ export interface ManagedObjects {
   /**
    * Applies every change and appends the audit entry in one transaction: all
    * of it stands, or none of it. A change with `spec: undefined` deletes.
+   * Every other relay sharing the store hears of it once it commits (`watch`).
    */
   apply(changes: readonly ManagedChange[], entry: AuditEntry): Promise<void>;
+  /**
+   * A digest of every stored object (kind, name, document, times): equal
+   * digests, equal objects. One small read, so a backstop may compare it often.
+   */
+  version(): Promise<string>;
+  /**
+   * Hints that another relay sharing the store applied a change, as they
+   * happen; 'resync' when some may have been missed (the signal connection
+   * was re-established). Never the only way a change is found: `version`
+   * catches what a lost hint missed. SQLite: never (one relay per file).
+   */
+  watch(listener: (signal: ManagedSignal) => void): void;
 }
+
+export type ManagedSignal = { kind: 'changed' } | { kind: 'resync' };
 
 export type ManagedKind = 'endpoint' | 'route' | 'setting';
 

@@ -130,7 +130,9 @@ export class PostgresLeases implements ClusterLeases {
   }
 
   watch(listener: (signal: ClusterSignal) => void): void {
-    this.notifications.watch(listener);
+    this.notifications.watch((signal) => {
+      if (signal.kind !== 'managed') listener(signal);
+    });
   }
 
   async owners(now: number): Promise<Map<string, string>> {

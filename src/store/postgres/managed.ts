@@ -6,7 +6,9 @@ import type {
   ManagedChange,
   ManagedObject,
   ManagedObjects,
+  ManagedSignal,
 } from '../store.ts';
+import { MANAGED_CHANNEL, type Notifications } from './notifications.ts';
 import type { Db, PoolClient } from './pool.ts';
 
 const INSERT_AUDIT = `INSERT INTO audit (at, actor, action, target, reason, outcome, detail)
@@ -38,12 +40,20 @@ export class PostgresAudit implements AuditLog {
   }
 }
 
-/** Managed objects on PostgreSQL; a change set and its audit entry are one transaction. */
+/**
+ * Managed objects on PostgreSQL; a change set, its audit entry and the
+ * notification that tells the other relays are one transaction, so a change
+ * rolled back tells nobody, and one committed is heard by every relay listening.
+ */
 export class PostgresManaged implements ManagedObjects {
   private readonly db: Db;
+  private readonly instance: string;
+  private readonly notifications: Notifications;
 
-  constructor(db: Db) {
+  constructor(db: Db, instance: string, notifications: Notifications) {
     this.db = db;
+    this.instance = instance;
+    this.notifications = notifications;
   }
 
   async list(): Promise<ManagedObject[]> {
@@ -58,7 +68,27 @@ export class PostgresManaged implements ManagedObjects {
   apply(changes: readonly ManagedChange[], entry: AuditEntry): Promise<void> {
     return this.db.transaction(async (client) => {
       for (const change of changes) await applyOne(client, change, entry.at);
+      await client.query('SELECT pg_notify($1, $2)', [MANAGED_CHANNEL, this.instance]);
       await client.query(INSERT_AUDIT, auditValues(entry));
+    });
+  }
+
+  async version(): Promise<string> {
+    const { rows } = await this.db.query<{ n: number; digest: string | null }>({
+      name: 'relay-managed-version',
+      text: `SELECT count(*) AS n,
+               md5(jsonb_agg(jsonb_build_array(kind, name, created_at, updated_at, spec) ORDER BY kind, name)::text) AS digest
+             FROM managed`,
+    });
+    const row = rows[0]!;
+    return `${row.n}:${row.digest ?? ''}`;
+  }
+
+  watch(listener: (signal: ManagedSignal) => void): void {
+    this.notifications.watch((signal) => {
+      // The signal connection was (re-)established: a change may have been sent while it was down.
+      if (signal.kind === 'managed') listener({ kind: 'changed' });
+      else if (signal.kind === 'resync') listener({ kind: 'resync' });
     });
   }
 }

@@ -6,6 +6,11 @@ export const WORK_CHANNEL = 'relay_work';
 export const LEASES_CHANNEL = 'relay_leases';
 /** An endpoint's admin state changed (pause, resume, enable, a 410's disable); the payload names the relay that changed it. */
 export const STATE_CHANNEL = 'relay_state';
+/** Managed objects changed (managed.ts); the payload names the relay that changed them. */
+export const MANAGED_CHANNEL = 'relay_managed';
+const LISTEN = [WORK_CHANNEL, LEASES_CHANNEL, STATE_CHANNEL, MANAGED_CHANNEL]
+  .map((channel) => `LISTEN ${channel}`)
+  .join('; ');
 /** A notification's payload may hold 8,000 bytes; a longer list of endpoints is sent as "all". */
 const MAX_PAYLOAD = 7_000;
 const RECONNECT_MS = 1_000;
@@ -17,6 +22,9 @@ export function workPayload(endpoints: ReadonlySet<string>): string | undefined 
   return list.length > MAX_PAYLOAD ? '*' : list;
 }
 
+/** What the channels say: the cluster's signals, and the managed objects' own. */
+export type Signal = ClusterSignal | { kind: 'managed' };
+
 /**
  * LISTEN on a connection of its own (a pooled one would be handed to other
  * queries). Signals are hints: a dropped connection is re-established every
@@ -26,7 +34,7 @@ export function workPayload(endpoints: ReadonlySet<string>): string | undefined 
 export class Notifications {
   private readonly url: string;
   private readonly instance: string;
-  private readonly listeners: ((signal: ClusterSignal) => void)[] = [];
+  private readonly listeners: ((signal: Signal) => void)[] = [];
   private client: pg.Client | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -36,7 +44,7 @@ export class Notifications {
     this.instance = instance;
   }
 
-  watch(listener: (signal: ClusterSignal) => void): void {
+  watch(listener: (signal: Signal) => void): void {
     this.listeners.push(listener);
     if (!this.client && !this.timer) this.connect();
   }
@@ -69,7 +77,7 @@ export class Notifications {
     client.on('notification', (message) => this.deliver(message.channel, message.payload ?? ''));
     client
       .connect()
-      .then(() => client.query(`LISTEN ${WORK_CHANNEL}; LISTEN ${LEASES_CHANNEL}; LISTEN ${STATE_CHANNEL}`))
+      .then(() => client.query(LISTEN))
       .then(() => this.emit({ kind: 'resync' }), retry);
   }
 
@@ -82,10 +90,12 @@ export class Notifications {
       this.emit({ kind: 'leases' });
     } else if (channel === STATE_CHANNEL) {
       this.emit({ kind: 'states' });
+    } else if (channel === MANAGED_CHANNEL) {
+      this.emit({ kind: 'managed' });
     }
   }
 
-  private emit(signal: ClusterSignal): void {
+  private emit(signal: Signal): void {
     for (const listener of this.listeners) listener(signal);
   }
 }

@@ -117,7 +117,7 @@ class PostgresStore implements Store {
     this.pruner = new PostgresPruner(bookkeeping);
     this.reads = new PostgresReads(durable);
     this.operator = new PostgresOperator(durable);
-    this.managed = new PostgresManaged(durable);
+    this.managed = new PostgresManaged(durable, instance, notifications);
     this.audit = new PostgresAudit(durable);
   }
 

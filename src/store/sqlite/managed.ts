@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { type AuditRow, auditValues, type ManagedRow, toAuditRecord, toManagedObject } from '../rows.ts';
 import type {
@@ -7,6 +8,7 @@ import type {
   ManagedChange,
   ManagedObject,
   ManagedObjects,
+  ManagedSignal,
 } from '../store.ts';
 import type { Db } from './db.ts';
 
@@ -84,4 +86,13 @@ export class SqliteManaged implements ManagedObjects {
       this.audit.record(entry);
     });
   }
+
+  /** A local read of a few rows: digested here rather than in SQL, which has no hash function. */
+  async version(): Promise<string> {
+    const rows = this.all.all();
+    return `${rows.length}:${createHash('sha256').update(JSON.stringify(rows)).digest('hex')}`;
+  }
+
+  /** One relay per file: every change is made, and applied, by this relay. */
+  watch(_listener: (signal: ManagedSignal) => void): void {}
 }

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../../src/store/postgres/store.ts';
-import type { ClusterSignal } from '../../../src/store/store.ts';
+import type { ClusterSignal, ManagedSignal } from '../../../src/store/store.ts';
 import { freshPostgresDatabase } from '../../helpers/postgres.ts';
 import { event, openStore, settle, twoRelays } from './helpers.ts';
 
@@ -247,6 +247,32 @@ describe('PostgreSQL store: several relays on one database', () => {
     expect((await a.cluster.members(NOW + 1_200)).map((m) => m.instance)).toEqual(['a']);
   });
 
+  it('spreads an endpoint only some relays know yet without moving any back and forth, and takes it in once all do', async () => {
+    const { a, b } = await twoRelays();
+    const known = ['e1', 'e2'];
+    const before = await settle([a, b], known, NOW);
+    // e3 is new on a alone (made through its admin API, not yet read by b).
+    const renewals = async () => [
+      await a.cluster.renew([...known, 'e3'], NOW),
+      await b.cluster.renew(known, NOW),
+    ];
+    let partial: Set<string>[] = [];
+    for (let round = 0; round < 3; round++) partial = (await renewals()).map((r) => r.owned);
+    for (let round = 0; round < 3; round++) {
+      expect((await a.cluster.renew([...known, 'e3'], NOW)).owned).toEqual(partial[0]);
+      expect((await b.cluster.renew(known, NOW)).owned).toEqual(partial[1]);
+    }
+    // What b owned stays b's while it does not know e3.
+    expect(partial[1]).toEqual(before[1]);
+    const all = await settle([a, b], [...known, 'e3'], NOW);
+    expect(new Set([...all[0]!, ...all[1]!])).toEqual(new Set([...known, 'e3']));
+    expect(all.map((set) => set.size).sort()).toEqual([1, 2]);
+    for (let round = 0; round < 3; round++) {
+      expect((await a.cluster.renew([...known, 'e3'], NOW)).owned).toEqual(all[0]);
+      expect((await b.cluster.renew([...known, 'e3'], NOW)).owned).toEqual(all[1]);
+    }
+  });
+
   it('hands over idle endpoints first when a relay joins', async () => {
     const { a, b } = await twoRelays();
     await a.cluster.renew(['e1', 'e2'], NOW);
@@ -277,6 +303,65 @@ describe('PostgreSQL store: several relays on one database', () => {
     await hear('states');
     await a.cluster.leave(NOW);
     await hear('leases');
+  });
+
+  it('tells the other relays of a managed change once it commits, never of one rolled back, and versions the objects', async () => {
+    const { a, b } = await twoRelays();
+    const heard = { a: [] as ManagedSignal[], b: [] as ManagedSignal[] };
+    const states = { a: 0, b: 0 };
+    const waiting: (() => void)[] = [];
+    const wake = () => {
+      for (const resolve of waiting.splice(0)) resolve();
+    };
+    for (const [who, store] of [['a', a] as const, ['b', b] as const]) {
+      store.managed.watch((signal) => {
+        heard[who].push(signal);
+        wake();
+      });
+      store.cluster.watch((signal) => {
+        if (signal.kind === 'states') states[who]++;
+        wake();
+      });
+    }
+    const until = async (check: () => boolean) => {
+      while (!check()) await new Promise<void>((resolve) => waiting.push(resolve));
+    };
+    // Listening from here on.
+    await until(() => heard.a.length > 0 && heard.b.length > 0);
+    const entry = (action: string) => ({
+      at: NOW,
+      actor: 'admin',
+      action,
+      target: 'hook',
+      reason: undefined,
+      outcome: 'ok',
+      detail: undefined,
+    });
+    const hook = { kind: 'endpoint' as const, name: 'hook', spec: { url: 'http://127.0.0.1:9/hook' } };
+    const empty = await a.managed.version();
+    expect(await b.managed.version()).toBe(empty);
+    await a.managed.apply([hook], entry('endpoint.create'));
+    const created = await b.managed.version();
+    expect(created).not.toBe(empty);
+    // Refused by the audit table after the change and its notification: all of it is rolled back.
+    await expect(
+      a.managed.apply([{ ...hook, name: 'other' }], { ...entry('endpoint.create'), actor: null as never }),
+    ).rejects.toThrow();
+    expect(await a.managed.version()).toBe(created);
+    await a.managed.apply(
+      [{ ...hook, spec: { url: 'http://127.0.0.1:9/moved' } }],
+      entry('endpoint.replace'),
+    );
+    expect(await a.managed.version()).not.toBe(created);
+    await b.managed.apply([{ ...hook, spec: undefined }], entry('endpoint.delete'));
+    // One connection hears in commit order: once each hears the other's state change, it has heard every managed one.
+    await a.setEndpointState('hook', 'paused', NOW, undefined);
+    await b.setEndpointState('hook', 'active', NOW, undefined);
+    await until(() => states.a === 1 && states.b === 1);
+    expect(heard.a).toEqual([{ kind: 'resync' }, { kind: 'changed' }]);
+    expect(heard.b).toEqual([{ kind: 'resync' }, { kind: 'changed' }, { kind: 'changed' }]);
+    expect(await b.managed.list()).toEqual([]);
+    expect(await a.managed.version()).toBe(empty);
   });
 
   it('runs the migrations once when relays start together, and refuses a newer schema', async () => {
