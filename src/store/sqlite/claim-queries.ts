@@ -15,12 +15,15 @@ const COLUMNS = `d.id, d.event_id, d.endpoint, d.attempts, d.step, d.created_at,
 
 /**
  * A delivery of an ordered endpoint may go only while no older delivery of
- * its key is unfinished: one probe of the order index. Unordered endpoints
- * get statements without it, so ordering costs them nothing.
+ * its key is unfinished and none of its key is in flight (an older one
+ * requeued by an operator waits for the one sent meanwhile): probes of the
+ * order index. Unordered endpoints get statements without it, so ordering
+ * costs them nothing.
  */
 const HEAD = `AND (d.order_key IS NULL OR NOT EXISTS (
-  SELECT 1 FROM deliveries p WHERE p.endpoint = d.endpoint AND p.order_key = d.order_key AND p.id < d.id
-    AND p.order_key IS NOT NULL AND p.state IN ('pending', 'in_flight')))`;
+  SELECT 1 FROM deliveries p WHERE p.endpoint = d.endpoint AND p.order_key = d.order_key
+    AND p.order_key IS NOT NULL AND p.state IN ('pending', 'in_flight')
+    AND (p.id < d.id OR p.state = 'in_flight')))`;
 
 /**
  * A bare parameter compared with a column (`endpoint = ?`, `LIMIT ?`) lets

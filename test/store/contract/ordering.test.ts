@@ -36,6 +36,21 @@ describe.each(backends)('$name store: per-key ordering', (backend) => {
     expect(retried.map((d) => d.eventId)).toEqual([a1!.id]);
   });
 
+  it('never lets two of one key be in flight, even when an older one is requeued behind one in flight', async () => {
+    const { store } = await backend.open();
+    const [first, second] = [keyed('k'), keyed('k', T0 + 1)];
+    for (const e of [first, second]) await store.enqueue(e!);
+    const [head] = await claimed(store, 'crm', T0 + 10, { ordered: true });
+    expect(await complete(store, head!, { next: 'delivered' }, T0 + 20)).toBe(true);
+    const [next] = await claimed(store, 'crm', T0 + 30, { ordered: true });
+    expect(next?.eventId).toBe(second!.id);
+    // The first comes back while the second is in flight: it is the older, but it waits.
+    expect(await store.operator.retry(head!.id, T0 + 40)).toBe('requeued');
+    expect(await claimed(store, 'crm', T0 + 50, { ordered: true })).toEqual([]);
+    expect(await complete(store, next!, { next: 'delivered' }, T0 + 60)).toBe(true);
+    expect((await claimed(store, 'crm', T0 + 70, { ordered: true })).map((d) => d.id)).toEqual([head!.id]);
+  });
+
   it('ignores order keys when the endpoint does not order', async () => {
     const { store } = await backend.open();
     for (const e of [keyed('a'), keyed('a', T0 + 1)]) await store.enqueue(e);
