@@ -9,11 +9,11 @@
  * and the longest gap in attempts on the endpoints of the relay stopped
  * gracefully.
  */
+import { scratchDatabase } from '../lib/postgres-database.ts';
 import { startPostgresServer } from '../lib/postgres-server.ts';
 import {
   type EndpointPlan,
   freePort,
-  freshDatabase,
   type Member,
   memberConfig,
   ownedBy,
@@ -63,7 +63,7 @@ const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floo
 
 export async function clusterChaos(options: ClusterOptions): Promise<ClusterRow[]> {
   const server = options.postgresUrl ? undefined : await startPostgresServer();
-  const database = await freshDatabase(options.postgresUrl ?? server!.url);
+  const database = await scratchDatabase(options.postgresUrl ?? server!.url, 'relay_chaos');
   const target = await startSpellTarget({ everyMs: 3_000, spellMs: 300, maxAnswerMs: 15 });
   const members: Member[] = [];
   for (const name of NAMES) {
