@@ -87,6 +87,7 @@ export async function postgresCluster(ctx: Ctx, server: PgServer): Promise<Secti
         [
           ...cpuNotes({ relay: relayMs, server: perDelivery((r) => r.cpu.serverMs) }, 'deliveries', false),
           ...(system.pids.length > 1 ? [`each relay ${each.join(' / ')} CPU ms/delivery`] : []),
+          `ingest ${Math.round(med(own, (r) => r.result.load.rate))} events/s acknowledged`,
         ],
       );
     });
