@@ -10,12 +10,14 @@
  *   npm run bench -- --source          run src/cli.ts even when dist/relay exists
  *   npm run bench -- --relay FILE      run this relay: an executable, or a cli.ts
  *   npm run bench -- --profile         run relay from source with --cpu-prof; print its hot spots
+ *   npm run bench -- --backend postgres   ingest and e2e on SQLite beside PostgreSQL, and 1–3 relays on one PostgreSQL
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startPostgresServer } from '../lib/postgres-server.ts';
 import { meanBodyBytes } from './lib/bodies.ts';
 import { CONNECTIONS, type Ctx, plans } from './lib/context.ts';
 import { type HotSpot, hotSpots, hotSpotTable } from './lib/profile.ts';
@@ -29,6 +31,8 @@ import { manyEndpoints } from './s4-many.ts';
 import { backlog } from './s5-backlog.ts';
 import { isolation } from './s6-isolation.ts';
 import { ordering } from './s7-ordering.ts';
+import { type PgServer, postgresEndToEnd, postgresIngest } from './s8-postgres.ts';
+import { postgresCluster } from './s9-pg-cluster.ts';
 import { soak } from './soak.ts';
 
 const { values: flags } = parseArgs({
@@ -42,18 +46,30 @@ const { values: flags } = parseArgs({
     profile: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench-results' },
     keep: { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'sqlite' },
   },
 });
 
-const sections: [string, (ctx: Ctx) => Promise<Section>][] = [
-  ['ingest', ingest],
-  ['e2e', endToEnd],
-  ['fanout', fanOut],
-  ['many', manyEndpoints],
-  ['backlog', backlog],
-  ['isolation', isolation],
-  ['ordering', ordering],
-];
+if (!['sqlite', 'postgres'].includes(flags.backend))
+  throw new Error(`--backend: sqlite or postgres, not "${flags.backend}"`);
+const onPostgres = flags.backend === 'postgres';
+/** With --backend postgres: a throwaway server (fsync on, as SQLite's durability full), started below. */
+let pgServer: PgServer | undefined;
+const sections: [string, (ctx: Ctx) => Promise<Section>][] = onPostgres
+  ? [
+      ['ingest', (ctx) => postgresIngest(ctx, pgServer!)],
+      ['e2e', (ctx) => postgresEndToEnd(ctx, pgServer!)],
+      ['cluster', (ctx) => postgresCluster(ctx, pgServer!)],
+    ]
+  : [
+      ['ingest', ingest],
+      ['e2e', endToEnd],
+      ['fanout', fanOut],
+      ['many', manyEndpoints],
+      ['backlog', backlog],
+      ['isolation', isolation],
+      ['ordering', ordering],
+    ];
 
 const only = flags.only?.split(',').map((s) => s.trim());
 for (const name of only ?? []) {
@@ -99,6 +115,11 @@ log(`relay: ${relayShown}`);
 log(`machine: ${machine.cores} × ${machine.cpu}, load average ${machine.loadAverageAtStart.join(' ')}`);
 
 const target = await Target.start();
+const postgres = onPostgres ? await startPostgresServer({ fsync: true }) : undefined;
+if (postgres) {
+  pgServer = postgres;
+  log(`PostgreSQL ${postgres.version} on 127.0.0.1:${postgres.port}, fsync on`);
+}
 const ctx: Ctx = { plan: plans[mode === 'quick' ? 'quick' : 'full'], target, tmp, launch, profiles, log };
 const run = {
   startedAt: startedAt.toISOString(),
@@ -140,33 +161,34 @@ try {
       }
       log(`  ${id} took ${((performance.now() - began) / 1000).toFixed(0)} s`);
     }
-    const goals = evaluate(results);
+    // The goals are scenario 1–6's on SQLite; the PostgreSQL run compares backends and cluster sizes.
+    const goals = onPostgres ? [] : evaluate(results);
     const spots: Record<string, HotSpot[]> = {};
     if (profiles) for (const r of results) spots[r.id] = hotSpots(profiles, r.id);
     const text = report(results, goals, spots);
     console.log(text);
     write(
-      stamp,
+      onPostgres ? `${stamp}-postgres` : stamp,
       { ...run, finishedAt: new Date().toISOString(), sections: results, goals, hotSpots: spots },
       text,
     );
   }
 } finally {
   await target.stop();
+  await postgres?.stop();
   if (!flags.keep) rmSync(tmp, { recursive: true, force: true });
 }
 
 function report(results: Section[], goals: Goal[], spots: Record<string, HotSpot[]>): string {
   const lines = [
-    `relay benchmark, ${mode} run, ${startedAt.toISOString()}`,
+    `relay benchmark${onPostgres ? ' on PostgreSQL' : ''}, ${mode} run, ${startedAt.toISOString()}`,
     `machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}; load average at start ${machine.loadAverageAtStart.join(' ')}`,
     `relay: ${relayShown}`,
     `bodies: mean ${meanBodyBytes()} bytes (9 in 10 of 0.7–1.4 KiB, 1 in 10 of 16 KiB); load: ${CONNECTIONS} connections, closed-loop phases of ${ctx.plan.loadMs / 1000} s`,
     `${ctx.plan.rounds} round(s) alternating the systems each comparison measures; figures are medians over rounds, ratios medians of per-round ratios`,
     '',
     resultsTable(results),
-    '',
-    goalsTable(goals),
+    ...(goals.length > 0 ? ['', goalsTable(goals)] : []),
   ];
   const notes = results.flatMap((r) => r.notes.map((n) => `${r.id}: ${n}`));
   if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${n}`));

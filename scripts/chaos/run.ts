@@ -4,12 +4,14 @@
  * fault: events acknowledged, delivered, lost (must be 0), duplicates.
  *
  *   npm run chaos [-- --kills 20 --events 2000]
+ *   npm run chaos -- --cluster [--kills 6] [--postgres-url URL]   three relays on one PostgreSQL (cluster.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
+import { clusterChaos } from './cluster.ts';
 import {
   agent,
   deadPerSchedule,
@@ -25,13 +27,17 @@ import {
 
 const { values } = parseArgs({
   options: {
-    kills: { type: 'string', default: '20' },
+    kills: { type: 'string' },
     events: { type: 'string', default: '2000' },
     /** Run only the faults whose name contains this text. */
     only: { type: 'string', default: '' },
+    cluster: { type: 'boolean', default: false },
+    /** With --cluster: a running PostgreSQL (its maintenance database) instead of a throwaway server. */
+    'postgres-url': { type: 'string', default: process.env.RELAY_TEST_POSTGRES_URL },
   },
 });
-const KILLS = Number(values.kills);
+if (values.cluster) await runCluster();
+const KILLS = Number(values.kills ?? '20');
 const EVENTS = Number(values.events);
 const DRAIN_MS = 120_000;
 
@@ -266,3 +272,29 @@ for (const r of rows) {
 }
 console.log(`\nchaos: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 if (rows.some((r) => r.lost > 0 || /NOT|DIED|EXCEEDED/.test(r.note))) process.exit(1);
+
+/** The cluster run alone: its own table, then exit (non-zero when something was lost or exceeded). */
+async function runCluster(): Promise<never> {
+  const started = Date.now();
+  // Everything stops by itself: a run that overruns its budget by far is ended.
+  setTimeout(() => {
+    console.error('chaos: the cluster run is still going after 10 minutes: giving up');
+    process.exit(1);
+  }, 10 * 60_000).unref();
+  const rows = await clusterChaos({
+    kills: Number(values.kills ?? '6'),
+    postgresUrl: values['postgres-url'],
+  });
+  await agent.close();
+  console.log(
+    '| phase | acknowledged | deliveries owed | delivered | lost | duplicates | most in flight per endpoint (whole run) | measured |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of rows) {
+    console.log(
+      `| ${r.phase} | ${r.acknowledged} | ${r.owed} | ${r.delivered} | ${r.lost} | ${r.duplicates} | ${r.inFlight} | ${r.measured} |`,
+    );
+  }
+  console.log(`\nchaos --cluster: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  process.exit(rows.some((r) => r.failed) ? 1 : 0);
+}

@@ -10,8 +10,8 @@ import { body } from './bodies.ts';
 import { type LatencySummary, Samples, sleep, wallMs } from './stats.ts';
 
 export interface Load {
-  /** Origin, e.g. http://127.0.0.1:8080 */
-  origin: string;
+  /** Origin, e.g. http://127.0.0.1:8080; several: request i goes to the (i mod n)th. */
+  origin: string | readonly string[];
   path: (i: number) => string;
   /** The event type written into request i's body. */
   type?: (i: number) => string;
@@ -43,7 +43,9 @@ export interface LoadResult {
 const MAX_OUTSTANDING = 2_000;
 
 export async function drive(load: Load): Promise<LoadResult> {
-  const pool = new Pool(load.origin, { connections: load.connections, pipelining: 1 });
+  const origins = typeof load.origin === 'string' ? [load.origin] : load.origin;
+  const perOrigin = Math.ceil(load.connections / origins.length);
+  const pools = origins.map((origin) => new Pool(origin, { connections: perOrigin, pipelining: 1 }));
   const latency = new Samples();
   const statuses: Record<string, number> = {};
   const typeOf = load.type ?? (() => 'receive');
@@ -55,7 +57,7 @@ export async function drive(load: Load): Promise<LoadResult> {
 
   const one = async (i: number, startedAt: number): Promise<void> => {
     try {
-      const res = await pool.request({
+      const res = await pools[i % pools.length]!.request({
         path: load.path(i),
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -104,7 +106,7 @@ export async function drive(load: Load): Promise<LoadResult> {
     }
     await Promise.all(outstanding);
   }
-  await pool.close();
+  await Promise.all(pools.map((pool) => pool.close()));
   const seconds = (lastDoneAt - firstSentAt) / 1000;
   return {
     sent,

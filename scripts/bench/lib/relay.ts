@@ -41,6 +41,8 @@ export interface RelaySpec {
   routes: RouteSpec[];
   durability?: 'full' | 'normal';
   retention?: string;
+  /** On PostgreSQL instead of SQLite: the database, and this relay's name in the cluster. */
+  postgres?: { url: string; instance: string } | undefined;
 }
 
 export interface RelayLaunch {
@@ -104,8 +106,13 @@ export function relayYaml(spec: RelaySpec): string {
     (r) =>
       `  - { from: [app], types: ${r.types === '*' ? '"*"' : `[${r.types.join(', ')}]`}, to: [${r.to.join(', ')}] }`,
   );
+  const retention = spec.retention ?? '7d';
+  const storage = spec.postgres
+    ? `storage: { backend: postgres, url: "${spec.postgres.url}", retention: ${retention} }
+cluster: { instance: ${spec.postgres.instance} }`
+    : `storage: { path: ./relay.db, durability: ${spec.durability ?? 'full'}, retention: ${retention} }`;
   return `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
-storage: { path: ./relay.db, durability: ${spec.durability ?? 'full'}, retention: ${spec.retention ?? '7d'} }
+${storage}
 delivery: { shutdown_grace: 1s }
 sources:
   app: { type: { field: type } }

@@ -7,8 +7,8 @@ import type { RelayProcess } from './relay.ts';
 
 export interface System {
   name: string;
-  /** Where the load generator sends events. */
-  origin: string;
+  /** Where the load generator sends events (several: round-robin). */
+  origin: string | readonly string[];
   path: (i: number) => string;
   /** The event type written into request i's body. */
   type?: (i: number) => string;
@@ -43,4 +43,23 @@ export function relaySystem(
 /** Stops every system, whatever fails. */
 export async function stopAll(systems: (System | undefined)[]): Promise<void> {
   await Promise.allSettled(systems.map((s) => s?.stop()));
+}
+
+/** Several relays on one database, posted to round-robin; their CPU and memory are summed. */
+export function clusterSystem(
+  name: string,
+  relays: readonly RelayProcess[],
+  options: { type?: (i: number) => string } = {},
+): System {
+  return {
+    name,
+    origin: relays.map((relay) => relay.ingestUrl),
+    path: () => '/in/app',
+    type: options.type,
+    fanout: 1,
+    pids: relays.map((relay) => relay.pid),
+    peakRss: () => relays.reduce((sum, relay) => sum + relay.memory().peak, 0),
+    notes: () => relays.flatMap((relay) => relay.warningNotes()),
+    stop: () => Promise.all(relays.map((relay) => relay.stop())),
+  };
 }

@@ -145,6 +145,38 @@ describe('a relay process on PostgreSQL', () => {
     expect(check.stdout).not.toContain('cannot be read');
   });
 
+  it('exits 1 on a schema from a newer relay, saying so, and leaves the database as it was', async () => {
+    const db = await freshPostgresDatabase();
+    const target = await startTarget();
+    const config = writeConfig(target.url);
+    const env = { RELAY_DATABASE_URL: db.url };
+    const first = await spawnRelay(['--config', config], env);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    // A later relay migrated this database further than this one knows.
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query('INSERT INTO relay_schema (version, applied_at) VALUES (999, 0)');
+    } finally {
+      await client.end();
+    }
+    const run = await runCli(['--config', config], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^relay: database schema version 999 is newer than this relay knows \(\d+\); upgrade relay$/m,
+    );
+    expect(run.stderr).not.toContain(new URL(db.url).password);
+    const after = new pg.Client({ connectionString: db.url });
+    await after.connect();
+    try {
+      const { rows } = await after.query('SELECT max(version)::int AS version FROM relay_schema');
+      expect(rows).toEqual([{ version: 999 }]);
+    } finally {
+      await after.end();
+    }
+  });
+
   it('refuses a postgres backend without a url, and SQLite keys beside it', async () => {
     const file = join(tempDir(), 'relay.yaml');
     writeFileSync(
