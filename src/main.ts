@@ -109,6 +109,7 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     backlog,
     metrics,
     endpoints: () => Object.keys(view().config.endpoints),
+    own: (endpoints) => dispatcher.own(endpoints),
     work: (endpoints) => {
       for (const endpoint of endpoints) dispatcher.added(endpoint, 0);
     },

@@ -48,6 +48,8 @@ export class Dispatcher {
   private pumpScheduled = false;
   private readonly completer: Completer;
   private stopped = false;
+  /** The endpoints this relay may claim for (several relays on one store), or undefined for all. */
+  private owned: ReadonlySet<string> | undefined;
   private inFlight = 0;
   private idle: (() => void) | undefined;
 
@@ -88,6 +90,16 @@ export class Dispatcher {
     this.deps.backlog.add(endpoint, n);
     const lane = this.lanes.get(endpoint);
     if (lane) this.markDirty(lane);
+  }
+
+  /**
+   * The endpoints whose leases this relay holds (several relays on one
+   * store): only their lanes claim. Another relay's endpoint is still counted
+   * when this relay ingests for it, but its claim would come back empty, so
+   * it is not asked for. Lanes gained are woken by the caller.
+   */
+  own(endpoints: ReadonlySet<string>): void {
+    this.owned = endpoints;
   }
 
   /** Look at every lane again now (after a clock jump in tests, or an operator's action). */
@@ -216,7 +228,7 @@ export class Dispatcher {
         lane.wokenWhileClaiming = true;
         continue;
       }
-      if (!lane.sendable || !lane.mayHaveWork) continue;
+      if (!lane.sendable || !lane.mayHaveWork || this.owned?.has(lane.name) === false) continue;
       const capacity = lane.capacity(now);
       if (capacity.waitMs > 0) {
         this.wakeups.at(now + capacity.waitMs, lane);

@@ -13,6 +13,8 @@ export interface OwnershipDeps {
   failures: BackgroundFailures;
   /** The endpoints the running config names. */
   endpoints(): readonly string[];
+  /** After each renewal with other relays: the endpoints this relay now holds (only their lanes claim). */
+  own(endpoints: ReadonlySet<string>): void;
   /** These endpoints' lanes may have work: this relay took them over, or another relay stored some. */
   work(endpoints: readonly string[]): void;
   /** Endpoint states as stored, which another relay may have changed. */
@@ -120,6 +122,7 @@ export class Ownership {
       this.deps.metrics.clusterEndpointsOwned.set(owned.size);
       // Alone on the store (SQLite) this relay owns everything, and its counts in memory stay exact.
       if (store.cluster.renewEvery === undefined) return;
+      this.deps.own(owned);
       const gained = [...owned].filter((endpoint) => !this.owned.has(endpoint));
       const lost = [...this.owned].filter((endpoint) => !owned.has(endpoint));
       this.owned = owned;

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.ts';
+import { Dispatcher } from '../../src/dispatch/dispatcher.ts';
+import { BackgroundFailures, createLogger } from '../../src/log.ts';
+import { RelayMetrics } from '../../src/metrics.ts';
+import { Backlog } from '../../src/store/backlog.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/store.ts';
+import { testConfig } from '../helpers/relay.ts';
+import { startTarget } from '../helpers/target.ts';
+
+/** The real store, with every endpoint a claim asked for written down. */
+function recordingClaims(store: Store, asked: string[]): Store {
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === 'claim') {
+        return (asks: Parameters<Store['claim']>[0], now: number) => {
+          asked.push(...asks.map((ask) => ask.endpoint));
+          return target.claim(asks, now);
+        };
+      }
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+describe('a dispatcher sharing its store with other relays', () => {
+  it('claims only for the endpoints it holds, and for one it gains once woken', async () => {
+    const target = await startTarget(() => ({ status: 200 }));
+    const config = testConfig(`
+sources: { app: {} }
+endpoints:
+  mine: { url: "${target.url}/mine" }
+  theirs: { url: "${target.url}/theirs" }
+routes: [{ from: [app], to: [mine, theirs] }]
+`);
+    const store = await openStore(config, { minFreeDisk: () => 0 });
+    const asked: string[] = [];
+    const log = createLogger('silent');
+    const dispatcher = new Dispatcher(config, await store.endpointStates(), {
+      store: recordingClaims(store, asked),
+      backlog: new Backlog(),
+      metrics: new RelayMetrics(),
+      clock: systemClock,
+      log,
+      failures: new BackgroundFailures(log, () => {}),
+      userAgent: 'relay-test',
+    });
+    try {
+      dispatcher.own(new Set(['mine']));
+      const now = systemClock.now();
+      const stored = await store.enqueue({
+        id: 'evt_owned_lanes',
+        source: 'app',
+        type: 'message',
+        receivedAt: now,
+        contentType: 'application/json',
+        body: Buffer.from('{}'),
+        endpoints: ['mine', 'theirs'],
+        idempotency: undefined,
+      });
+      expect(stored.duplicateOf).toBeUndefined();
+      dispatcher.added('mine');
+      dispatcher.added('theirs');
+      await target.waitFor(1, 10_000, (r) => r.path === '/mine');
+      expect(asked).not.toContain('theirs');
+      expect(target.requests.filter((r) => r.path === '/theirs')).toEqual([]);
+
+      // Its lease moved here: the owner wakes the lane it gained.
+      dispatcher.own(new Set(['mine', 'theirs']));
+      dispatcher.added('theirs', 0);
+      await target.waitFor(1, 10_000, (r) => r.path === '/theirs');
+      expect(asked).toContain('theirs');
+    } finally {
+      await dispatcher.stop(1_000);
+      await store.close();
+    }
+  });
+});
