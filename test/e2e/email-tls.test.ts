@@ -15,10 +15,16 @@ const TRUSTING = { NODE_EXTRA_CA_CERTS: TEST_CA };
  * `smtpUrl`, with one retry an hour away (a failed attempt stays on the
  * schedule), and a reader of its live stream of outcomes.
  */
-async function mailingRelay(smtpUrl: string, tls: string | undefined, env: Record<string, string>) {
+async function mailingRelay(
+  smtpUrl: string,
+  tls: string | undefined,
+  env: Record<string, string>,
+  delivery = '{}',
+) {
   const config = writeDaemonConfig(
     tempDir(),
     `admin: { token: ${TOKEN} }
+delivery: ${delivery}
 sources: { app: { type: { field: type } } }
 endpoints:
   oncall:
@@ -50,8 +56,8 @@ async function attemptsOf(relay: RelayProcess, eventId: string) {
 }
 
 /** The event's mail arrived over TLS, with its subject and the body attached byte for byte. */
-async function expectDeliveredOverTls(smtp: TestSmtp, tls: string | undefined) {
-  const { relay, stream } = await mailingRelay(smtp.url('relay', PASSWORD), tls, TRUSTING);
+async function expectDeliveredOverTls(smtp: TestSmtp, tls: string | undefined, delivery?: string) {
+  const { relay, stream } = await mailingRelay(smtp.url('relay', PASSWORD), tls, TRUSTING, delivery);
   const body = { type: 'order.created', n: 7 };
   const { eventId, completed } = await sendEvent(relay, stream, body);
   expect(completed.result).toBe('delivered');
@@ -62,10 +68,28 @@ async function expectDeliveredOverTls(smtp: TestSmtp, tls: string | undefined) {
   const [attachment] = mail.message.attachments;
   expect(attachment).toMatchObject({ filename: `${eventId}.json`, mimeType: 'application/json' });
   expect(Buffer.from(attachment!.content as ArrayBuffer)).toEqual(Buffer.from(JSON.stringify(body)));
-  const delivery = await attemptsOf(relay, eventId);
-  expect(delivery.state).toBe('delivered');
-  expect(delivery.attempts.map((a) => [a.status, a.error])).toEqual([[250, null]]);
+  const recorded = await attemptsOf(relay, eventId);
+  expect(recorded.state).toBe('delivered');
+  expect(recorded.attempts.map((a) => [a.status, a.error])).toEqual([[250, null]]);
   expect(JSON.stringify(relay.logs)).not.toContain(PASSWORD);
+}
+
+/** A relay started without the test CA meets a server offering STARTTLS with the test certificate. */
+async function expectUntrustedRefused(delivery?: string) {
+  const smtp = await startSmtp({ tls: 'starttls' });
+  const { relay, stream } = await mailingRelay(smtp.url('relay', PASSWORD), 'required', {}, delivery);
+  const { eventId, completed } = await sendEvent(relay, stream, { type: 'm' });
+  expect(completed).toMatchObject({ result: 'retry', next_attempt_at: expect.any(String) });
+  const recorded = await attemptsOf(relay, eventId);
+  expect(recorded.state).toBe('pending');
+  expect(recorded.attempts.map((a) => [a.status, a.error])).toEqual([
+    [null, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+  ]);
+  // Neither the login nor the message was offered to the server it could not verify.
+  expect(smtp.logins).toEqual([]);
+  expect(smtp.received).toEqual([]);
+  const endpoint = await api(relay.adminUrl, '/admin/endpoints/oncall', { token: TOKEN });
+  for (const text of [JSON.stringify(relay.logs), endpoint.text]) expect(text).not.toContain(PASSWORD);
 }
 
 describe('e-mail endpoints over TLS, against a spawned relay', () => {
@@ -82,19 +106,19 @@ describe('e-mail endpoints over TLS, against a spawned relay', () => {
   });
 
   it('with tls: required, a certificate relay does not trust fails the attempt; nothing goes in the clear', async () => {
-    const smtp = await startSmtp({ tls: 'starttls' });
-    const { relay, stream } = await mailingRelay(smtp.url('relay', PASSWORD), 'required', {});
-    const { eventId, completed } = await sendEvent(relay, stream, { type: 'm' });
-    expect(completed).toMatchObject({ result: 'retry', next_attempt_at: expect.any(String) });
-    const delivery = await attemptsOf(relay, eventId);
-    expect(delivery.state).toBe('pending');
-    expect(delivery.attempts.map((a) => [a.status, a.error])).toEqual([
-      [null, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
-    ]);
-    // Neither the login nor the message was offered to the server it could not verify.
-    expect(smtp.logins).toEqual([]);
-    expect(smtp.received).toEqual([]);
-    const endpoint = await api(relay.adminUrl, '/admin/endpoints/oncall', { token: TOKEN });
-    for (const text of [JSON.stringify(relay.logs), endpoint.text]) expect(text).not.toContain(PASSWORD);
+    await expectUntrustedRefused();
+  });
+
+  describe('with delivery.deny_private, where relay opens the socket and TLS runs over it', () => {
+    const LOOPBACK_ALLOWED = '{ deny_private: true, allow_networks: [127.0.0.0/8] }';
+
+    it('delivers through smtps:// and through STARTTLS', async () => {
+      await expectDeliveredOverTls(await startSmtp({ tls: 'implicit' }), undefined, LOOPBACK_ALLOWED);
+      await expectDeliveredOverTls(await startSmtp({ tls: 'starttls' }), 'required', LOOPBACK_ALLOWED);
+    });
+
+    it('still refuses a certificate relay does not trust', async () => {
+      await expectUntrustedRefused(LOOPBACK_ALLOWED);
+    });
   });
 });
