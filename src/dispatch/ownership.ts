@@ -36,6 +36,7 @@ export class Ownership {
   private owned = new Set<string>();
   private renewing: Promise<void> | undefined;
   private backlogReadAt = Number.NEGATIVE_INFINITY;
+  private renewedAt: number | undefined;
 
   constructor(deps: OwnershipDeps) {
     this.deps = deps;
@@ -100,8 +101,14 @@ export class Ownership {
   private async renewOnce(): Promise<void> {
     const { store, clock, log, failures } = this.deps;
     try {
-      const { owned, members } = await store.cluster.renew(this.deps.endpoints(), clock.now());
+      const now = clock.now();
+      const { owned, members } = await store.cluster.renew(this.deps.endpoints(), now);
       failures.recovered('cluster_renew');
+      // Renewals were missed (the database was away) or the clock jumped: a lease may have run out
+      // meanwhile, and claims under it were refused with no renewal of ours to wake the lane after.
+      const lapsed =
+        this.renewedAt !== undefined && now - this.renewedAt > 2 * (store.cluster.renewEvery ?? 0);
+      this.renewedAt = now;
       this.deps.metrics.clusterMembers.set(members);
       this.deps.metrics.clusterEndpointsOwned.set(owned.size);
       // Alone on the store (SQLite) this relay owns everything, and its counts in memory stay exact.
@@ -121,6 +128,7 @@ export class Ownership {
         this.deps.states(await store.endpointStates());
         this.deps.work(gained);
       }
+      if (lapsed) this.deps.work([...owned]);
     } catch (error) {
       failures.report('cluster_renew', error);
     }
