@@ -35,6 +35,9 @@ export class Ownership {
   private timer: NodeJS.Timeout | undefined;
   private owned = new Set<string>();
   private renewing: Promise<void> | undefined;
+  /** A renewal asked for while one was in flight, run after it. */
+  private queued: Promise<void> | undefined;
+  private left = false;
   private backlogReadAt = Number.NEGATIVE_INFINITY;
   private renewedAt: number | undefined;
 
@@ -54,7 +57,17 @@ export class Ownership {
 
   /** Renews now (also after a reload, so a new endpoint finds its owner at once). Never rejects. */
   renew(): Promise<void> {
-    this.renewing ??= this.renewOnce().finally(() => {
+    if (this.left) return Promise.resolve();
+    if (this.renewing) {
+      // The renewal in flight may have read the endpoints before the change that asks for this
+      // one (an endpoint just added would wait for the timer): one more follows it.
+      this.queued ??= this.renewing.then(() => {
+        this.queued = undefined;
+        return this.renew();
+      });
+      return this.queued;
+    }
+    this.renewing = this.renewOnce().finally(() => {
       this.renewing = undefined;
     });
     return this.renewing;
@@ -62,9 +75,10 @@ export class Ownership {
 
   /** After the dispatcher stopped: the leases go to the others at once. */
   async leave(): Promise<void> {
+    this.left = true;
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.renewing;
+    await (this.queued ?? this.renewing);
     if (this.deps.store.cluster.renewEvery === undefined) return;
     await this.deps.store.cluster.leave(this.deps.clock.now());
     this.owned = new Set();
