@@ -2,6 +2,8 @@ import { isAbsolute, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { databaseUrlFor, testBackend } from './backend.ts';
 
+const TEST_LEASE = '3s';
+
 const DEFAULTS = [
   [['listen', 'ingest'], '127.0.0.1:0'],
   [['listen', 'admin'], '127.0.0.1:0'],
@@ -15,7 +17,7 @@ const DEFAULTS = [
  *
  * On the PostgreSQL test backend (backend.ts) the storage location becomes
  * `storage.url` of the database standing for it, unless the text names a
- * backend itself.
+ * backend itself, and leases are short.
  */
 export function withLoopbackDefaults(yaml: string, storagePath: string, configDir = '.'): string {
   const doc = parseDocument(yaml);
@@ -31,6 +33,9 @@ export function withLoopbackDefaults(yaml: string, storagePath: string, configDi
       ['storage', 'url'],
       databaseUrlFor(isAbsolute(location) ? location : join(configDir, location)),
     );
+    // A relay killed with -9 and started again is a new member: it takes the dead one's endpoints
+    // once their leases run out, which the tests should not wait the default 15 s for.
+    if (!doc.hasIn(['cluster', 'lease'])) doc.setIn(['cluster', 'lease'], TEST_LEASE);
   }
   return doc.toString({ lineWidth: 0 });
 }
