@@ -269,6 +269,8 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
     },
     wake() {
       dispatcher.wake();
+      // After a clock jump the leases, kept in that clock, may look run out: renewing wakes their lanes.
+      void ownership.renew();
     },
     pruneNow() {
       return pruner.pruneNow();

@@ -39,7 +39,10 @@ export class Ownership {
   private renewing: Promise<void> | undefined;
   /** A renewal was asked for while one ran, which may have read the endpoints before they changed. */
   private renewAgain = false;
+  /** Left the cluster: no renewal takes a lease again. */
+  private left = false;
   private backlogReadAt = Number.NEGATIVE_INFINITY;
+  private renewedAt: number | undefined;
 
   constructor(deps: OwnershipDeps) {
     this.deps = deps;
@@ -61,6 +64,7 @@ export class Ownership {
    * more after it, with the endpoints as they are then. Never rejects.
    */
   renew(): Promise<void> {
+    if (this.left) return Promise.resolve();
     this.renewAgain = this.renewing !== undefined;
     this.renewing ??= this.renewUntilCurrent().finally(() => {
       this.renewing = undefined;
@@ -72,11 +76,12 @@ export class Ownership {
     do {
       this.renewAgain = false;
       await this.renewOnce();
-    } while (this.renewAgain);
+    } while (this.renewAgain && !this.left);
   }
 
   /** After the dispatcher stopped: the leases go to the others at once. */
   async leave(): Promise<void> {
+    this.left = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.renewing;
@@ -116,8 +121,14 @@ export class Ownership {
   private async renewOnce(): Promise<void> {
     const { store, clock, log, failures } = this.deps;
     try {
-      const { owned, members } = await store.cluster.renew(this.deps.endpoints(), clock.now());
+      const now = clock.now();
+      const { owned, members } = await store.cluster.renew(this.deps.endpoints(), now);
       failures.recovered('cluster_renew');
+      // Renewals were missed (the database was away) or the clock jumped: a lease may have run out
+      // meanwhile, and claims under it were refused with no renewal of ours to wake the lane after.
+      const lapsed =
+        this.renewedAt !== undefined && now - this.renewedAt > 2 * (store.cluster.renewEvery ?? 0);
+      this.renewedAt = now;
       this.deps.metrics.clusterMembers.set(members);
       this.deps.metrics.clusterEndpointsOwned.set(owned.size);
       // Alone on the store (SQLite) this relay owns everything, and its counts in memory stay exact.
@@ -138,6 +149,7 @@ export class Ownership {
         this.deps.states(await store.endpointStates());
         this.deps.work(gained);
       }
+      if (lapsed) this.deps.work([...owned]);
     } catch (error) {
       failures.report('cluster_renew', error);
     }

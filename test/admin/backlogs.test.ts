@@ -35,7 +35,7 @@ async function heldSetup() {
   const dir = tempDir();
   const { before, after } = configs(target.url, dir);
   // `old` is paused so its deliveries stay pending until the config drops it.
-  await pauseEndpoints(before.storage.path, ['old']);
+  await pauseEndpoints(before, ['old']);
   const relay = await startTestRelay(before);
   const outcomes = watchSettled();
   const send = async (type: string) =>

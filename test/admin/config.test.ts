@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configFingerprint } from '../../src/config/running.ts';
 import { RestartRequiredError } from '../../src/errors.ts';
+import { byBackend } from '../helpers/backend.ts';
 import { ManualClock } from '../helpers/clock.ts';
 import { startTestRelay, testConfig } from '../helpers/relay.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -60,8 +61,10 @@ describe('GET /admin/config and /readyz', () => {
     const dir = tempDir();
     const first = testConfig(yaml('a: { url: "http://127.0.0.1:9/a" }'), {}, dir);
     const relay = await startTestRelay(first);
+    // A storage setting only a restart applies, on the backend the relay runs on.
+    const restartOnly = byBackend({ sqlite: 'durability: normal', postgres: 'pool: 3' });
     const moved = testConfig(
-      `${yaml('a: { url: "http://127.0.0.1:9/a" }, b: { url: "http://127.0.0.1:9/b" }')}storage: { durability: normal }\n`,
+      `${yaml('a: { url: "http://127.0.0.1:9/a" }, b: { url: "http://127.0.0.1:9/b" }')}storage: { ${restartOnly} }\n`,
       {},
       dir,
     );

@@ -29,7 +29,7 @@ routes:
   /** Stops the relay and reads every delivery back through the Store (the admin API does not show `step`). */
   const stored = async () => {
     await relay.close();
-    return withStore(config.storage.path, allDeliveries);
+    return withStore(config, allDeliveries);
   };
   return { relay, send, rows, settled, depth, stored };
 }

@@ -34,8 +34,7 @@ routes:
       ((await post(`${relay.ingestUrl}/in/app`, JSON.stringify({ type }))).json() as { id: string }).id;
     /** The hook delivery as the admin API shows it. */
     const delivery = async () => (await api(relay.adminUrl, `/admin/events/${id}`)).json.deliveries[0];
-    const stored = async () =>
-      (await withStore(config.storage.path, (store) => store.reads.deliveriesOf(id)))[0];
+    const stored = async () => (await withStore(config, (store) => store.reads.deliveriesOf(id)))[0];
     const retriedAt = async (at: number) => {
       await outcomes.next({ eventId: id, settlement: { kind: 'retry', at }, applied: true });
       return delivery();

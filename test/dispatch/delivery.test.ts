@@ -50,9 +50,7 @@ ${probe ? '  - { from: [app], types: [probe], to: [probe] }' : ''}
    */
   const stored = async (eventId: string) => {
     await relay.close();
-    const [delivery, ...others] = await withStore(config.storage.path, (store) =>
-      store.reads.deliveriesOf(eventId),
-    );
+    const [delivery, ...others] = await withStore(config, (store) => store.reads.deliveriesOf(eventId));
     expect(others).toEqual([]);
     return delivery!;
   };
@@ -197,7 +195,7 @@ describe('delivery', () => {
     await outcome(second, 'delivered', 'probe');
     // Closing waits for every attempt in flight to be recorded.
     await relay.close();
-    const persisted = await withStore(config.storage.path, async (store) => ({
+    const persisted = await withStore(config, async (store) => ({
       first: await store.reads.deliveriesOf(first),
       second: await store.reads.deliveriesOf(second),
       hook: (await store.endpointStates()).get('hook')?.state,

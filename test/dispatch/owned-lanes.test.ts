@@ -47,9 +47,11 @@ routes: [{ from: [app], to: [mine, theirs] }]
       failures: new BackgroundFailures(log, () => {}),
       userAgent: 'relay-test',
     });
+    dispatcher.own(new Set(['mine']));
     try {
-      dispatcher.own(new Set(['mine']));
       const now = systemClock.now();
+      // On PostgreSQL the store claims only under leases held: hold both, so only the dispatcher chooses.
+      await store.cluster.renew(['mine', 'theirs'], now);
       const stored = await store.enqueue({
         id: 'evt_owned_lanes',
         source: 'app',

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pkg from '../../package.json' with { type: 'json' };
+import { testBackend } from '../helpers/backend.ts';
 import { runCli, spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
 import { withStore } from '../helpers/store.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -122,15 +123,24 @@ routes:
     expect(await relay.exited).toBe(0);
   });
 
-  it('refuses to run a second relay on the same database, with one clear line', async () => {
+  it('refuses to run a second relay on the same SQLite file, with one clear line; on PostgreSQL both run', async () => {
     const dir = tempDir();
     const config = writeConfig(dir);
     const first = await spawnRelay(['--config', config], { SB_SECRET: 's' });
-    const second = await runCli(['--config', config], { SB_SECRET: 's' });
-    expect(second.code).toBe(1);
-    expect(second.stderr.trim()).toBe(
-      `relay: another relay is already running on ${join(dir, 'data/relay.db')} (lock file ${join(dir, 'data/relay.db')}.lock is held)`,
-    );
+    if (testBackend() === 'postgres') {
+      // Relays share a PostgreSQL database by design (DESIGN.md "Several relays on one PostgreSQL").
+      const second = await spawnRelay(['--config', config], { SB_SECRET: 's' });
+      const cluster = await fetch(`${second.adminUrl}/admin/cluster`);
+      expect(((await cluster.json()) as { members: unknown[] }).members).toHaveLength(2);
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    } else {
+      const second = await runCli(['--config', config], { SB_SECRET: 's' });
+      expect(second.code).toBe(1);
+      expect(second.stderr.trim()).toBe(
+        `relay: another relay is already running on ${join(dir, 'data/relay.db')} (lock file ${join(dir, 'data/relay.db')}.lock is held)`,
+      );
+    }
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
   });

@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { api } from '../admin/api.ts';
-import { e2eStorages } from '../helpers/e2e-storage.ts';
-import { spawnRelay } from '../helpers/process.ts';
+import { spawnRelay, writeDaemonConfig } from '../helpers/process.ts';
 import { post } from '../helpers/relay.ts';
 import { startTarget } from '../helpers/target.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-describe.each(e2eStorages)('thresholds across a crash ($name)', (storage) => {
+describe('thresholds across a crash', () => {
   it('counts made before a kill -9 stand: the third bounce after the restart delivers, once', async () => {
     const target = await startTarget();
-    const config = await storage.writeConfig(
+    const config = writeDaemonConfig(
       tempDir(),
       `sources: { mobiniti: { type: { from: path } } }
 endpoints: { crm: { url: "${target.url}/crm" } }

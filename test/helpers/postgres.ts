@@ -1,7 +1,8 @@
 /**
  * A fresh PostgreSQL database per test on the run's one server
  * (test/helpers/postgres-global-setup.ts). Databases not dropped by the test
- * are dropped after it, whatever connections it left open.
+ * are dropped after it, whatever connections it left open (unless made to
+ * outlive it).
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -34,7 +35,8 @@ export function postgresServerUrl(): string {
   return server.url;
 }
 
-export async function freshPostgresDatabase(): Promise<FreshDatabase> {
+/** `outliveTest`: not dropped after the current test; the caller drops it. */
+export async function freshPostgresDatabase({ outliveTest = false } = {}): Promise<FreshDatabase> {
   const serverUrl = postgresServerUrl();
   const name = `relay_test_${randomBytes(6).toString('hex')}`;
   // The name is ours, [a-z0-9_]: nothing to quote but the identifier itself.
@@ -52,7 +54,7 @@ export async function freshPostgresDatabase(): Promise<FreshDatabase> {
       return dropped;
     },
   };
-  undropped.add(db);
+  if (!outliveTest) undropped.add(db);
   return db;
 }
 

@@ -134,7 +134,7 @@ export async function spawnRelay(args: string[], env: Record<string, string> = {
  */
 export function writeDaemonConfig(dir: string, yaml: string): string {
   const file = join(dir, 'relay.yaml');
-  writeFileSync(file, withLoopbackDefaults(yaml, './relay.db'));
+  writeFileSync(file, withLoopbackDefaults(yaml, './relay.db', dir));
   return file;
 }
 

@@ -17,7 +17,7 @@ afterEach(async () => {
 
 /** A config from YAML text, completed by `withLoopbackDefaults` with a database in a fresh temp dir. */
 export function testConfig(yaml: string, env: Record<string, string> = {}, dir = tempDir()): RelayConfig {
-  const text = withLoopbackDefaults(yaml, join(dir, 'relay.db'));
+  const text = withLoopbackDefaults(yaml, join(dir, 'relay.db'), dir);
   writeFileSync(join(dir, 'relay.yaml'), text);
   return parseConfig(text, { env, baseDir: dir });
 }

@@ -21,7 +21,7 @@ routes:
   - { from: [app], types: [small], to: [a] }
 `);
     // Paused endpoints keep the dispatcher out of the way: every commit counted is ingest's.
-    await pauseEndpoints(config.storage.path, ['a', 'b']);
+    await pauseEndpoints(config, ['a', 'b']);
     const relay = await startTestRelay(config);
     // 480 distinct keys; 20 posts repeat an earlier key (with the same body).
     const bodies = Array.from({ length: 500 }, (_, i) => {
@@ -62,7 +62,7 @@ routes:
 
     // Read back through the Store once the relay has stopped: every event whole, with its fan-out.
     await relay.close();
-    const stored = await withStore(config.storage.path, async (store) => {
+    const stored = await withStore(config, async (store) => {
       const events = await allEvents(store);
       const bodies = await Promise.all(events.map(async (e) => (await store.reads.event(e.id))!.body));
       return { events, bodies };

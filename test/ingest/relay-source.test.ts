@@ -54,7 +54,7 @@ routes:
     await outcomes.until(5, { endpoint: 'bad', settlement: { kind: 'dead' }, applied: true });
     // The minute's report is flushed at shutdown rather than lost.
     await relay.close();
-    const reports = await withStore(config.storage.path, async (store) => {
+    const reports = await withStore(config, async (store) => {
       const events = await allEvents(store).then((all) => all.filter((e) => e.source === 'relay'));
       return Promise.all(
         events.flatMap((event) =>

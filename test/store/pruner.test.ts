@@ -20,7 +20,7 @@ routes:
   - { from: [app], types: [b], to: [ok, stuck] }
 `);
     // `stuck` is paused: its deliveries stay pending, and pending work is never pruned.
-    await pauseEndpoints(config.storage.path, ['stuck']);
+    await pauseEndpoints(config, ['stuck']);
     const clock = new ManualClock(Date.now());
     const relay = await startTestRelay(config, clock);
     const outcomes = watchSettled();
