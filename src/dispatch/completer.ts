@@ -120,6 +120,7 @@ export class Completer {
             reason: 'answered 410 Gone',
           });
           lane.state = 'disabled';
+          lane.stateChangedAt = now;
           log.warn({ endpoint: lane.name }, 'endpoint answered 410 Gone: disabled until enabled again');
           this.deps.onDisabled?.(lane.name, 410);
         }

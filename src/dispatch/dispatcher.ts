@@ -122,9 +122,11 @@ export class Dispatcher {
     const from = lane?.state ?? 'active';
     const to = nextState(name, from, action);
     if (to === from) return { from, to };
-    await this.deps.store.setEndpointState(name, to, this.deps.clock.now(), operatorReasons[action]);
+    const now = this.deps.clock.now();
+    await this.deps.store.setEndpointState(name, to, now, operatorReasons[action]);
     if (lane) {
       lane.state = to;
+      lane.stateChangedAt = now;
       if (to === 'active') this.markDirty(lane);
     }
     publishState({ endpoint: name, from, to, reason: operatorReasons[action] });
@@ -134,9 +136,14 @@ export class Dispatcher {
   /** States another relay stored (several relays share the store): each lane takes its own. */
   applyStates(states: Awaited<ReturnType<Store['endpointStates']>>): void {
     for (const lane of this.lanes.all()) {
-      const to = states.get(lane.name)?.state ?? 'active';
+      const stored = states.get(lane.name);
+      const to = stored?.state ?? 'active';
       if (lane.state === to) continue;
+      // Read before this relay's own later change (a 410 Gone, an operator's action) was stored: stale.
+      const changedAt = stored?.changedAt ?? Number.NEGATIVE_INFINITY;
+      if (changedAt < lane.stateChangedAt) continue;
       lane.state = to;
+      lane.stateChangedAt = changedAt;
       if (to === 'active') this.markDirty(lane);
     }
   }

@@ -68,6 +68,8 @@ export class Lane {
   readonly name: string;
   endpoint: EndpointConfig;
   state: EndpointAdminState = 'active';
+  /** When `state` last changed, here or as stored: a state read from the store before that is stale. */
+  stateChangedAt = Number.NEGATIVE_INFINITY;
   removed = false;
   inFlight = 0;
   retriesInFlight = 0;

@@ -15,7 +15,9 @@ export class LaneSet {
   constructor(config: RelayConfig, states: ReadonlyMap<string, EndpointStateRecord>, now: number) {
     for (const endpoint of Object.values(config.endpoints)) {
       const lane = new Lane(endpoint, now, addressPolicy(config));
-      lane.state = states.get(endpoint.name)?.state ?? 'active';
+      const stored = states.get(endpoint.name);
+      lane.state = stored?.state ?? 'active';
+      lane.stateChangedAt = stored?.changedAt ?? Number.NEGATIVE_INFINITY;
       this.lanes.set(endpoint.name, lane);
     }
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
+import type { RelayConfig } from '../../src/config/schema.ts';
 import { Dispatcher } from '../../src/dispatch/dispatcher.ts';
 import { BackgroundFailures, createLogger } from '../../src/log.ts';
 import { RelayMetrics } from '../../src/metrics.ts';
@@ -25,6 +26,19 @@ function recordingClaims(store: Store, asked: string[]): Store {
   });
 }
 
+async function dispatcherOn(config: RelayConfig, store: Store): Promise<Dispatcher> {
+  const log = createLogger('silent');
+  return new Dispatcher(config, await store.endpointStates(), {
+    store,
+    backlog: new Backlog(),
+    metrics: new RelayMetrics(),
+    clock: systemClock,
+    log,
+    failures: new BackgroundFailures(log, () => {}),
+    userAgent: 'relay-test',
+  });
+}
+
 describe('a dispatcher sharing its store with other relays', () => {
   it('claims only for the endpoints it holds, and for one it gains once woken', async () => {
     const target = await startTarget(() => ({ status: 200 }));
@@ -37,16 +51,7 @@ routes: [{ from: [app], to: [mine, theirs] }]
 `);
     const store = await openStore(config, { minFreeDisk: () => 0 });
     const asked: string[] = [];
-    const log = createLogger('silent');
-    const dispatcher = new Dispatcher(config, await store.endpointStates(), {
-      store: recordingClaims(store, asked),
-      backlog: new Backlog(),
-      metrics: new RelayMetrics(),
-      clock: systemClock,
-      log,
-      failures: new BackgroundFailures(log, () => {}),
-      userAgent: 'relay-test',
-    });
+    const dispatcher = await dispatcherOn(config, recordingClaims(store, asked));
     dispatcher.own(new Set(['mine']));
     try {
       const now = systemClock.now();
@@ -74,6 +79,30 @@ routes: [{ from: [app], to: [mine, theirs] }]
       dispatcher.added('theirs', 0);
       await target.waitFor(1, 10_000, (r) => r.path === '/theirs');
       expect(asked).toContain('theirs');
+    } finally {
+      await dispatcher.stop(1_000);
+      await store.close();
+    }
+  });
+
+  it('takes the states another relay stored, but not a read from before its own later change', async () => {
+    const config = testConfig(`
+sources: { app: {} }
+endpoints: { crm: { url: "http://127.0.0.1:9/crm" } }
+routes: [{ from: [app], to: [crm] }]
+`);
+    const store = await openStore(config, { minFreeDisk: () => 0 });
+    const staleRead = await store.endpointStates();
+    const dispatcher = await dispatcherOn(config, store);
+    try {
+      expect(await dispatcher.changeState('crm', 'pause')).toEqual({ from: 'active', to: 'paused' });
+      // Read before the pause was stored, answered after it: the pause stands.
+      dispatcher.applyStates(staleRead);
+      expect(dispatcher.lane('crm')?.state).toBe('paused');
+      // Another relay's resume, stored later, is taken.
+      const later = systemClock.now() + 1_000;
+      dispatcher.applyStates(new Map([['crm', { state: 'active', changedAt: later }]]));
+      expect(dispatcher.lane('crm')?.state).toBe('active');
     } finally {
       await dispatcher.stop(1_000);
       await store.close();
