@@ -9,6 +9,7 @@ import pg from 'pg';
 export interface ScratchDatabase {
   /** The server's URL with this database in its path. */
   url: string;
+  name: string;
   /** Ends its connections and removes it. */
   drop(): Promise<void>;
 }
@@ -21,6 +22,8 @@ export async function scratchDatabase(serverUrl: string, prefix: string): Promis
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    name,
+    // FORCE (PostgreSQL 13+) ends the connections still open rather than waiting for them.
     drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
   };
 }

@@ -4,9 +4,8 @@
  * are dropped after it, whatever connections it left open (unless made to
  * outlive it).
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterEach, inject } from 'vitest';
+import { scratchDatabase } from '../../scripts/lib/postgres-database.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -37,33 +36,17 @@ export function postgresServerUrl(): string {
 
 /** `outliveTest`: not dropped after the current test; the caller drops it. */
 export async function freshPostgresDatabase({ outliveTest = false } = {}): Promise<FreshDatabase> {
-  const serverUrl = postgresServerUrl();
-  const name = `relay_test_${randomBytes(6).toString('hex')}`;
-  // The name is ours, [a-z0-9_]: nothing to quote but the identifier itself.
-  await admin(serverUrl, `CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  const scratch = await scratchDatabase(postgresServerUrl(), 'relay_test');
   let dropped: Promise<void> | undefined;
   const db: FreshDatabase = {
-    url: url.toString(),
-    name,
+    url: scratch.url,
+    name: scratch.name,
     drop: () => {
       undropped.delete(db);
-      // FORCE (PostgreSQL 13+) ends the test's own pools rather than waiting for them.
-      dropped ??= admin(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      dropped ??= scratch.drop();
       return dropped;
     },
   };
   if (!outliveTest) undropped.add(db);
   return db;
-}
-
-async function admin(serverUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }

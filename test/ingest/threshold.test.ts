@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import { api } from '../admin/api.ts';
+import { byBackend } from '../helpers/backend.ts';
 import { ManualClock } from '../helpers/clock.ts';
 import { post, startTestRelay, testConfig } from '../helpers/relay.ts';
 import { startTarget } from '../helpers/target.ts';
@@ -79,7 +80,11 @@ describe('per-contact thresholds', () => {
     await bounce('+1555', 4);
     expect((await bounce('+1555', 5)).deliveries).toBe(3);
     clock.advance(60 * DAY);
-    expect((await relay.pruneNow()).counts).toBeGreaterThanOrEqual(2 * 5);
+    // Every hit of both routes is past the window now. PostgreSQL keeps a key's hits in one row and
+    // drops the expired ones when the key is next counted (the 3rd bounce dropped 2 per route).
+    const pruned = (await relay.pruneNow()).counts;
+    expect(pruned).toBeGreaterThanOrEqual(byBackend({ sqlite: 2 * 5, postgres: 2 * 3 }));
+    expect((await relay.pruneNow()).counts).toBe(0);
   });
 
   it('refuses a threshold without a key or with a count below 1', () => {
