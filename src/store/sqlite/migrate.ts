@@ -8,6 +8,7 @@ import { deliveryIdFloor } from './migrations/005_delivery_id_floor.ts';
 import { managed } from './migrations/006_managed.ts';
 import { thresholds } from './migrations/007_thresholds.ts';
 import { orderKeys } from './migrations/008_order_keys.ts';
+import { oneUnfinishedIndex } from './migrations/009_one_unfinished_index.ts';
 
 /** Ordered, append-only; migration N brings `user_version` from N-1 to N. */
 const migrations: readonly string[] = [
@@ -19,6 +20,7 @@ const migrations: readonly string[] = [
   managed,
   thresholds,
   orderKeys,
+  oneUnfinishedIndex,
 ];
 
 export function migrate(db: Db): void {

@@ -48,23 +48,24 @@ export class SqliteOperator implements OperatorWrites {
       );
     this.replayable = { dead: replayable('dead'), delivered: replayable('delivered') };
     this.maxId = db.prepare('SELECT max(id) AS id FROM deliveries');
-    // The IN terms, though implied, let SQLite use the partial index of unfinished deliveries.
+    // The IN terms, though implied, let SQLite use the partial index of unfinished deliveries;
+    // batches go in its order (creation time), so none needs a sort.
     const heldPending = `SELECT id FROM deliveries d
        WHERE d.endpoint = @from AND d.state IN ('pending', 'in_flight') AND d.state = 'pending'`;
     const targetHasEvent = 'SELECT 1 FROM deliveries t WHERE t.event_id = d.event_id AND t.endpoint = @to';
     // An event that already has a delivery to the target is not sent there twice: drop the held one.
     this.dropConflicting = db.prepare(
       `UPDATE deliveries SET state = 'dropped', finished_at = @now, lease_until = NULL
-       WHERE id IN (${heldPending} AND EXISTS (${targetHasEvent}) ORDER BY id LIMIT @limit)`,
+       WHERE id IN (${heldPending} AND EXISTS (${targetHasEvent}) ORDER BY d.created_at LIMIT @limit)`,
     );
     this.moveRest = db.prepare(
       `UPDATE deliveries SET endpoint = @to, step = 0, created_at = @now, next_attempt_at = @now
-       WHERE id IN (${heldPending} AND NOT EXISTS (${targetHasEvent}) ORDER BY id LIMIT @limit)`,
+       WHERE id IN (${heldPending} AND NOT EXISTS (${targetHasEvent}) ORDER BY d.created_at LIMIT @limit)`,
     );
     this.dropPending = db.prepare(
       `UPDATE deliveries SET state = 'dropped', finished_at = @now, lease_until = NULL
-       WHERE id IN (SELECT id FROM deliveries WHERE endpoint = @endpoint
-         AND state IN ('pending', 'in_flight') AND state = 'pending' ORDER BY id LIMIT @limit)`,
+       WHERE id IN (SELECT id FROM deliveries d WHERE endpoint = @endpoint
+         AND state IN ('pending', 'in_flight') AND state = 'pending' ORDER BY d.created_at LIMIT @limit)`,
     );
     // From the event row, so an event pruned since the caller listed it gets no delivery that could never be sent.
     this.create = db.prepare(
