@@ -99,7 +99,9 @@ describe('hot reload', () => {
     writeFileSync(file, yaml(target, { a: '', b: '' }, ['a', 'b']));
     await untilReloaded('success', 1);
     await send();
+    // Two lanes, each on its own: either may deliver first.
     await target.waitFor(1, 15_000, (r) => r.path === '/b');
+    await target.waitFor(2, 15_000, (r) => r.path === '/a');
     expect(target.requests.filter((r) => r.path === '/a')).toHaveLength(2);
     const metrics = async () => (await fetch(`${relay.adminUrl}/metrics`)).text();
     await outcomes.next({ endpoint: 'b', settlement: { kind: 'delivered' }, applied: true });

@@ -124,10 +124,12 @@ export class Ownership {
       const now = clock.now();
       const { owned, members } = await store.cluster.renew(this.deps.endpoints(), now);
       failures.recovered('cluster_renew');
-      // Renewals were missed (the database was away) or the clock jumped: a lease may have run out
-      // meanwhile, and claims under it were refused with no renewal of ours to wake the lane after.
+      // Renewals were missed (the database was away), one was slow to commit under load, or the
+      // clock jumped: the last lease (from the last renewal's start) may have run out before this
+      // one committed, and claims under it were refused with no renewal of ours to wake the lane.
+      // Measured to this renewal's commit, not its start.
       const lapsed =
-        this.renewedAt !== undefined && now - this.renewedAt > 2 * (store.cluster.renewEvery ?? 0);
+        this.renewedAt !== undefined && clock.now() - this.renewedAt > 2 * (store.cluster.renewEvery ?? 0);
       this.renewedAt = now;
       this.deps.metrics.clusterMembers.set(members);
       this.deps.metrics.clusterEndpointsOwned.set(owned.size);
