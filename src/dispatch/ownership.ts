@@ -144,7 +144,7 @@ export class Ownership {
       }
       if (gained.length > 0 || clock.now() - this.backlogReadAt >= BACKLOG_RESYNC_MS) {
         this.backlogReadAt = clock.now();
-        this.deps.backlog.reset(await store.unfinishedCounts());
+        await this.deps.backlog.reset(() => store.unfinishedCounts());
       }
       if (gained.length > 0) {
         // A lane taken over runs with the states as stored, whoever changed them last.

@@ -6,6 +6,8 @@
 export class Backlog {
   private readonly byEndpoint = new Map<string, number>();
   private count = 0;
+  /** Changes made while the store's counts are being read: added to what the read returns. */
+  private sinceRead: Map<string, number> | undefined;
 
   constructor(counts: ReadonlyMap<string, number> = new Map()) {
     for (const [endpoint, n] of counts) this.add(endpoint, n);
@@ -27,6 +29,7 @@ export class Backlog {
   add(endpoint: string, n = 1): void {
     this.byEndpoint.set(endpoint, this.of(endpoint) + n);
     this.count += n;
+    this.sinceRead?.set(endpoint, (this.sinceRead.get(endpoint) ?? 0) + n);
   }
 
   remove(endpoint: string, n = 1): void {
@@ -34,13 +37,24 @@ export class Backlog {
   }
 
   /**
-   * Replaces every count with the store's: where several relays share a
-   * store, each sees only its own ingest and completions, so the counts are
-   * re-read now and then.
+   * Replaces every count with the store's, as `read` gives them: where
+   * several relays share a store, each sees only its own ingest and
+   * completions, so the counts are re-read now and then. What this relay
+   * counted while the read was out is added to its answer, or an event
+   * stored meanwhile would vanish from the count until the next read.
    */
-  reset(counts: ReadonlyMap<string, number>): void {
+  async reset(read: () => Promise<ReadonlyMap<string, number>>): Promise<void> {
+    const sinceRead = new Map<string, number>();
+    this.sinceRead = sinceRead;
+    let counts: ReadonlyMap<string, number>;
+    try {
+      counts = await read();
+    } finally {
+      if (this.sinceRead === sinceRead) this.sinceRead = undefined;
+    }
     for (const endpoint of this.byEndpoint.keys()) this.byEndpoint.set(endpoint, 0);
     this.count = 0;
     for (const [endpoint, n] of counts) this.add(endpoint, n);
+    for (const [endpoint, n] of sinceRead) this.add(endpoint, n);
   }
 }
