@@ -119,8 +119,7 @@ export class Completer {
             to: 'disabled',
             reason: 'answered 410 Gone',
           });
-          lane.state = 'disabled';
-          lane.stateChangedAt = now;
+          lane.setState('disabled', now);
           log.warn({ endpoint: lane.name }, 'endpoint answered 410 Gone: disabled until enabled again');
           this.deps.onDisabled?.(lane.name, 410);
         }

@@ -125,8 +125,7 @@ export class Dispatcher {
     const now = this.deps.clock.now();
     await this.deps.store.setEndpointState(name, to, now, operatorReasons[action]);
     if (lane) {
-      lane.state = to;
-      lane.stateChangedAt = now;
+      lane.setState(to, now);
       if (to === 'active') this.markDirty(lane);
     }
     publishState({ endpoint: name, from, to, reason: operatorReasons[action] });
@@ -136,15 +135,7 @@ export class Dispatcher {
   /** States another relay stored (several relays share the store): each lane takes its own. */
   applyStates(states: Awaited<ReturnType<Store['endpointStates']>>): void {
     for (const lane of this.lanes.all()) {
-      const stored = states.get(lane.name);
-      const to = stored?.state ?? 'active';
-      if (lane.state === to) continue;
-      // Read before this relay's own later change (a 410 Gone, an operator's action) was stored: stale.
-      const changedAt = stored?.changedAt ?? Number.NEGATIVE_INFINITY;
-      if (changedAt < lane.stateChangedAt) continue;
-      lane.state = to;
-      lane.stateChangedAt = changedAt;
-      if (to === 'active') this.markDirty(lane);
+      if (lane.takeStored(states.get(lane.name)) && lane.state === 'active') this.markDirty(lane);
     }
   }
 

@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import type { EmailConfig, EndpointConfig } from '../config/schema.ts';
 import { RelayError } from '../errors.ts';
-import type { EndpointAdminState } from '../store/store.ts';
+import type { EndpointAdminState, EndpointStateRecord } from '../store/store.ts';
 import { type AddressPolicy, publicOnlyConnector } from './address-policy.ts';
 import { Circuit } from './circuit.ts';
 import { createMailTransport, type MailTransport } from './mail/transport.ts';
@@ -67,9 +67,9 @@ export type Connection =
 export class Lane {
   readonly name: string;
   endpoint: EndpointConfig;
-  state: EndpointAdminState = 'active';
-  /** When `state` last changed, here or as stored: a state read from the store before that is stale. */
-  stateChangedAt = Number.NEGATIVE_INFINITY;
+  private adminState: EndpointAdminState = 'active';
+  /** When the state last changed, here or as stored: a state read from the store before that is stale. */
+  private stateChangedAt = Number.NEGATIVE_INFINITY;
   removed = false;
   inFlight = 0;
   retriesInFlight = 0;
@@ -122,8 +122,31 @@ export class Lane {
     }
   }
 
+  get state(): EndpointAdminState {
+    return this.adminState;
+  }
+
+  /** This relay changed the state (an operator's action, a 410 Gone) at `at`, and stored it. */
+  setState(state: EndpointAdminState, at: number): void {
+    this.adminState = state;
+    this.stateChangedAt = at;
+  }
+
+  /**
+   * Takes the state as stored (none stored: active), unless it was stored
+   * before this lane's own last change: a read that began before that
+   * change was stored, answered after it, is stale. True when it changed.
+   */
+  takeStored(stored: EndpointStateRecord | undefined): boolean {
+    const state = stored?.state ?? 'active';
+    const changedAt = stored?.changedAt ?? Number.NEGATIVE_INFINITY;
+    if (state === this.adminState || changedAt < this.stateChangedAt) return false;
+    this.setState(state, changedAt);
+    return true;
+  }
+
   get sendable(): boolean {
-    return this.state === 'active' && !this.removed;
+    return this.adminState === 'active' && !this.removed;
   }
 
   /**

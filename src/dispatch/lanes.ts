@@ -15,9 +15,7 @@ export class LaneSet {
   constructor(config: RelayConfig, states: ReadonlyMap<string, EndpointStateRecord>, now: number) {
     for (const endpoint of Object.values(config.endpoints)) {
       const lane = new Lane(endpoint, now, addressPolicy(config));
-      const stored = states.get(endpoint.name);
-      lane.state = stored?.state ?? 'active';
-      lane.stateChangedAt = stored?.changedAt ?? Number.NEGATIVE_INFINITY;
+      lane.takeStored(states.get(endpoint.name));
       this.lanes.set(endpoint.name, lane);
     }
   }
