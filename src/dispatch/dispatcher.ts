@@ -204,6 +204,9 @@ export class Dispatcher {
 
   private markDirty(lane: Lane): void {
     lane.mayHaveWork = true;
+    // Woken while its claim is out: remembered now, not at the next pump, which a claim
+    // answered sooner would follow, its "exhausted" then hiding this work until the backstop.
+    if (lane.claiming) lane.wokenWhileClaiming = true;
     this.dirty.add(lane);
     if (this.pumpScheduled || this.stopped) return;
     this.pumpScheduled = true;
@@ -221,11 +224,7 @@ export class Dispatcher {
     const asks: ClaimAsk[] = [];
     const asking: Lane[] = [];
     for (const lane of lanes) {
-      // Woken while its claim is out: remembered, for a claim that comes back exhausted (start).
-      if (lane.claiming) {
-        lane.wokenWhileClaiming = true;
-        continue;
-      }
+      if (lane.claiming) continue; // its claim's answer brings it back (start)
       if (!lane.sendable || !lane.mayHaveWork || this.owned?.has(lane.name) === false) continue;
       const capacity = lane.capacity(now);
       if (capacity.waitMs > 0) {
