@@ -198,7 +198,7 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
       metrics,
       clock,
       log: log.child({ component: 'ingest' }),
-      added: (endpoint) => dispatcher.added(endpoint),
+      dispatch: dispatcher.handoff,
     }),
   );
   cleanups.push(() => ingest.close());

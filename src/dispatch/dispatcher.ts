@@ -3,10 +3,10 @@ import type { RelayConfig } from '../config/schema.ts';
 import type { BackgroundFailures, Logger } from '../log.ts';
 import type { LaneSnapshot, RelayMetrics } from '../metrics.ts';
 import type { Backlog } from '../store/backlog.ts';
-import type { Claim, ClaimAsk, ClaimedDelivery, EndpointAdminState, Store } from '../store/store.ts';
-import { sendAttempt } from './attempt.ts';
+import type { Claim, ClaimAsk, EndpointAdminState, Store } from '../store/store.ts';
+import { Attempts } from './attempts.ts';
 import { Completer, type OutcomeHooks } from './completer.ts';
-import { AttemptDeadlines } from './deadlines.ts';
+import { FreshHandoff } from './handoff.ts';
 import type { Lane, StateAction } from './lane.ts';
 import { nextState, operatorReasons } from './lane.ts';
 import { LaneSet } from './lanes.ts';
@@ -36,7 +36,9 @@ const LEASE_MARGIN_MS = 60_000;
  * catches anything a missed wake-up left behind. Each lane claims only as
  * many deliveries as it has free slots, so in-flight work is bounded where it
  * is fetched, and only lanes with something to do are visited: cost grows
- * with active endpoints, not configured ones.
+ * with active endpoints, not configured ones. A fresh delivery to a lane
+ * with a free slot and nothing waiting needs none of this: it is stored
+ * claimed and sent at commit (handoff.ts).
  */
 export class Dispatcher {
   private readonly deps: DispatcherDeps;
@@ -44,14 +46,13 @@ export class Dispatcher {
   private readonly dirty = new Set<Lane>();
   private readonly wakeups: WakeTimer<Lane>;
   private readonly sweeper: Sweeper;
-  private readonly deadlines = new AttemptDeadlines();
   private pumpScheduled = false;
-  private readonly completer: Completer;
+  private readonly attempts: Attempts;
+  /** What ingest calls around storing an event: fresh deliveries go out at commit, unclaimed. */
+  readonly handoff: FreshHandoff;
   private stopped = false;
   /** The endpoints this relay may claim for (several relays on one store), or undefined for all. */
   private owned: ReadonlySet<string> | undefined;
-  private inFlight = 0;
-  private idle: (() => void) | undefined;
 
   /** `states`: the persisted admin state of each endpoint that ever left `active`. */
   constructor(
@@ -64,7 +65,21 @@ export class Dispatcher {
       for (const lane of lanes) this.markDirty(lane);
     });
     this.lanes = new LaneSet(config, states, deps.clock.now());
-    this.completer = new Completer({ ...deps, wakeAt: (at, lane) => this.wakeups.at(at, lane) });
+    this.attempts = new Attempts({
+      ...deps,
+      completer: new Completer({ ...deps, wakeAt: (at, lane) => this.wakeups.at(at, lane) }),
+      // A slot came free. Of an ordered endpoint, the key's next delivery may have become its head.
+      finished: (lane) => (lane.endpoint.ordering ? this.markDirty(lane) : this.poke(lane)),
+    });
+    this.handoff = new FreshHandoff({
+      ...deps,
+      lanes: this.lanes,
+      attempts: this.attempts,
+      leaseMarginMs: LEASE_MARGIN_MS,
+      sendsFor: (lane) => !this.stopped && this.owned?.has(lane.name) !== false,
+      added: (endpoint) => this.added(endpoint),
+      freed: (lane) => this.poke(lane),
+    });
     this.sweeper = new Sweeper({
       store: deps.store,
       clock: deps.clock,
@@ -191,14 +206,7 @@ export class Dispatcher {
     this.stopped = true;
     this.sweeper.stop();
     this.wakeups.stop();
-    if (this.inFlight > 0) {
-      const idle = new Promise<void>((resolve) => {
-        this.idle = resolve;
-      });
-      const grace = setTimeout(() => this.deadlines.cancelAll(), graceMs);
-      await idle;
-      clearTimeout(grace);
-    }
+    await this.attempts.drain(graceMs);
     await this.lanes.close();
   }
 
@@ -207,6 +215,11 @@ export class Dispatcher {
     // Woken while its claim is out: remembered now, not at the next pump, which a claim
     // answered sooner would follow, its "exhausted" then hiding this work until the backstop.
     if (lane.claiming) lane.wokenWhileClaiming = true;
+    this.poke(lane);
+  }
+
+  /** Look at the lane in the next pump, without saying it has work (a slot came free). */
+  private poke(lane: Lane): void {
     this.dirty.add(lane);
     if (this.pumpScheduled || this.stopped) return;
     this.pumpScheduled = true;
@@ -269,37 +282,12 @@ export class Dispatcher {
     }
     const claimed = fresh.length + retries.length;
     if (claimed > 0) lane.spend(claimed, this.deps.clock.now());
-    for (const delivery of fresh) this.attempt(lane, delivery, false);
-    for (const delivery of retries) this.attempt(lane, delivery, true);
+    for (const delivery of fresh) this.attempts.run(lane, delivery, false);
+    for (const delivery of retries) this.attempts.run(lane, delivery, true);
     // Not exhausted: the lane is full, and each completion brings it back. Exhausted, but
     // woken while claiming (new work, its lease just taken over): the answer may predate
     // that wake, so look again. Only then: re-claiming a full lane for every wake costs
     // a claim of a row or two per completion (measured: a third more CPU per delivery).
     if (exhausted && woken) this.markDirty(lane);
-  }
-
-  private attempt(lane: Lane, delivery: ClaimedDelivery, isRetry: boolean): void {
-    lane.inFlight++;
-    if (isRetry) lane.retriesInFlight++;
-    this.inFlight++;
-    lane.circuit.onSend();
-    const startedAt = this.deps.clock.now();
-    const deadline = this.deadlines.start(lane.endpoint.timeout);
-    sendAttempt(lane, delivery, startedAt, this.deps.userAgent, deadline.signal)
-      .finally(() => deadline.done())
-      .then((result) => this.completer.complete(lane, delivery, startedAt, result))
-      .catch((error: unknown) => {
-        this.deps.log.error(
-          { err: error, endpoint: lane.name, delivery: delivery.id },
-          'recording attempt failed',
-        );
-      })
-      .finally(() => {
-        lane.inFlight--;
-        if (isRetry) lane.retriesInFlight--;
-        this.inFlight--;
-        if (this.inFlight === 0) this.idle?.();
-        this.markDirty(lane);
-      });
   }
 }

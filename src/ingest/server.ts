@@ -10,7 +10,7 @@ import { OTHER_LABEL, type RejectReason, type RelayMetrics } from '../metrics.ts
 import type { RoutePlan, RoutingTable } from '../routing/match.ts';
 import { bodyKind, mediaType, parsePayload } from '../routing/payload.ts';
 import type { Backlog } from '../store/backlog.ts';
-import type { Store } from '../store/store.ts';
+import type { ClaimedDelivery, FreshLease, Store } from '../store/store.ts';
 import { newEventId } from './event-id.ts';
 import { publishReceived } from './observe.ts';
 import { type ExtractContext, extractIdempotencyKey, extractType, keyOf } from './source.ts';
@@ -33,8 +33,20 @@ export interface IngestDeps {
   metrics: RelayMetrics;
   clock: Clock;
   log: Logger;
-  /** After the commit: one pending delivery of this endpoint was stored. */
-  added(endpoint: string): void;
+  /**
+   * The dispatcher's side of a new event: `reserve` names, before it is
+   * stored, the endpoints whose deliveries go out at once (stored claimed:
+   * `NewEvent.lease`); `stored` follows with the endpoints that got a
+   * delivery and those stored claimed (none of either when nothing was stored).
+   */
+  dispatch: {
+    reserve(endpoints: readonly string[]): FreshLease | undefined;
+    stored(
+      lease: FreshLease | undefined,
+      endpoints: readonly string[],
+      leased: readonly ClaimedDelivery[],
+    ): void;
+  };
 }
 
 const rejectReasons: Partial<Record<RelayError['code'], RejectReason>> = {
@@ -120,20 +132,28 @@ async function handle(
   const plan = view.routing.plan({ source: source.name, type, payload });
 
   const id = newEventId();
-  const result = await deps.store.enqueue({
-    id,
-    source: source.name,
-    type,
-    receivedAt: now,
-    contentType: req.headers['content-type'],
-    body,
-    endpoints: plan.endpoints,
-    gates: plan.gates,
-    orderKeys: orderKeysOf(view.config, plan, context),
-    idempotency: key === undefined ? undefined : { key, expiresAt: now + view.config.storage.dedup_window },
-  });
+  const lease = deps.dispatch.reserve(plan.endpoints);
+  const result = await deps.store
+    .enqueue({
+      id,
+      source: source.name,
+      type,
+      receivedAt: now,
+      contentType: req.headers['content-type'],
+      body,
+      endpoints: plan.endpoints,
+      gates: plan.gates,
+      orderKeys: orderKeysOf(view.config, plan, context),
+      idempotency: key === undefined ? undefined : { key, expiresAt: now + view.config.storage.dedup_window },
+      ...(lease ? { lease } : {}),
+    })
+    .catch((error: unknown) => {
+      deps.dispatch.stored(lease, [], []);
+      throw error;
+    });
 
   if (result.duplicateOf !== undefined) {
+    deps.dispatch.stored(lease, [], []);
     deps.metrics.eventsDuplicate.inc({ source: source.name });
     return answer(res, source, { id: result.duplicateOf, duplicate: true });
   }
@@ -147,7 +167,7 @@ async function handle(
   for (const route of result.held) deps.metrics.thresholdHeld.inc({ route });
   if (endpoints.length === 0 && result.held.length === 0)
     deps.metrics.eventsUnrouted.inc({ source: source.name });
-  for (const endpoint of endpoints) deps.added(endpoint);
+  deps.dispatch.stored(lease, endpoints, result.leased);
   answer(res, source, {
     id,
     deliveries: endpoints.length,

@@ -289,6 +289,19 @@ export interface NewEvent {
    */
   orderKeys?: Readonly<Record<string, string>>;
   idempotency: { key: string; expiresAt: number } | undefined;
+  /**
+   * Endpoints whose deliveries this relay sends the moment the event is
+   * stored, sparing a claim: a backend may store those deliveries already
+   * claimed (in flight, leased until `until`) and hand them back in
+   * `EnqueueResult.leased`; one that does not leaves them pending. Never
+   * for an ordered endpoint or a threshold gate's.
+   */
+  lease?: FreshLease;
+}
+
+export interface FreshLease {
+  endpoints: readonly string[];
+  until: number;
 }
 
 /**
@@ -314,6 +327,8 @@ export type EnqueueResult =
       endpoints: string[];
       /** The routes whose threshold held the event back. */
       held: string[];
+      /** The deliveries stored claimed, as `NewEvent.lease` asked: the caller sends them. */
+      leased: ClaimedDelivery[];
     };
 
 /** Why a route held an event back. */

@@ -1,43 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
-import type { RelayConfig } from '../../src/config/schema.ts';
-import { Dispatcher } from '../../src/dispatch/dispatcher.ts';
-import { BackgroundFailures, createLogger } from '../../src/log.ts';
-import { RelayMetrics } from '../../src/metrics.ts';
-import { Backlog } from '../../src/store/backlog.ts';
 import { openStore } from '../../src/store/open.ts';
-import type { Store } from '../../src/store/store.ts';
+import { dispatcherOn, recordingClaims } from '../helpers/dispatcher.ts';
 import { testConfig } from '../helpers/relay.ts';
 import { startTarget } from '../helpers/target.ts';
-
-/** The real store, with every endpoint a claim asked for written down. */
-function recordingClaims(store: Store, asked: string[]): Store {
-  return new Proxy(store, {
-    get(target, key) {
-      if (key === 'claim') {
-        return (asks: Parameters<Store['claim']>[0], now: number) => {
-          asked.push(...asks.map((ask) => ask.endpoint));
-          return target.claim(asks, now);
-        };
-      }
-      const value = Reflect.get(target, key, target) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
-
-async function dispatcherOn(config: RelayConfig, store: Store): Promise<Dispatcher> {
-  const log = createLogger('silent');
-  return new Dispatcher(config, await store.endpointStates(), {
-    store,
-    backlog: new Backlog(),
-    metrics: new RelayMetrics(),
-    clock: systemClock,
-    log,
-    failures: new BackgroundFailures(log, () => {}),
-    userAgent: 'relay-test',
-  });
-}
 
 describe('a dispatcher sharing its store with other relays', () => {
   it('claims only for the endpoints it holds, and for one it gains once woken', async () => {

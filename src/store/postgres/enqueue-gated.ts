@@ -149,6 +149,6 @@ export function gatedResults(events: readonly NewEvent[], rows: readonly ResultR
         if (fact?.gated.has(endpoint) && !endpoints.includes(endpoint)) endpoints.push(endpoint);
       }
     }
-    return { duplicateOf: undefined, endpoints, held };
+    return { duplicateOf: undefined, endpoints, held, leased: [] };
   });
 }

@@ -33,6 +33,9 @@ const FIXED_PARAMS = 10;
  *
  * The batch must hold at most one event per key (group-commit.ts folds the
  * others onto it), since ON CONFLICT may not touch one row twice.
+ *
+ * `NewEvent.lease` is not taken: every delivery is stored pending, and its
+ * endpoint's owner claims it, under that lease's epoch.
  */
 export async function enqueueBatch(
   pool: Db,
@@ -79,7 +82,7 @@ export async function enqueueBatch(
   return events.map((e): EnqueueResult => {
     const duplicateOf = duplicates.get(e.id);
     return duplicateOf == null
-      ? { duplicateOf: undefined, endpoints: [...e.endpoints], held: [] }
+      ? { duplicateOf: undefined, endpoints: [...e.endpoints], held: [], leased: [] }
       : { duplicateOf };
   });
 }

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { type EventRow, toStoredEvent } from '../rows.ts';
-import type { EnqueueResult, NewEvent, StoredEvent } from '../store.ts';
+import type { ClaimedDelivery, EnqueueResult, NewEvent, StoredEvent } from '../store.ts';
 import type { Db } from './db.ts';
 import { ThresholdStatements } from './thresholds.ts';
 
@@ -18,6 +18,7 @@ export class EventStatements {
   private readonly putKey: Statement<[string, string, string, number]>;
   private readonly insertEvent: Statement<[string, string, string, number, string | null, Buffer]>;
   private readonly insertDelivery: Statement<[string, string, number, number, string | null]>;
+  private readonly insertLeased: Statement<[string, string, number, number, number], { id: number }>;
   private readonly selectEvent: Statement<[string], EventRow>;
   readonly thresholds: ThresholdStatements;
 
@@ -35,6 +36,12 @@ export class EventStatements {
     this.insertDelivery = db.prepare(
       `INSERT OR IGNORE INTO deliveries (id, event_id, endpoint, state, attempts, created_at, next_attempt_at, order_key)
        VALUES (${NEXT_DELIVERY_ID}, ?, ?, 'pending', 0, ?, ?, ?)`,
+    );
+    // Claimed as it is stored (its first claim): the relay sends it at commit, with no claim query.
+    this.insertLeased = db.prepare(
+      `INSERT OR IGNORE INTO deliveries (id, event_id, endpoint, state, attempts, created_at, next_attempt_at,
+         lease_until, claim)
+       VALUES (${NEXT_DELIVERY_ID}, ?, ?, 'in_flight', 0, ?, ?, ?, 1) RETURNING id`,
     );
     this.thresholds = new ThresholdStatements(db, this.insertDelivery);
     this.selectEvent = db.prepare(
@@ -57,7 +64,19 @@ export class EventStatements {
       event.contentType ?? null,
       event.body,
     );
+    const leased: ClaimedDelivery[] = [];
     for (const endpoint of event.endpoints) {
+      if (event.lease?.endpoints.includes(endpoint) && event.orderKeys?.[endpoint] === undefined) {
+        const row = this.insertLeased.get(
+          event.id,
+          endpoint,
+          event.receivedAt,
+          event.receivedAt,
+          event.lease.until,
+        );
+        if (row) leased.push(claimedAtStore(event, endpoint, row.id));
+        continue;
+      }
       this.insertDelivery.run(
         event.id,
         endpoint,
@@ -66,13 +85,37 @@ export class EventStatements {
         event.orderKeys?.[endpoint] ?? null,
       );
     }
-    if (!event.gates?.length) return { duplicateOf: undefined, endpoints: [...event.endpoints], held: [] };
+    if (!event.gates?.length) {
+      return { duplicateOf: undefined, endpoints: [...event.endpoints], held: [], leased };
+    }
     const gated = this.thresholds.decide(event, new Set(event.endpoints));
-    return { duplicateOf: undefined, endpoints: [...event.endpoints, ...gated.endpoints], held: gated.held };
+    return {
+      duplicateOf: undefined,
+      endpoints: [...event.endpoints, ...gated.endpoints],
+      held: gated.held,
+      leased,
+    };
   }
 
   event(id: string): StoredEvent | undefined {
     const row = this.selectEvent.get(id);
     return row && toStoredEvent(row);
   }
+}
+
+/** A delivery stored claimed by `insertLeased`: everything its attempt needs is in the event. */
+function claimedAtStore(event: NewEvent, endpoint: string, id: number): ClaimedDelivery {
+  return {
+    id,
+    claim: 1,
+    eventId: event.id,
+    endpoint,
+    attempts: 0,
+    step: 0,
+    createdAt: event.receivedAt,
+    source: event.source,
+    type: event.type,
+    contentType: event.contentType,
+    body: event.body,
+  };
 }

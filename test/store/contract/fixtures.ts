@@ -40,7 +40,7 @@ export function event(overrides: Partial<NewEvent> = {}): NewEvent {
 
 /** What `enqueue` answers for an event it stored: its fan-out, no threshold in the way. */
 export function accepted(e: NewEvent): EnqueueResult {
-  return { duplicateOf: undefined, endpoints: [...e.endpoints], held: [] };
+  return { duplicateOf: undefined, endpoints: [...e.endpoints], held: [], leased: [] };
 }
 
 export function key(value: string, expiresAt: number): NewEvent['idempotency'] {

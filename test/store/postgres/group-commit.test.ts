@@ -12,7 +12,14 @@ function heldWriter() {
       batches.push({
         ids: events.map((e) => e.id),
         answer: () =>
-          resolve(events.map((e) => ({ duplicateOf: undefined, endpoints: [...e.endpoints], held: [] }))),
+          resolve(
+            events.map((e) => ({
+              duplicateOf: undefined,
+              endpoints: [...e.endpoints],
+              held: [],
+              leased: [],
+            })),
+          ),
       });
     });
   return { batches, write };

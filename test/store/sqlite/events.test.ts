@@ -109,6 +109,38 @@ describe('Outbox.enqueue', () => {
     expect(outbox.enqueue(later)).toEqual(accepted(later));
     db.close();
   });
+
+  it('stores the deliveries a lease names claimed (in flight, first claim) and hands them back', () => {
+    const { db, outbox } = freshOutbox();
+    const until = 1_700_000_070_000;
+    const e = event({ lease: { endpoints: ['crm'], until } });
+    const result = outbox.enqueue(e);
+    expect(result).toMatchObject({ duplicateOf: undefined, endpoints: ['crm', 'analytics'] });
+    const leased = result.duplicateOf === undefined ? result.leased : [];
+    expect(leased).toEqual([
+      {
+        id: expect.any(Number),
+        claim: 1,
+        eventId: e.id,
+        endpoint: 'crm',
+        attempts: 0,
+        step: 0,
+        createdAt: e.receivedAt,
+        source: 'sendblue',
+        type: 'receive',
+        contentType: 'application/json',
+        body: e.body,
+      },
+    ]);
+    const rows = db
+      .prepare('SELECT id, endpoint, state, lease_until, claim FROM deliveries ORDER BY endpoint')
+      .all();
+    expect(rows).toEqual([
+      { id: expect.any(Number), endpoint: 'analytics', state: 'pending', lease_until: null, claim: 0 },
+      { id: leased[0]!.id, endpoint: 'crm', state: 'in_flight', lease_until: until, claim: 1 },
+    ]);
+    db.close();
+  });
 });
 
 describe('GroupCommit', () => {

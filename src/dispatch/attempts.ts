@@ -1,0 +1,73 @@
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { ClaimedDelivery } from '../store/store.ts';
+import { sendAttempt } from './attempt.ts';
+import type { Completer } from './completer.ts';
+import { AttemptDeadlines } from './deadlines.ts';
+import type { Lane } from './lane.ts';
+
+export interface AttemptsDeps {
+  completer: Completer;
+  clock: Clock;
+  log: Logger;
+  userAgent: string;
+  /** An attempt ended and was recorded (or failed to be): its slot is free again. */
+  finished(lane: Lane): void;
+}
+
+/**
+ * Every attempt in flight: each is sent, settled and recorded, holding its
+ * lane's slot until then; `drain` waits for them all at shutdown, cutting off
+ * what runs past the grace period.
+ */
+export class Attempts {
+  private readonly deps: AttemptsDeps;
+  private readonly deadlines = new AttemptDeadlines();
+  private inFlight = 0;
+  private idle: (() => void) | undefined;
+
+  constructor(deps: AttemptsDeps) {
+    this.deps = deps;
+  }
+
+  /** `slotTaken`: the lane already counts it in flight (Dispatcher.reserve). */
+  run(lane: Lane, delivery: ClaimedDelivery, isRetry: boolean, slotTaken = false): void {
+    if (!slotTaken) lane.inFlight++;
+    if (isRetry) lane.retriesInFlight++;
+    this.inFlight++;
+    lane.circuit.onSend();
+    const startedAt = this.deps.clock.now();
+    const deadline = this.deadlines.start(lane.endpoint.timeout);
+    sendAttempt(lane, delivery, startedAt, this.deps.userAgent, deadline.signal)
+      .finally(() => deadline.done())
+      .then((result) => this.deps.completer.complete(lane, delivery, startedAt, result))
+      .catch((error: unknown) => {
+        this.deps.log.error(
+          { err: error, endpoint: lane.name, delivery: delivery.id },
+          'recording attempt failed',
+        );
+      })
+      .finally(() => {
+        lane.inFlight--;
+        if (isRetry) lane.retriesInFlight--;
+        this.inFlight--;
+        if (this.inFlight === 0) this.idle?.();
+        this.deps.finished(lane);
+      });
+  }
+
+  /**
+   * Lets attempts in flight finish for up to `graceMs`, then cuts off the
+   * rest: those go back to pending without using a step. Resolves when every
+   * attempt has been recorded.
+   */
+  async drain(graceMs: number): Promise<void> {
+    if (this.inFlight === 0) return;
+    const idle = new Promise<void>((resolve) => {
+      this.idle = resolve;
+    });
+    const grace = setTimeout(() => this.deadlines.cancelAll(), graceMs);
+    await idle;
+    clearTimeout(grace);
+  }
+}
