@@ -17,7 +17,7 @@ const mapValues = <T, U>(record: Record<string, T>, fn: (name: string, value: T)
 /**
  * The whole file: unknown keys refused everywhere, every default filled in,
  * endpoints merged with `defaults`. Cross-references between sections are
- * checked separately (load.ts), so they are reported even when this fails;
+ * checked separately (cross-check.ts), so they are reported even when this fails;
  * load.ts also resolves `storage.path`, kept here as written.
  */
 export function configSchema(context: SchemaContext) {

@@ -9,7 +9,7 @@ const POSTGRES_URL = 'must be a postgres:// or postgresql:// URL, like postgres:
  * Each backend's keys, and no other's: a key the chosen backend would ignore
  * is refused, so a config never says something relay does not do. SQLite's
  * keys are optional in the input so that a written one can be told from a
- * default; `cluster` with SQLite is refused in load.ts (another section).
+ * default; `cluster` with SQLite is refused in cross-check.ts (another section).
  */
 export const storageSection = z
   .strictObject({
