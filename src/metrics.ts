@@ -1,34 +1,15 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { EndpointAdminState } from './store/store.ts';
+import { type HealthSnapshot, healthGauge } from './metrics/health.ts';
+import {
+  endpointStateGauge,
+  type LaneSnapshot,
+  oldestPendingGauge,
+  queueDepthGauge,
+} from './metrics/lanes.ts';
 
-/** Why ingest refused a request: a fixed set, so label values stay bounded. */
-export type RejectReason =
-  | 'unauthorized'
-  | 'body_too_large'
-  | 'bad_request'
-  | 'unsupported_media_type'
-  | 'unavailable';
-
-/** How one delivery attempt ended: a fixed set. */
-export type AttemptOutcome =
-  | 'success'
-  | 'http_error'
-  | 'timeout'
-  | 'connection_error'
-  | 'rate_limited'
-  | 'gone'
-  | 'cancelled';
-
-/** What the queue gauges read at scrape time, from memory (never a COUNT query). */
-export interface LaneSnapshot {
-  endpoint: string;
-  pending: number;
-  inFlight: number;
-  state: EndpointAdminState;
-  circuitOpen: boolean;
-  /** The config no longer names the endpoint: its deliveries are held. */
-  held: boolean;
-}
+export type { HealthSnapshot } from './metrics/health.ts';
+export { type AttemptOutcome, OTHER_LABEL, type RejectReason, type ReloadResult } from './metrics/labels.ts';
+export type { LaneSnapshot } from './metrics/lanes.ts';
 
 /**
  * Gauges among prom-client's default metrics that end in _total, which
@@ -41,20 +22,6 @@ const MISNAMED_DEFAULT_GAUGES = [
   'nodejs_active_requests_total',
   'nodejs_active_resources_total',
 ];
-
-/** What the readiness and disk gauges read at scrape time. */
-export interface HealthSnapshot {
-  ready(): Promise<boolean>;
-  /** Undefined where the store does not write to a local disk (a remote database). */
-  diskFreeBytes(): number | undefined;
-  minFreeDiskBytes(): number;
-}
-
-/** How a config reload ended: a fixed set. */
-export type ReloadResult = 'success' | 'error' | 'restart_required';
-
-/** Stands for any source or type the config does not name. */
-export const OTHER_LABEL = 'other';
 
 /**
  * Every relay_* metric, defined in one place on a registry of this relay's own
@@ -168,38 +135,13 @@ export class RelayMetrics {
   private lanes: () => LaneSnapshot[] = () => [];
   private oldestAges: () => Promise<Map<string, number>> = async () => new Map();
 
-  readonly queueDepth = new Gauge({
-    name: 'relay_queue_depth',
-    help: 'Unfinished deliveries, by endpoint and state (pending | in_flight | held: the config no longer names the endpoint).',
-    labelNames: ['endpoint', 'state'] as const,
-    registers: [this.registry],
-    collect: () => {
-      this.queueDepth.reset();
-      for (const lane of this.lanes()) {
-        if (lane.held) {
-          this.queueDepth.set({ endpoint: lane.endpoint, state: 'held' }, lane.pending + lane.inFlight);
-          continue;
-        }
-        this.queueDepth.set({ endpoint: lane.endpoint, state: 'pending' }, lane.pending);
-        this.queueDepth.set({ endpoint: lane.endpoint, state: 'in_flight' }, lane.inFlight);
-      }
-    },
-  });
+  readonly queueDepth = queueDepthGauge(this.registry, () => this.lanes());
 
-  readonly oldestPending = new Gauge({
-    name: 'relay_oldest_pending_seconds',
-    help: 'Age of the oldest unfinished delivery, by endpoint.',
-    labelNames: ['endpoint'] as const,
-    registers: [this.registry],
-    // One store read per scrape for every endpoint at once; the counts above come from memory.
-    collect: async () => {
-      const ages = await this.oldestAges();
-      this.oldestPending.reset();
-      for (const lane of this.lanes()) {
-        this.oldestPending.set({ endpoint: lane.endpoint }, (ages.get(lane.endpoint) ?? 0) / 1000);
-      }
-    },
-  });
+  readonly oldestPending = oldestPendingGauge(
+    this.registry,
+    () => this.lanes(),
+    () => this.oldestAges(),
+  );
 
   readonly thresholdHeld = new Counter({
     name: 'relay_threshold_held_total',
@@ -227,41 +169,32 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
-  readonly endpointState = new Gauge({
-    name: 'relay_endpoint_state',
-    help: 'Endpoint state: 1 for the current one of active | paused | disabled, and circuit_open while its circuit is open.',
-    labelNames: ['endpoint', 'state'] as const,
-    registers: [this.registry],
-    collect: () => {
-      this.endpointState.reset();
-      for (const lane of this.lanes()) {
-        if (lane.held) continue;
-        for (const state of ['active', 'paused', 'disabled'] as const) {
-          this.endpointState.set({ endpoint: lane.endpoint, state }, lane.state === state ? 1 : 0);
-        }
-        this.endpointState.set({ endpoint: lane.endpoint, state: 'circuit_open' }, lane.circuitOpen ? 1 : 0);
-      }
-    },
-  });
+  readonly endpointState = endpointStateGauge(this.registry, () => this.lanes());
 
   // What the alert rules in deploy/prometheus/ need beyond the flow above:
   // readiness and disk headroom, read at scrape time.
 
   private health: HealthSnapshot | undefined;
 
-  readonly ready = this.healthGauge(
+  readonly ready = healthGauge(
+    this.registry,
+    () => this.health,
     'relay_ready',
     '1 while /readyz answers 200 (database writable, not shutting down), else 0.',
     async (health) => ((await health.ready()) ? 1 : 0),
   );
 
-  readonly diskFree = this.healthGauge(
+  readonly diskFree = healthGauge(
+    this.registry,
+    () => this.health,
     'relay_disk_free_bytes',
     "Free space for relay on the database's filesystem.",
     (health) => health.diskFreeBytes(),
   );
 
-  readonly diskMinFree = this.healthGauge(
+  readonly diskMinFree = healthGauge(
+    this.registry,
+    () => this.health,
     'relay_disk_min_free_bytes',
     'limits.min_free_disk: below this much free space ingest answers 503.',
     (health) => health.minFreeDiskBytes(),
@@ -297,23 +230,5 @@ export class RelayMetrics {
   /** Where readiness and disk headroom are read from at scrape time. */
   observeHealth(health: HealthSnapshot): void {
     this.health = health;
-  }
-
-  /** A gauge set from the health snapshot at each scrape (none until one is observed). */
-  private healthGauge(
-    name: string,
-    help: string,
-    read: (health: HealthSnapshot) => number | undefined | Promise<number>,
-  ): Gauge {
-    const gauge: Gauge = new Gauge({
-      name,
-      help,
-      registers: [this.registry],
-      collect: async () => {
-        const value = this.health && (await read(this.health));
-        if (value !== undefined) gauge.set(value);
-      },
-    });
-    return gauge;
   }
 }

@@ -13,7 +13,7 @@ export const ADDRESS = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]*)):(\d{1,5})$/;
 export const WHSEC = /^(?:whsec_)?[A-Za-z0-9+/]+={0,2}$/;
 export const DEFAULT_SCHEDULE = ['5s', '30s', '2m', '10m', '30m', '1h', '2h', '4h', '8h', '12h'];
 
-// A schema-level message wins over the parse-wide map in load.ts; passing on a
+// A schema-level message wins over the parse-wide map in problems.ts; passing on a
 // missing value lets that map say "required" instead.
 export const unlessMissing = (message: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? undefined : message;

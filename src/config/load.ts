@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type Document, isMap, isNode, isScalar, isSeq, parseDocument, type YAMLError } from 'yaml';
-import type { z } from 'zod';
+import { type Document, parseDocument, type YAMLError } from 'yaml';
 import { ConfigError, toError } from '../errors.ts';
+import { crossCheck, isRecord } from './cross-check.ts';
 import { type Env, interpolate } from './interpolate.ts';
 import { pathAsWritten } from './presets/expand.ts';
+import { formatPath, inDocumentOrder, reasonFor, translate } from './problems.ts';
 import { configSchema, type Problem, type RelayConfig } from './schema.ts';
+
+export { checkValue } from './problems.ts';
 
 /**
  * The config file, from text to a frozen `RelayConfig`. Nothing is half
@@ -105,22 +108,6 @@ function build(source: ConfigSource, problems: Problem[], origin: ConfigSource =
   return frozen;
 }
 
-/**
- * `value` checked by `schema`, each problem worded as the config's are
- * (`url: must be an absolute http(s) URL`): admin API bodies read like the file.
- */
-export function checkValue<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-): { ok: true; data: z.output<S> } | { ok: false; problems: string[] } {
-  const result = schema.safeParse(value, { error: reasonFor });
-  if (result.success) return { ok: true, data: result.data };
-  const problems = translate(result.error.issues, []).map(
-    (p) => `${formatPath(p.path, 'body')}: ${p.reason}`,
-  );
-  return { ok: false, problems: [...new Set(problems)] };
-}
-
 /** "ENOENT: no such file or directory, open '/x'" → "ENOENT: no such file or directory". */
 function firstClause(err: unknown): string {
   return toError(err).message.split(', ')[0] ?? '';
@@ -131,162 +118,6 @@ function yamlProblem(error: YAMLError): string {
   // Drop the quoted source excerpt yaml appends: it may be part of a secret.
   const message = error.message.replace(/ at line \d+, column \d+:[\s\S]*$/, '').replace(/: ".*"$/, '');
   return start ? `line ${start.line}, column ${start.col}: ${message}` : `config: ${message}`;
-}
-
-/** The parse-wide wording of zod's generic issues; schema.ts words the domain-specific ones. */
-function reasonFor(issue: z.core.$ZodRawIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      if (issue.input === undefined) return 'required';
-      return EXPECTED[issue.expected] ?? `must be a ${issue.expected}`;
-    case 'invalid_value':
-      return issue.values.length === 1
-        ? `must be ${String(issue.values[0])}`
-        : `must be one of: ${issue.values.map(String).join(', ')}`;
-    case 'invalid_union':
-      return 'options' in issue && Array.isArray(issue.options)
-        ? `must be one of: ${issue.options.map(String).join(', ')}`
-        : 'is not one of the accepted forms';
-    case 'too_small':
-      if (issue.origin === 'array' || issue.origin === 'string') return 'must not be empty';
-      return `must be at least ${String(issue.minimum)}`;
-    case 'too_big':
-      return `must be at most ${String(issue.maximum)}`;
-    case 'unrecognized_keys':
-      return 'unknown key';
-    default:
-      return 'is not valid';
-  }
-}
-
-const EXPECTED: Record<string, string> = {
-  object: 'must be a mapping',
-  record: 'must be a mapping',
-  array: 'must be a list',
-  string: 'must be a string',
-  number: 'must be a number',
-  int: 'must be a whole number',
-  boolean: 'must be true or false',
-};
-
-function translate(issues: readonly z.core.$ZodIssue[], prefix: Problem['path']): Problem[] {
-  return issues.flatMap((issue): Problem[] => {
-    const path = [...prefix, ...issue.path.map((s) => (typeof s === 'number' ? s : String(s)))];
-    switch (issue.code) {
-      case 'unrecognized_keys':
-        return issue.keys.map((key) => ({ path: [...path, key], reason: 'unknown key' }));
-      case 'invalid_key':
-        return issue.issues.map((inner) => ({ path, reason: inner.message }));
-      case 'invalid_union': {
-        // Report inside the one form that fits the value's type, e.g. the
-        // mapping form of `type:` when a mapping was written.
-        const plausible = issue.errors.filter((errors) => !errors.some(isMismatch));
-        return plausible.length === 1 && plausible[0]
-          ? translate(plausible[0], path)
-          : [{ path, reason: issue.message }];
-      }
-      default:
-        return [{ path, reason: issue.message }];
-    }
-  });
-}
-
-function isMismatch(issue: z.core.$ZodIssue): boolean {
-  return (
-    issue.path.length === 0 &&
-    (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union')
-  );
-}
-
-/**
- * Checks that span sections. They run on the raw tree rather than inside the
- * schema, so they are reported even when some other part fails to parse.
- */
-function crossCheck(tree: unknown): Problem[] {
-  if (!isRecord(tree)) return [];
-  const problems: Problem[] = [];
-  const sources = isRecord(tree.sources) ? tree.sources : {};
-  const endpoints = isRecord(tree.endpoints) ? tree.endpoints : {};
-  const routeNames = new Set<string>();
-  (Array.isArray(tree.routes) ? tree.routes : []).forEach((route: unknown, i) => {
-    if (!isRecord(route)) return;
-    for (const name of namesIn(route.from)) {
-      // `relay` is the built-in source of relay's own events.
-      if (name !== 'relay' && !Object.hasOwn(sources, name)) {
-        problems.push({ path: ['routes', i, 'from'], reason: `unknown source '${name}'` });
-      }
-    }
-    for (const name of namesIn(route.to)) {
-      if (!Object.hasOwn(endpoints, name)) {
-        problems.push({ path: ['routes', i, 'to'], reason: `unknown endpoint '${name}'` });
-      }
-    }
-    const name = typeof route.name === 'string' ? route.name : `route-${i}`;
-    if (routeNames.has(name))
-      problems.push({ path: ['routes', i, 'name'], reason: `duplicate route name '${name}'` });
-    routeNames.add(name);
-  });
-  const backend = isRecord(tree.storage) ? tree.storage.backend : undefined;
-  if (tree.cluster !== undefined && backend !== 'postgres') {
-    problems.push({ path: ['cluster'], reason: 'only for storage.backend: postgres' });
-  }
-  if (isRecord(tree.delivery) && tree.delivery.require_https === true) {
-    for (const [name, endpoint] of Object.entries(endpoints)) {
-      if (
-        isRecord(endpoint) &&
-        typeof endpoint.url === 'string' &&
-        URL.parse(endpoint.url)?.protocol === 'http:'
-      ) {
-        problems.push({
-          path: ['endpoints', name, 'url'],
-          reason: 'must use https (delivery.require_https is on)',
-        });
-      }
-    }
-  }
-  return problems;
-}
-
-const namesIn = (list: unknown): string[] =>
-  Array.isArray(list) ? list.filter((n): n is string => typeof n === 'string' && n !== '') : [];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function formatPath(path: Problem['path'], root = 'config'): string {
-  if (path.length === 0) return root;
-  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
-}
-
-/** Problem lines sorted by where their path starts in the file; a missing key sorts at its parent. */
-function inDocumentOrder(doc: Document, problems: Problem[]): string[] {
-  const placed = problems.map((p, i) => ({
-    line: `${formatPath(p.path)}: ${p.reason}`,
-    at: offsetOf(doc, p.path),
-    i,
-  }));
-  placed.sort((a, b) => a.at - b.at || a.i - b.i);
-  return [...new Set(placed.map((p) => p.line))];
-}
-
-function offsetOf(doc: Document, path: Problem['path']): number {
-  let node: unknown = doc.contents;
-  let offset = 0;
-  for (const segment of path) {
-    let next: unknown;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
-      next = pair?.value;
-      if (isNode(pair?.key)) offset = pair.key.range?.[0] ?? offset;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      next = node.items[segment];
-      if (isNode(next)) offset = next.range?.[0] ?? offset;
-    }
-    if (!isNode(next)) break;
-    node = next;
-  }
-  return offset;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,0 +1,6 @@
+export type EndpointAdminState = 'active' | 'paused' | 'disabled';
+
+export interface EndpointStateRecord {
+  state: EndpointAdminState;
+  changedAt: number;
+}
