@@ -8,7 +8,7 @@
  */
 import { CONNECTIONS, type Ctx, DELIVERY_CONCURRENCY, launchFor, scratch } from './lib/context.ts';
 import { drive } from './lib/driver.ts';
-import { CpuWindow } from './lib/proc.ts';
+import { CpuWindow, ResidentPeaks } from './lib/proc.ts';
 import {
   createDatabase,
   metricSum,
@@ -50,6 +50,7 @@ export async function backlog(ctx: Ctx): Promise<Section> {
   try {
     const commitsBefore = await commits(relay);
     const cpu = new CpuWindow(relay.pid).start();
+    const resident = new ResidentPeaks(relay.pid);
     const stop = new AbortController();
     const ingest = drive({
       origin: relay.ingestUrl,
@@ -62,6 +63,7 @@ export async function backlog(ctx: Ctx): Promise<Section> {
     const drained = await ctx.target.waitFor(size, ctx.plan.drainTimeoutMs);
     stop.abort();
     cpu.stop();
+    const { peak } = resident.stop();
     const load = await ingest;
     const commitsAfter = await commits(relay);
     const memory = await relay.metrics();
@@ -76,6 +78,7 @@ export async function backlog(ctx: Ctx): Promise<Section> {
       `${size.toLocaleString('en-US')} events, ${how}`,
       `ingest ${ctx.plan.drainIngestRate}/s during the drain: p50 ${load.latency.p50.toFixed(1)} ms`,
       `${Math.round(commitCount / drainSeconds)} group commits/s of ${perCommit.toFixed(1)} items`,
+      `peak resident: ${peak.anon.toFixed(0)} MiB anonymous, ${peak.file.toFixed(0)} MiB file-backed (code)`,
       `at the end: V8 heap ${heapMiB.toFixed(0)} MiB, external ${externalMiB.toFixed(0)} MiB, RSS ${relay.memory().rss.toFixed(0)} MiB`,
     ];
     if (drained.received < size) notes.push(`only ${drained.received} delivered before the timeout`);
@@ -94,7 +97,7 @@ export async function backlog(ctx: Ctx): Promise<Section> {
           notes: [...notes, ...relay.warningNotes()],
         },
       ],
-      figures: { rate, peakRss, ingestP99: load.latency.p99, preloadSeconds },
+      figures: { rate, peakRss, peakAnon: peak.anon, ingestP99: load.latency.p99, preloadSeconds },
       notes: [],
     };
   } finally {

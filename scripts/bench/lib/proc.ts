@@ -21,11 +21,53 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
 
+/** The kB figures of /proc/<pid>/status, by name. */
+function statusKiB(pid: number): (key: string) => number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return (key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
+}
+
 /** Resident memory now and its peak over the process's life (VmHWM), in MiB. */
 export function memoryMiB(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
+  const kib = statusKiB(pid);
   return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+}
+
+/**
+ * Resident memory by kind, in MiB: anonymous (heap, buffers, SQLite's cache:
+ * what the process really holds) apart from file-backed pages (mostly the
+ * executable's own code, ~100 MiB for the single executable, which the
+ * kernel may drop and read again).
+ */
+export function residentParts(pid: number): { anon: number; file: number } {
+  const kib = statusKiB(pid);
+  return { anon: kib('RssAnon') / 1024, file: kib('RssFile') / 1024 };
+}
+
+/** The peak of each kind of resident memory, sampled every 100 ms until `stop()` (the kernel keeps only the total's). */
+export class ResidentPeaks {
+  readonly peak = { anon: 0, file: 0 };
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(pid: number) {
+    const sample = () => {
+      try {
+        const now = residentParts(pid);
+        this.peak.anon = Math.max(this.peak.anon, now.anon);
+        this.peak.file = Math.max(this.peak.file, now.file);
+      } catch {
+        // The process has exited: the peaks stand.
+      }
+    };
+    sample();
+    this.timer = setInterval(sample, 100);
+    this.timer.unref();
+  }
+
+  stop(): this {
+    clearInterval(this.timer);
+    return this;
+  }
 }
 
 /** CPU used between `start()` and `stop()`, as cores busy (1.0 = one core all the time). */
