@@ -38,9 +38,17 @@ export class Attempts {
     lane.circuit.onSend();
     const startedAt = this.deps.clock.now();
     const deadline = this.deadlines.start(lane.endpoint.timeout);
+    let slotHeld = true;
+    const freeSlot = () => {
+      if (!slotHeld) return;
+      slotHeld = false;
+      lane.inFlight--;
+      if (isRetry) lane.retriesInFlight--;
+      this.deps.finished(lane);
+    };
     sendAttempt(lane, delivery, startedAt, this.deps.userAgent, deadline.signal)
       .finally(() => deadline.done())
-      .then((result) => this.deps.completer.complete(lane, delivery, startedAt, result))
+      .then((result) => this.deps.completer.complete(lane, delivery, startedAt, result, freeSlot))
       .catch((error: unknown) => {
         this.deps.log.error(
           { err: error, endpoint: lane.name, delivery: delivery.id },
@@ -48,11 +56,9 @@ export class Attempts {
         );
       })
       .finally(() => {
-        lane.inFlight--;
-        if (isRetry) lane.retriesInFlight--;
+        freeSlot();
         this.inFlight--;
         if (this.inFlight === 0) this.idle?.();
-        this.deps.finished(lane);
       });
   }
 

@@ -48,7 +48,20 @@ export class Completer {
     this.deps = deps;
   }
 
-  async complete(lane: Lane, delivery: ClaimedDelivery, startedAt: number, result: SendResult) {
+  /**
+   * `freeSlot`: called as soon as a delivered attempt's completion is queued
+   * (its request is over, its outcome decided), so the claim the free slot
+   * brings is queued behind it and shares its transaction, rather than
+   * waiting for its commit and paying one of its own. Of an ordered endpoint
+   * only after the commit: the key's next delivery is its head only then.
+   */
+  async complete(
+    lane: Lane,
+    delivery: ClaimedDelivery,
+    startedAt: number,
+    result: SendResult,
+    freeSlot: () => void = () => {},
+  ) {
     const now = this.deps.clock.now();
     publishAttempt({
       endpoint: lane.name,
@@ -68,7 +81,9 @@ export class Completer {
         error: result.error,
       };
     }
-    const applied = await this.record(completion);
+    const recorded = this.record(completion);
+    if (settlement.kind === 'delivered' && !lane.endpoint.ordering) freeSlot();
+    const applied = await recorded;
     const labels = { endpoint: lane.name };
     this.deps.metrics.deliveryAttempts.inc({ ...labels, outcome: attemptOutcome(settlement, result) });
     if (settlement.kind !== 'cancelled')
