@@ -1,12 +1,7 @@
 import type { ClaimedDelivery } from './claims.ts';
 
-export interface NewEvent {
-  id: string;
-  source: string;
-  type: string;
-  receivedAt: number;
-  contentType: string | undefined;
-  body: Buffer;
+/** An event to store: what is stored of it, and how its deliveries are made. */
+export interface NewEvent extends StoredEvent {
   /** Fan-out, fixed when the event is stored. */
   endpoints: readonly string[];
   /** Routes behind a threshold: decided in the event's own transaction, from the counts the store keeps. */
