@@ -28,52 +28,90 @@ export function noAnswerYet(): SendResult {
 
 /**
  * One attempt through the endpoint's pool. The caller's signal bounds the
- * whole attempt, answer body included (see deadlines.ts); redirects are not followed (undici's
- * request never does), and only the first 4 KiB of the answer are read.
+ * whole attempt, answer body included (see deadlines.ts); redirects are not
+ * followed (undici's dispatch never does), and only the first 4 KiB of the
+ * answer are read. Through `dispatch` with a handler of its own rather than
+ * `request`: no stream and no async iterator per answer, on the hottest path
+ * relay has.
  */
-export async function send(pool: UndiciDispatcher, request: OutboundRequest): Promise<SendResult> {
+export function send(pool: UndiciDispatcher, request: OutboundRequest): Promise<SendResult> {
   const started = performance.now();
   const { signal } = request;
   const result = noAnswerYet();
-  try {
-    const answer = await pool.request({
+  return new Promise<SendResult>((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    let controller: UndiciDispatcher.DispatchController | undefined;
+    const abort = () => controller?.abort(new Error('aborted'));
+    const finish = (error?: Error) => {
+      if (done) return;
+      done = true;
+      signal.removeEventListener('abort', abort);
+      if (error) {
+        if (signal.aborted) result.error = signal.reason === 'cancelled' ? 'cancelled' : 'timeout';
+        else result.error = errorCode(error);
+        // An answer whose body failed midway still counts as no answer: it may be cut.
+        result.status = undefined;
+      } else {
+        result.response = Buffer.concat(chunks, size);
+      }
+      result.durationMs = performance.now() - started;
+      resolve(result);
+    };
+    const handler: UndiciDispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (signal.aborted) abort();
+      },
+      onResponseStart(_c, statusCode, headers) {
+        result.status = statusCode;
+        const retryAfter = headers['retry-after'];
+        result.retryAfter = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+      },
+      onResponseData(c, chunk) {
+        const room = RESPONSE_CAP_BYTES - size;
+        chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+        size += Math.min(chunk.length, room);
+        if (size >= RESPONSE_CAP_BYTES) {
+          // The rest is not wanted: dropping it costs the connection, not a read of megabytes.
+          finish();
+          c.abort(new Error('answer read up to the cap'));
+        }
+      },
+      onResponseEnd() {
+        finish();
+      },
+      onResponseError(_c, error) {
+        finish(error);
+      },
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    try {
+      dispatch(pool, request, handler);
+    } catch (error) {
+      finish(error instanceof Error ? error : new Error(String(error)));
+    }
+  });
+}
+
+function dispatch(
+  pool: UndiciDispatcher,
+  request: OutboundRequest,
+  handler: UndiciDispatcher.DispatchHandler,
+): void {
+  pool.dispatch(
+    {
       path: request.path,
       method: 'POST',
       headers: request.headers,
       body: request.body,
-      signal,
       // The signal bounds the whole attempt; these are undici's own backstops.
       headersTimeout: request.timeoutMs,
       bodyTimeout: request.timeoutMs,
-    });
-    result.status = answer.statusCode;
-    const retryAfter = answer.headers['retry-after'];
-    result.retryAfter = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
-    result.response = await readCapped(answer.body);
-  } catch (error) {
-    if (signal.aborted) result.error = signal.reason === 'cancelled' ? 'cancelled' : 'timeout';
-    else result.error = errorCode(error);
-    // An answer whose body failed midway still counts as no answer: it may be cut.
-    if (result.status !== undefined && result.response === undefined) result.status = undefined;
-  }
-  result.durationMs = performance.now() - started;
-  return result;
-}
-
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const room = RESPONSE_CAP_BYTES - size;
-    chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-    size += Math.min(chunk.length, room);
-    if (size >= RESPONSE_CAP_BYTES) {
-      // The rest is not wanted: dropping it costs the connection, not a read of megabytes.
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks, size);
+    },
+    handler,
+  );
 }
 
 function errorCode(error: unknown): string {
