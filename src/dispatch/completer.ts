@@ -88,6 +88,26 @@ export class Completer {
       );
   }
 
+  /**
+   * Claimed deliveries that will not be sent: back to pending now, with no
+   * attempt and no step used (as an attempt cut off by shutdown). One the
+   * store refuses was claimed again already, so there is nothing to undo.
+   */
+  async giveBack(deliveries: readonly ClaimedDelivery[]): Promise<void> {
+    const at = this.deps.clock.now();
+    await Promise.all(
+      deliveries.map((delivery) =>
+        this.record({
+          deliveryId: delivery.id,
+          claim: delivery.claim,
+          attempt: undefined,
+          next: 'release',
+          at,
+        }),
+      ),
+    );
+  }
+
   /** Effects of a recorded outcome on the lane, the backlog count, metrics and operational events. */
   private afterOutcome(
     lane: Lane,

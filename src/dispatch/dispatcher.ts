@@ -268,15 +268,40 @@ export class Dispatcher {
       lane.mayHaveWork = false;
       if (nextDue !== undefined) this.wakeups.at(nextDue, lane);
     }
-    const claimed = fresh.length + retries.length;
-    if (claimed > 0) lane.spend(claimed, this.deps.clock.now());
-    for (const delivery of fresh) this.attempt(lane, delivery, false);
-    for (const delivery of retries) this.attempt(lane, delivery, true);
+    const now = this.deps.clock.now();
+    // The lane stopped sending while its claim was out: a 410 Gone or a Retry-After recorded
+    // meanwhile, an operator's pause, a reload that removed the endpoint. The claim may have
+    // run after that was stored (a 410 releases its delivery, due at once): what it brought
+    // is given back unsent rather than sent to an endpoint that must not get it now.
+    if (!lane.sendable || lane.pausedUntil > now) {
+      this.giveBack(lane, [...fresh, ...retries]);
+    } else {
+      const claimed = fresh.length + retries.length;
+      if (claimed > 0) lane.spend(claimed, now);
+      for (const delivery of fresh) this.attempt(lane, delivery, false);
+      for (const delivery of retries) this.attempt(lane, delivery, true);
+    }
     // Not exhausted: the lane is full, and each completion brings it back. Exhausted, but
     // woken while claiming (new work, its lease just taken over): the answer may predate
     // that wake, so look again. Only then: re-claiming a full lane for every wake costs
     // a claim of a row or two per completion (measured: a third more CPU per delivery).
     if (exhausted && woken) this.markDirty(lane);
+  }
+
+  /** Counted as in flight until recorded, so stopping waits for it. */
+  private giveBack(lane: Lane, deliveries: ClaimedDelivery[]): void {
+    if (deliveries.length === 0) return;
+    this.inFlight++;
+    this.completer
+      .giveBack(deliveries)
+      .catch((error: unknown) => {
+        // Still in flight in the store: its lease runs out and the sweeper gives it back.
+        this.deps.log.warn({ err: error, endpoint: lane.name }, 'giving back unsent deliveries failed');
+      })
+      .finally(() => {
+        this.inFlight--;
+        if (this.inFlight === 0) this.idle?.();
+      });
   }
 
   private attempt(lane: Lane, delivery: ClaimedDelivery, isRetry: boolean): void {
