@@ -42,6 +42,8 @@ export interface CompleterDeps extends OutcomeHooks {
 export class Completer {
   private readonly deps: CompleterDeps;
   private completions: Completion[] = [];
+  /** The endpoint of each queued completion. */
+  private endpoints: string[] = [];
   private completionBatch: Promise<boolean[]> | undefined;
 
   constructor(deps: CompleterDeps) {
@@ -68,7 +70,7 @@ export class Completer {
         error: result.error,
       };
     }
-    const applied = await this.record(completion);
+    const applied = await this.record(lane.name, completion);
     const labels = { endpoint: lane.name };
     this.deps.metrics.deliveryAttempts.inc({ ...labels, outcome: attemptOutcome(settlement, result) });
     if (settlement.kind !== 'cancelled')
@@ -93,11 +95,11 @@ export class Completer {
    * attempt and no step used (as an attempt cut off by shutdown). One the
    * store refuses was claimed again already, so there is nothing to undo.
    */
-  async giveBack(deliveries: readonly ClaimedDelivery[]): Promise<void> {
+  async giveBack(endpoint: string, deliveries: readonly ClaimedDelivery[]): Promise<void> {
     const at = this.deps.clock.now();
     await Promise.all(
       deliveries.map((delivery) =>
-        this.record({
+        this.record(endpoint, {
           deliveryId: delivery.id,
           claim: delivery.claim,
           attempt: undefined,
@@ -171,13 +173,18 @@ export class Completer {
    * goes to the store in one call, so a busy dispatcher pays one unit of work
    * per turn rather than one per request.
    */
-  private record(completion: Completion): Promise<boolean> {
+  private record(endpoint: string, completion: Completion): Promise<boolean> {
     const index = this.completions.push(completion) - 1;
+    this.endpoints.push(endpoint);
     this.completionBatch ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       const batch = this.completions;
+      const endpoints = this.endpoints;
       this.completions = [];
+      this.endpoints = [];
       this.completionBatch = undefined;
-      return this.deps.store.complete(batch, this.deps.clock.now());
+      return this.deps.backlog.writing(endpoints, () =>
+        this.deps.store.complete(batch, this.deps.clock.now()),
+      );
     });
     return this.completionBatch.then((applied) => applied[index]!);
   }

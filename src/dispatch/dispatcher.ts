@@ -293,7 +293,7 @@ export class Dispatcher {
     if (deliveries.length === 0) return;
     this.inFlight++;
     this.completer
-      .giveBack(deliveries)
+      .giveBack(lane.name, deliveries)
       .catch((error: unknown) => {
         // Still in flight in the store: its lease runs out and the sweeper gives it back.
         this.deps.log.warn({ err: error, endpoint: lane.name }, 'giving back unsent deliveries failed');
