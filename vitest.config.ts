@@ -16,18 +16,12 @@ const RELAY_SUITES = [
   'test/routing/**/*.test.ts',
 ];
 
-/**
- * Left out of the postgres project (each still runs in the default one):
- * tests about SQLite itself, and one known PostgreSQL failure.
- */
+/** Left out of the postgres project (each still runs in the default one): tests about SQLite itself. */
 const NOT_ON_POSTGRES = [
   // storage.max_size, SQLite's size cap: PostgreSQL's disk is the server's.
   'test/e2e/disk-full.test.ts',
   // Writes its backlog of 10,000 due retries through the SQLite statements, before relay starts.
   'test/dispatch/first-slots.test.ts',
-  // Not SQLite-only, but open on PostgreSQL: in about one run in three of the whole suite the
-  // endpoint that answered 410 is sent its delivery a second time. Cause not found yet.
-  'test/ingest/relay-source-gone.test.ts',
 ];
 
 export default defineConfig({

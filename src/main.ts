@@ -96,6 +96,7 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
   const opsEvents = new OperationalEvents({
     routing: () => view().routing,
     store,
+    backlog,
     clock,
     log: log.child({ component: 'relay-source' }),
     failures,

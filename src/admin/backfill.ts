@@ -43,7 +43,7 @@ export async function backfillEndpoint(
     matched += ids.length;
     if (ids.length > 0) {
       const now = ctx.clock.now();
-      const n = await ctx.store.operator.addDeliveries(name, ids, now);
+      const n = await ctx.backlog.writing([name], () => ctx.store.operator.addDeliveries(name, ids, now));
       created += n;
       ctx.dispatcher.added(name, n);
     } else {

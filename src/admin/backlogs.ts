@@ -41,7 +41,9 @@ export async function moveBacklog(
 ): Promise<z.infer<typeof moveAnswer>> {
   heldBacklog(ctx, name);
   configuredEndpoint(ctx, to);
-  const { moved, dropped } = await ctx.store.operator.moveBacklog(name, to, ctx.clock.now());
+  const { moved, dropped } = await ctx.backlog.writing([name, to], () =>
+    ctx.store.operator.moveBacklog(name, to, ctx.clock.now()),
+  );
   ctx.backlog.remove(name, moved + dropped);
   ctx.dispatcher.added(to, moved);
   ctx.log.info({ endpoint: name, to, moved, dropped }, 'held backlog moved by an operator');
@@ -51,7 +53,9 @@ export async function moveBacklog(
 /** `POST /admin/backlogs/{name}/drop`: the held pending deliveries are marked `dropped` (kept, finished now). */
 export async function dropBacklog(ctx: AdminContext, name: string): Promise<z.infer<typeof dropAnswer>> {
   heldBacklog(ctx, name);
-  const dropped = await ctx.store.operator.dropBacklog(name, ctx.clock.now());
+  const dropped = await ctx.backlog.writing([name], () =>
+    ctx.store.operator.dropBacklog(name, ctx.clock.now()),
+  );
   ctx.backlog.remove(name, dropped);
   ctx.log.info({ endpoint: name, dropped }, 'held backlog dropped by an operator');
   return { endpoint: name, dropped, in_flight: ctx.dispatcher.lane(name)?.inFlight ?? 0 };

@@ -22,7 +22,9 @@ export async function retryDelivery(ctx: AdminContext, id: number): Promise<z.in
       `endpoint '${before.endpoint}' is not in the config: move or drop its backlog instead`,
     );
   }
-  const action = await ctx.store.operator.retry(id, ctx.clock.now());
+  const action = await ctx.backlog.writing([before.endpoint], () =>
+    ctx.store.operator.retry(id, ctx.clock.now()),
+  );
   if (action === undefined) {
     throw new RelayError('RELAY_ERR_CONFLICT', `delivery ${id} is being attempted right now`);
   }
@@ -55,9 +57,8 @@ export async function replayEndpoint(
   const since = body.since === undefined ? 0 : parseSince(body.since, ctx.clock.now());
   const dryRun = body.dry_run ?? false;
   const limit = body.limit ?? DEFAULT_REPLAY_CAP;
-  const { matched, requeued } = await ctx.store.operator.replay(
-    { endpoint: name, state, since, limit, dryRun },
-    ctx.clock.now(),
+  const { matched, requeued } = await ctx.backlog.writing([name], () =>
+    ctx.store.operator.replay({ endpoint: name, state, since, limit, dryRun }, ctx.clock.now()),
   );
   ctx.dispatcher.added(name, requeued);
   if (!dryRun) ctx.log.info({ endpoint: name, state, since, matched, requeued }, 'replay by an operator');

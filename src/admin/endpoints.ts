@@ -13,6 +13,7 @@ export type EndpointView = z.infer<typeof endpointView>;
 /** `GET /admin/endpoints`: every configured endpoint, in config order. */
 export async function listEndpoints(ctx: AdminContext): Promise<z.infer<typeof endpointList>> {
   const endpoints = Object.values(ctx.view().config.endpoints);
+  const queues = endpoints.map((endpoint) => ctx.dispatcher.queueCounts(endpoint.name));
   const [dead, states, oldest, owners] = await Promise.all([
     ctx.store.reads.deadCounts(),
     ctx.store.endpointStates(),
@@ -20,8 +21,8 @@ export async function listEndpoints(ctx: AdminContext): Promise<z.infer<typeof e
     ctx.store.cluster.owners(ctx.clock.now()),
   ]);
   return {
-    endpoints: endpoints.map((endpoint) =>
-      describe(ctx, endpoint, {
+    endpoints: endpoints.map((endpoint, i) =>
+      describe(ctx, endpoint, queues[i]!, {
         dead: dead.get(endpoint.name) ?? 0,
         changedAt: states.get(endpoint.name)?.changedAt,
         oldest: oldest.get(endpoint.name),
@@ -33,13 +34,14 @@ export async function listEndpoints(ctx: AdminContext): Promise<z.infer<typeof e
 
 export async function showEndpoint(ctx: AdminContext, name: string): Promise<EndpointView> {
   const endpoint = configuredEndpoint(ctx, name);
+  const queue = ctx.dispatcher.queueCounts(name);
   const [dead, states, oldest, owners] = await Promise.all([
     ctx.store.reads.deadCounts(),
     ctx.store.endpointStates(),
     ctx.store.oldestUnfinished([name]),
     ctx.store.cluster.owners(ctx.clock.now()),
   ]);
-  return describe(ctx, endpoint, {
+  return describe(ctx, endpoint, queue, {
     dead: dead.get(name) ?? 0,
     changedAt: states.get(name)?.changedAt,
     oldest: oldest.get(name),
@@ -67,10 +69,19 @@ interface Stored {
   owner: string | undefined;
 }
 
-function describe(ctx: AdminContext, endpoint: EndpointConfig, stored: Stored): EndpointView {
+/**
+ * `queue` is taken from memory before the store is read, as the request found
+ * it: a resume's answer counts the deliveries it let go, not what the lane had
+ * claimed (or sent) by the time the reads came back.
+ */
+function describe(
+  ctx: AdminContext,
+  endpoint: EndpointConfig,
+  queue: { pending: number; inFlight: number },
+  stored: Stored,
+): EndpointView {
   const now = ctx.clock.now();
   const lane = ctx.dispatcher.lane(endpoint.name);
-  const queue = ctx.dispatcher.queueCounts(endpoint.name);
   const last = lane?.lastAttempt;
   return {
     name: endpoint.name,

@@ -25,7 +25,7 @@ export async function removeGoneEndpoint(ctx: AdminContext, name: string): Promi
     });
     await ctx.store.setEndpointState(name, 'active', now, 'removed after 410 Gone');
   }
-  const dropped = await ctx.store.operator.dropBacklog(name, now);
+  const dropped = await ctx.backlog.writing([name], () => ctx.store.operator.dropBacklog(name, now));
   ctx.backlog.remove(name, dropped);
   ctx.log.warn({ endpoint: name, dropped }, 'endpoint answered 410 Gone: removed (on_gone: remove)');
   return dropped;

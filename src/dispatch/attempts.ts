@@ -63,6 +63,25 @@ export class Attempts {
   }
 
   /**
+   * Claimed deliveries that will not be sent: back to pending, counted in
+   * flight until recorded, so `drain` waits for them.
+   */
+  giveBack(lane: Lane, deliveries: readonly ClaimedDelivery[]): void {
+    if (deliveries.length === 0) return;
+    this.inFlight++;
+    this.deps.completer
+      .giveBack(lane.name, deliveries)
+      .catch((error: unknown) => {
+        // Still in flight in the store: its lease runs out and the sweeper gives it back.
+        this.deps.log.warn({ err: error, endpoint: lane.name }, 'giving back unsent deliveries failed');
+      })
+      .finally(() => {
+        this.inFlight--;
+        if (this.inFlight === 0) this.idle?.();
+      });
+  }
+
+  /**
    * Lets attempts in flight finish for up to `graceMs`, then cuts off the
    * rest: those go back to pending without using a step. Resolves when every
    * attempt has been recorded.

@@ -42,6 +42,8 @@ export interface CompleterDeps extends OutcomeHooks {
 export class Completer {
   private readonly deps: CompleterDeps;
   private completions: Completion[] = [];
+  /** The endpoint of each queued completion. */
+  private endpoints: string[] = [];
   private completionBatch: Promise<boolean[]> | undefined;
 
   constructor(deps: CompleterDeps) {
@@ -81,7 +83,7 @@ export class Completer {
         error: result.error,
       };
     }
-    const recorded = this.record(completion);
+    const recorded = this.record(lane.name, completion);
     if (settlement.kind === 'delivered' && !lane.endpoint.ordering) freeSlot();
     const applied = await recorded;
     const labels = { endpoint: lane.name };
@@ -101,6 +103,26 @@ export class Completer {
         { endpoint: lane.name, delivery: delivery.id },
         'attempt not recorded: its lease had expired and the delivery was claimed again',
       );
+  }
+
+  /**
+   * Claimed deliveries that will not be sent: back to pending now, with no
+   * attempt and no step used (as an attempt cut off by shutdown). One the
+   * store refuses was claimed again already, so there is nothing to undo.
+   */
+  async giveBack(endpoint: string, deliveries: readonly ClaimedDelivery[]): Promise<void> {
+    const at = this.deps.clock.now();
+    await Promise.all(
+      deliveries.map((delivery) =>
+        this.record(endpoint, {
+          deliveryId: delivery.id,
+          claim: delivery.claim,
+          attempt: undefined,
+          next: 'release',
+          at,
+        }),
+      ),
+    );
   }
 
   /** Effects of a recorded outcome on the lane, the backlog count, metrics and operational events. */
@@ -166,13 +188,18 @@ export class Completer {
    * goes to the store in one call, so a busy dispatcher pays one unit of work
    * per turn rather than one per request.
    */
-  private record(completion: Completion): Promise<boolean> {
+  private record(endpoint: string, completion: Completion): Promise<boolean> {
     const index = this.completions.push(completion) - 1;
+    this.endpoints.push(endpoint);
     this.completionBatch ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       const batch = this.completions;
+      const endpoints = this.endpoints;
       this.completions = [];
+      this.endpoints = [];
       this.completionBatch = undefined;
-      return this.deps.store.complete(batch, this.deps.clock.now());
+      return this.deps.backlog.writing(endpoints, () =>
+        this.deps.store.complete(batch, this.deps.clock.now()),
+      );
     });
     return this.completionBatch.then((applied) => applied[index]!);
   }

@@ -280,10 +280,19 @@ export class Dispatcher {
       lane.mayHaveWork = false;
       if (nextDue !== undefined) this.wakeups.at(nextDue, lane);
     }
-    const claimed = fresh.length + retries.length;
-    if (claimed > 0) lane.spend(claimed, this.deps.clock.now());
-    for (const delivery of fresh) this.attempts.run(lane, delivery, false);
-    for (const delivery of retries) this.attempts.run(lane, delivery, true);
+    const now = this.deps.clock.now();
+    // The lane stopped sending while its claim was out: a 410 Gone or a Retry-After recorded
+    // meanwhile, an operator's pause, a reload that removed the endpoint. The claim may have
+    // run after that was stored (a 410 releases its delivery, due at once): what it brought
+    // is given back unsent rather than sent to an endpoint that must not get it now.
+    if (!lane.sendable || lane.pausedUntil > now) {
+      this.attempts.giveBack(lane, [...fresh, ...retries]);
+    } else {
+      const claimed = fresh.length + retries.length;
+      if (claimed > 0) lane.spend(claimed, now);
+      for (const delivery of fresh) this.attempts.run(lane, delivery, false);
+      for (const delivery of retries) this.attempts.run(lane, delivery, true);
+    }
     // Not exhausted: the lane is full, and each completion brings it back. Exhausted, but
     // woken while claiming (new work, its lease just taken over): the answer may predate
     // that wake, so look again. Only then: re-claiming a full lane for every wake costs

@@ -1,7 +1,6 @@
 import type { Clock } from '../clock.ts';
-import type { Logger } from '../log.ts';
 import type { Backlog } from '../store/backlog.ts';
-import type { ClaimedDelivery, FreshLease, Store } from '../store/store.ts';
+import type { ClaimedDelivery, FreshLease } from '../store/store.ts';
 import type { Attempts } from './attempts.ts';
 import type { Lane } from './lane.ts';
 import type { LaneSet } from './lanes.ts';
@@ -9,10 +8,8 @@ import type { LaneSet } from './lanes.ts';
 export interface HandoffDeps {
   lanes: LaneSet;
   attempts: Attempts;
-  store: Store;
   backlog: Backlog;
   clock: Clock;
-  log: Logger;
   /** How long a delivery stored claimed is leased, beyond its endpoint's timeout. */
   leaseMarginMs: number;
   /** The dispatcher sends for this lane now: it runs, and (several relays on one store) owns the endpoint. */
@@ -76,7 +73,7 @@ export class FreshHandoff {
       }
       lane.inFlight--;
       // Stored claimed, but no longer to be sent from here (paused meanwhile, stopping).
-      if (delivery) this.giveBack(delivery);
+      if (delivery) this.deps.attempts.giveBack(lane, [delivery]);
       if (delivery || endpoints.includes(name)) this.deps.added(name);
       else this.deps.freed(lane);
     }
@@ -92,15 +89,5 @@ export class FreshHandoff {
     if (!this.deps.sendsFor(lane)) return false;
     const capacity = lane.capacity(now);
     return capacity.waitMs === 0 && capacity.fresh > 0;
-  }
-
-  /** Back to pending, due now, without counting an attempt. */
-  private giveBack(delivery: ClaimedDelivery): void {
-    const now = this.deps.clock.now();
-    const release = { deliveryId: delivery.id, claim: delivery.claim, attempt: undefined };
-    this.deps.store.complete([{ ...release, next: 'release', at: now }], now).catch((error: unknown) => {
-      // Its lease runs out, and the sweeper takes it back.
-      this.deps.log.warn({ err: error, delivery: delivery.id }, 'giving back a delivery failed');
-    });
   }
 }

@@ -144,7 +144,9 @@ export class Ownership {
       }
       if (gained.length > 0 || clock.now() - this.backlogReadAt >= BACKLOG_RESYNC_MS) {
         this.backlogReadAt = clock.now();
-        await this.deps.backlog.reset(() => store.unfinishedCounts());
+        // A count left as it was (busy here while read) is read again at the next renewal.
+        const settled = await this.deps.backlog.reset(() => store.unfinishedCounts());
+        if (!settled) this.backlogReadAt = Number.NEGATIVE_INFINITY;
       }
       if (gained.length > 0) {
         // A lane taken over runs with the states as stored, whoever changed them last.

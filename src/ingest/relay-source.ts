@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import type { BackgroundFailures, Logger } from '../log.ts';
 import type { RoutingTable } from '../routing/match.ts';
+import type { Backlog } from '../store/backlog.ts';
 import type { Store } from '../store/store.ts';
 import { newEventId } from './event-id.ts';
 import { publishReceived } from './observe.ts';
@@ -23,6 +24,7 @@ const DEAD_SAMPLE = 20;
 export interface OpsEventsDeps {
   routing: () => RoutingTable;
   store: Store;
+  backlog: Backlog;
   clock: Clock;
   log: Logger;
   failures: BackgroundFailures;
@@ -114,24 +116,26 @@ export class OperationalEvents {
   }
 
   private emit(type: OpsEventType, endpoint: string, details: Record<string, unknown>): void {
-    const { routing, store, clock, log, failures, added } = this.deps;
+    const { routing, store, backlog, clock, log, failures, added } = this.deps;
     const now = clock.now();
     const payload = { type, endpoint, at: new Date(now).toISOString(), ...details };
     const endpoints = routing()
       .endpointsFor({ source: RELAY_SOURCE, type, payload })
       .filter((name) => name !== endpoint);
     const id = newEventId();
-    store
-      .enqueue({
-        id,
-        source: RELAY_SOURCE,
-        type,
-        receivedAt: now,
-        contentType: 'application/json',
-        body: Buffer.from(JSON.stringify(payload)),
-        endpoints,
-        idempotency: undefined,
-      })
+    backlog
+      .writing(endpoints, () =>
+        store.enqueue({
+          id,
+          source: RELAY_SOURCE,
+          type,
+          receivedAt: now,
+          contentType: 'application/json',
+          body: Buffer.from(JSON.stringify(payload)),
+          endpoints,
+          idempotency: undefined,
+        }),
+      )
       .then(
         () => {
           failures.recovered('ops_event');

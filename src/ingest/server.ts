@@ -133,20 +133,25 @@ async function handle(
 
   const id = newEventId();
   const lease = deps.dispatch.reserve(plan.endpoints);
-  const result = await deps.store
-    .enqueue({
-      id,
-      source: source.name,
-      type,
-      receivedAt: now,
-      contentType: req.headers['content-type'],
-      body,
-      endpoints: plan.endpoints,
-      gates: plan.gates,
-      orderKeys: orderKeysOf(view.config, plan, context),
-      idempotency: key === undefined ? undefined : { key, expiresAt: now + view.config.storage.dedup_window },
-      ...(lease ? { lease } : {}),
-    })
+  // Every endpoint it may get a delivery for: its fan-out, and those behind its threshold routes.
+  const reached = [...plan.endpoints, ...plan.gates.flatMap((gate) => gate.endpoints)];
+  const result = await deps.backlog
+    .writing(reached, () =>
+      deps.store.enqueue({
+        id,
+        source: source.name,
+        type,
+        receivedAt: now,
+        contentType: req.headers['content-type'],
+        body,
+        endpoints: plan.endpoints,
+        gates: plan.gates,
+        orderKeys: orderKeysOf(view.config, plan, context),
+        idempotency:
+          key === undefined ? undefined : { key, expiresAt: now + view.config.storage.dedup_window },
+        ...(lease ? { lease } : {}),
+      }),
+    )
     .catch((error: unknown) => {
       deps.dispatch.stored(lease, [], []);
       throw error;

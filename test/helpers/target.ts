@@ -42,8 +42,8 @@ export interface Target {
    * or `timeoutMs` passes; resolves with the ids that never arrived.
    */
   missing(ids: Iterable<string>, timeoutMs?: number): Promise<string[]>;
-  /** Answers every held request with this reply. */
-  releaseHeld(status?: number): void;
+  /** Answers every held request with this status (and headers). */
+  releaseHeld(status?: number, headers?: Record<string, string>): void;
   close(): Promise<void>;
 }
 
@@ -164,10 +164,10 @@ export async function startTarget(
         check();
       });
     },
-    releaseHeld(status = 200) {
+    releaseHeld(status = 200, headers = {}) {
       for (const res of held.splice(0)) {
         if (!res.destroyed) {
-          res.writeHead(status);
+          res.writeHead(status, headers);
           res.end();
         }
       }

@@ -1,0 +1,135 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.ts';
+import { Dispatcher } from '../../src/dispatch/dispatcher.ts';
+import { type SettledMessage, settledChannel } from '../../src/dispatch/observe.ts';
+import { BackgroundFailures, createLogger } from '../../src/log.ts';
+import { RelayMetrics } from '../../src/metrics.ts';
+import { Backlog } from '../../src/store/backlog.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Claim, Store } from '../../src/store/store.ts';
+import { byBackend } from '../helpers/backend.ts';
+import { testConfig } from '../helpers/relay.ts';
+import { startTarget } from '../helpers/target.ts';
+
+/**
+ * The real store, whose next claim once armed runs only after `until`
+ * resolves: `asked` resolves when the dispatcher sent it, `answered` with
+ * what it claimed.
+ */
+function claimsHeldBack(store: Store) {
+  let armed: { until: Promise<unknown>; asked: () => void; answered: (claims: Claim[]) => void } | undefined;
+  const proxy = new Proxy(store, {
+    get(target, key) {
+      if (key === 'claim') {
+        return async (asks: Parameters<Store['claim']>[0], now: number) => {
+          const held = armed;
+          armed = undefined;
+          if (!held) return target.claim(asks, now);
+          held.asked();
+          await held.until;
+          const claims = await target.claim(asks, systemClock.now());
+          // After the dispatcher took the answer (its handler runs in this promise's reactions).
+          setImmediate(() => held.answered(claims));
+          return claims;
+        };
+      }
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const holdNext = (until: Promise<unknown>) => {
+    const asked = Promise.withResolvers<void>();
+    const answered = Promise.withResolvers<Claim[]>();
+    armed = { until, asked: asked.resolve, answered: answered.resolve };
+    return { asked: asked.promise, answered: answered.promise };
+  };
+  return { store: proxy, holdNext };
+}
+
+/** Resolves once an outcome of `endpoint` was written to the store. */
+function appliedOutcome(endpoint: string): Promise<SettledMessage> {
+  return new Promise((resolve) => {
+    const listener = (message: unknown) => {
+      const settled = message as SettledMessage;
+      if (settled.endpoint !== endpoint || !settled.applied) return;
+      unsubscribe(settledChannel.name, listener);
+      resolve(settled);
+    };
+    subscribe(settledChannel.name, listener);
+  });
+}
+
+const cases = [
+  { answer: '410 Gone', status: 410, headers: {}, settlement: 'gone' },
+  { answer: '429 with Retry-After', status: 429, headers: { 'retry-after': '60' }, settlement: 'paused' },
+] as const;
+
+describe('a claim that answers after its lane stopped sending', () => {
+  it.each(cases)(
+    'gives back what it claimed, unsent, when the endpoint answered $answer meanwhile',
+    async ({ status, headers, settlement }) => {
+      const target = await startTarget(() => ({ hold: true }));
+      const config = testConfig(`
+sources: { app: {} }
+endpoints: { crm: { url: "${target.url}/crm" } }
+routes: [{ from: [app], to: [crm] }]
+${byBackend({ sqlite: '', postgres: 'cluster: { lease: 10m }' })}
+`);
+      const opened = await openStore(config, { minFreeDisk: () => 0 });
+      const { store, holdNext } = claimsHeldBack(opened);
+      const enqueue = async (id: string) => {
+        await store.enqueue({
+          id,
+          source: 'app',
+          type: 'message',
+          receivedAt: systemClock.now(),
+          contentType: 'application/json',
+          body: Buffer.from('{}'),
+          endpoints: ['crm'],
+          idempotency: undefined,
+        });
+      };
+      // Stored before the dispatcher starts, so its first claim (at start) is the only one and
+      // takes it: no other claim is out when the second event comes. On PostgreSQL the store
+      // claims only under a lease held.
+      await store.cluster.renew(['crm'], systemClock.now());
+      await enqueue('evt_late_first');
+      const log = createLogger('silent');
+      const dispatcher = new Dispatcher(config, await store.endpointStates(), {
+        store,
+        backlog: new Backlog(),
+        metrics: new RelayMetrics(),
+        clock: systemClock,
+        log,
+        failures: new BackgroundFailures(log, () => {}),
+        userAgent: 'relay-test',
+      });
+      try {
+        await target.waitFor(1);
+
+        // A second event wakes the lane while the first is in flight; its claim runs only once
+        // the first one's answer is stored, so it sees what that answer left due.
+        await enqueue('evt_late_second');
+        const outcome = appliedOutcome('crm');
+        const held = holdNext(outcome);
+        dispatcher.added('crm');
+        await held.asked;
+        target.releaseHeld(status, headers);
+        expect((await outcome).settlement.kind).toBe(settlement);
+        const claim = (await held.answered)[0]!;
+        expect([...claim.fresh, ...claim.retries].map((d) => d.eventId)).toContain('evt_late_second');
+        await dispatcher.stop(5_000);
+
+        expect(target.requests).toHaveLength(1);
+        const [second] = await store.reads.deliveriesOf('evt_late_second');
+        expect(second).toMatchObject({ state: 'pending', attempts: 0, step: 0 });
+        const [first] = await store.reads.deliveriesOf('evt_late_first');
+        expect(first).toMatchObject({ state: 'pending', attempts: 1, step: 0, lastStatus: status });
+      } finally {
+        await dispatcher.stop(1_000);
+        await opened.close();
+      }
+    },
+  );
+});
