@@ -4,8 +4,9 @@
  *
  *   npm run build
  *
- * CommonJS because an SEA's main script is one; the `import()` calls in cli.ts
- * become lazy `require`s inside the bundle, so `--version` still loads none of
+ * CommonJS because the executable runs it as a CommonJS module
+ * (scripts/sea-entry.cjs); the `import()` calls in cli.ts become lazy
+ * `require`s inside the bundle, so `--version` still loads none of
  * the heavy modules. better-sqlite3 is bundled too: inside the executable it
  * gets its addon through the `nativeBinding` option (src/store/sqlite/native.ts), never by
  * a path on disk.
@@ -50,7 +51,7 @@ const result = await build({
   external: ['pg-native'],
 });
 
-// With the code cache on, an SEA cannot run a dynamic import(): refuse a bundle that still has one.
+// The executable runs the bundle through vm.Script, which cannot run a dynamic import(): refuse a bundle with one.
 const code = readFileSync(outfile, 'utf8');
 const dynamicImport = /\bimport\s*\(/.exec(code);
 if (dynamicImport) {
