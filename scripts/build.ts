@@ -16,6 +16,7 @@ import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
 import { bundleUi } from '../src/ui/bundle.ts';
+import { undiciPoolOnly } from './lib/undici-pool-only.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const outfile = resolve(root, 'dist/relay.cjs');
@@ -33,7 +34,7 @@ const embedUi: Plugin = {
 };
 
 const result = await build({
-  plugins: [embedUi],
+  plugins: [embedUi, undiciPoolOnly(root)],
   entryPoints: [resolve(root, 'src/cli.ts')],
   outfile,
   bundle: true,
