@@ -16,6 +16,7 @@ import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
 import { bundleUi } from '../src/ui/bundle.ts';
+import { nodemailerOnFirstUse } from './lib/nodemailer-on-first-use.ts';
 import { undiciPoolOnly } from './lib/undici-pool-only.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -34,7 +35,7 @@ const embedUi: Plugin = {
 };
 
 const result = await build({
-  plugins: [embedUi, undiciPoolOnly(root)],
+  plugins: [embedUi, undiciPoolOnly(root), nodemailerOnFirstUse(root)],
   entryPoints: [resolve(root, 'src/cli.ts')],
   outfile,
   bundle: true,
