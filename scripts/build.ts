@@ -16,8 +16,7 @@ import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
 import { bundleUi } from '../src/ui/bundle.ts';
-import { nodemailerOnFirstUse } from './lib/nodemailer-on-first-use.ts';
-import { undiciPoolOnly } from './lib/undici-pool-only.ts';
+import { startupImports } from './lib/startup-imports.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const outfile = resolve(root, 'dist/relay.cjs');
@@ -35,7 +34,7 @@ const embedUi: Plugin = {
 };
 
 const result = await build({
-  plugins: [embedUi, undiciPoolOnly(root), nodemailerOnFirstUse(root)],
+  plugins: [embedUi, ...startupImports(root)],
   entryPoints: [resolve(root, 'src/cli.ts')],
   outfile,
   bundle: true,
