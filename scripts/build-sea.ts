@@ -6,10 +6,13 @@
  *   npm run build:sea            # npm run build, then this
  *   npm run build:sea -- --no-strip
  *
+ * - The main script is scripts/sea-entry.cjs; the bundle travels as the asset
+ *   `relay.cjs` with a V8 code cache of a real start beside it (`relay.cache`):
+ *   a first build of the executable carries no cache and writes one during a
+ *   training start (scripts/lib/code-cache.ts), the second carries it. The
+ *   startup snapshot is off (it fails for an app that loads node:http).
  * - better-sqlite3's prebuilt addon for this platform travels as the SEA asset
  *   `better_sqlite3.node`; src/store/sqlite/native.ts writes it out and loads it at start.
- * - The code cache is on (faster start); the startup snapshot is not (it
- *   fails for an app that loads node:http).
  * - The experimental-feature warning is off, and NODE_OPTIONS is ignored
  *   (`execArgvExtension: "none"`): the environment cannot change the daemon.
  * - V8's young generation is capped at 16 MiB per semi-space
@@ -23,6 +26,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { trainCodeCache } from './lib/code-cache.ts';
+import { StepError } from './lib/isolated.ts';
 
 const { values } = parseArgs({ options: { strip: { type: 'boolean', default: true } }, allowNegative: true });
 
@@ -30,7 +35,10 @@ const root = resolve(import.meta.dirname, '..');
 const dist = resolve(root, 'dist');
 const bundle = resolve(dist, 'relay.cjs');
 const output = resolve(dist, 'relay');
-const seaConfig = resolve(dist, 'sea-config.json');
+const entry = resolve(root, 'scripts/sea-entry.cjs');
+const training = resolve(dist, 'relay-code-cache-training');
+const codeCache = resolve(dist, 'relay.cache');
+const codeCacheOutput = resolve(dist, 'code-cache-output.txt');
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
   version: string;
   engines: { node: string };
@@ -55,30 +63,20 @@ checkAddonLoads(addon);
 
 mkdirSync(dist, { recursive: true });
 const executable = values.strip ? strippedNode() : process.execPath;
-writeFileSync(
-  seaConfig,
-  `${JSON.stringify(
-    {
-      main: bundle,
-      mainFormat: 'commonjs',
-      output,
-      executable,
-      disableExperimentalSEAWarning: true,
-      useSnapshot: false,
-      useCodeCache: true,
-      execArgv: ['--max-semi-space-size=16'],
-      execArgvExtension: 'none',
-      assets: { 'better_sqlite3.node': addon },
-    },
-    null,
-    2,
-  )}\n`,
-);
-
-rmSync(output, { force: true });
-execFileSync(process.execPath, ['--build-sea', seaConfig], { stdio: 'inherit' });
-if (executable !== process.execPath) rmSync(executable, { force: true });
-chmodSync(output, 0o755);
+let failure: string | undefined;
+try {
+  writeFileSync(codeCacheOutput, codeCache);
+  buildSea(training, 'sea-config-training.json', { 'code-cache-output': codeCacheOutput });
+  await trainCodeCache(training, codeCache);
+  buildSea(output, 'sea-config.json', { 'relay.cache': codeCache });
+} catch (error) {
+  failure = error instanceof StepError ? `training the code cache: ${error.message}` : String(error);
+} finally {
+  const intermediates = [training, codeCacheOutput, codeCache, resolve(dist, 'sea-config-training.json')];
+  for (const file of intermediates) rmSync(file, { force: true });
+  if (executable !== process.execPath) rmSync(executable, { force: true });
+}
+if (failure !== undefined) fail(failure);
 
 // The executable must answer on its own before anyone ships it.
 const version = spawnSync(output, ['--version'], { encoding: 'utf8', env: { PATH: '' } });
@@ -88,6 +86,37 @@ if (version.status !== 0 || version.stdout.trim() !== pkg.version || version.std
 console.log(
   `build:sea: dist/relay ${pkg.version} (${(statSync(output).size / 1024 / 1024).toFixed(1)} MiB, Node ${process.version}, ${process.platform}-${process.arch})`,
 );
+
+/**
+ * One `node --build-sea`. The training build and the shipped one differ only
+ * in `extra` assets: V8 takes the cache only under the same flags (execArgv).
+ */
+function buildSea(target: string, configName: string, extra: Record<string, string>): void {
+  const config = resolve(dist, configName);
+  writeFileSync(
+    config,
+    `${JSON.stringify(
+      {
+        main: entry,
+        mainFormat: 'commonjs',
+        output: target,
+        executable,
+        disableExperimentalSEAWarning: true,
+        useSnapshot: false,
+        // The entry is a few lines: the code cache that matters is relay.cache.
+        useCodeCache: false,
+        execArgv: ['--max-semi-space-size=16'],
+        execArgvExtension: 'none',
+        assets: { 'relay.cjs': bundle, 'better_sqlite3.node': addon, ...extra },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  rmSync(target, { force: true });
+  execFileSync(process.execPath, ['--build-sea', config], { stdio: 'inherit' });
+  chmodSync(target, 0o755);
+}
 
 /** better-sqlite3's addon for this machine: one compiled from source if there is one, else its prebuild. */
 function addonPath(): string {

@@ -8,8 +8,7 @@ import type { RelayMetrics } from '../metrics.ts';
 import { configIdentity } from './config.ts';
 import type { AdminContext } from './context.ts';
 import { authenticate } from './guard.ts';
-import { dispatchAdmin } from './router.ts';
-import { adminRoutes } from './routes.ts';
+import { dispatchAdmin, type Route } from './router.ts';
 import { isUiPath, serveUi, uiSecurityHeaders } from './ui.ts';
 
 export interface AdminDeps {
@@ -68,11 +67,22 @@ function isWebhooksPath(raw: string | undefined): boolean {
   return /^\/admin\/webhooks\/?(\?|$)/.test(raw ?? '');
 }
 
+let routeTable: Promise<readonly Route[]> | undefined;
+
+/**
+ * The /admin/* route table, loaded at the first /admin/ request: its schemas
+ * (and the OpenAPI document built from them) are not needed to be ready.
+ */
+function adminRoutes(): Promise<readonly Route[]> {
+  routeTable ??= import('./routes.ts').then((table) => table.adminRoutes);
+  return routeTable;
+}
+
 async function route(deps: AdminDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = parseRequestUrl(req.url);
   if (url.pathname.startsWith('/admin/')) {
     const caller = authenticate(req, deps.adminConfig(), deps.loopback);
-    const answer = await dispatchAdmin(adminRoutes, deps.api, req, res, url, caller);
+    const answer = await dispatchAdmin(await adminRoutes(), deps.api, req, res, url, caller);
     if (answer) sendJson(res, answer.status, answer.body);
     return;
   }

@@ -1,0 +1,79 @@
+/**
+ * esbuild plugins for the single executable's bundle that keep what the
+ * daemon evaluates before it is ready to what it uses. Each one answers the
+ * imports of one package from the files that use it with a small module of
+ * its own:
+ *
+ * - undici, from src/dispatch/: its Pool and its connector alone. Its index
+ *   also evaluates fetch, WebSocket, EventSource, the HTTP cache, the
+ *   interceptors and the mocks. The admin CLI's `request` still comes from
+ *   the index, loaded only when an ops command runs.
+ * - prom-client, from src/metrics*: the metric classes, the registry and the
+ *   default metrics. Its index also evaluates the Pushgateway (node:https,
+ *   node:zlib), the Summary (tdigest) and the cluster aggregator (node:cluster).
+ * - nodemailer, from the e-mail transport: evaluated at the first
+ *   `createTransport`, when a relay with an e-mail endpoint opens its SMTP
+ *   pool, instead of at every start.
+ *
+ * A name a file imports beyond these fails the build ("No matching export").
+ */
+import type { Plugin } from 'esbuild';
+
+interface Narrowing {
+  package: string;
+  /** The importing files that get `contents` instead of the package's index. */
+  importers: RegExp;
+  contents: string;
+}
+
+const narrowings: Narrowing[] = [
+  {
+    package: 'undici',
+    importers: /[\\/]src[\\/]dispatch[\\/]/,
+    // As undici's index does: request() and the other API methods are mixed into Dispatcher.prototype there.
+    contents: `
+      import Dispatcher from 'undici/lib/dispatcher/dispatcher.js';
+      import api from 'undici/lib/api/index.js';
+      Object.assign(Dispatcher.prototype, api);
+      export { default as Pool } from 'undici/lib/dispatcher/pool.js';
+      export { default as buildConnector } from 'undici/lib/core/connect.js';
+    `,
+  },
+  {
+    package: 'prom-client',
+    importers: /[\\/]src[\\/]metrics(\.ts$|[\\/])/,
+    contents: `
+      export { default as Counter } from 'prom-client/lib/counter.js';
+      export { default as Gauge } from 'prom-client/lib/gauge.js';
+      export { default as Histogram } from 'prom-client/lib/histogram.js';
+      export { default as Registry } from 'prom-client/lib/registry.js';
+      export { default as collectDefaultMetrics } from 'prom-client/lib/defaultMetrics.js';
+    `,
+  },
+  {
+    package: 'nodemailer',
+    importers: /[\\/]src[\\/]dispatch[\\/]mail[\\/]transport\.ts$/,
+    contents: `
+      let nodemailer;
+      export default {
+        createTransport(...args) {
+          nodemailer ??= require('nodemailer');
+          return nodemailer.createTransport(...args);
+        },
+      };
+    `,
+  },
+];
+
+export function startupImports(root: string): Plugin[] {
+  return narrowings.map(({ package: name, importers, contents }) => ({
+    name: `startup-imports:${name}`,
+    setup(build) {
+      const namespace = `startup-imports:${name}`;
+      build.onResolve({ filter: new RegExp(`^${name}$`) }, (args) =>
+        importers.test(args.importer) ? { path: name, namespace } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace }, () => ({ resolveDir: root, loader: 'js', contents }));
+    },
+  }));
+}

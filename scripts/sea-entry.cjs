@@ -1,0 +1,37 @@
+/**
+ * The main script of the single executable (scripts/build-sea.ts): it runs
+ * relay's bundle, the SEA asset `relay.cjs`, with the V8 code cache in the
+ * asset `relay.cache`.
+ *
+ * Why not the bundle as the main script with Node's `useCodeCache`: Node makes
+ * that cache by compiling the script without running it, so it holds the top
+ * level only, and every module of the bundle (a function esbuild wraps and
+ * calls on first import) was still compiled at each start. The cache here is
+ * taken from a real start of this executable (scripts/lib/code-cache.ts), so
+ * it holds every function a start runs.
+ *
+ * V8 takes a cache only for the same source, the same V8 and the same V8
+ * flags; a rejected cache means a slower start, never a wrong one, and says so
+ * on stderr (the build checks that `--version` writes nothing there).
+ */
+'use strict';
+const { getAsset, getAssetKeys } = require('node:sea');
+const { Script } = require('node:vm');
+
+const assets = new Set(getAssetKeys());
+// A CommonJS module's own wrapper; the bundle's `#!` line would not parse inside it.
+// ASCII (scripts/build.ts), so read as latin1: one byte a character, and faster to decode than UTF-8.
+const bundle = Buffer.from(getAsset('relay.cjs')).toString('latin1').replace(/^#!/, '//');
+const script = new Script(`(function (exports, require, module, __filename, __dirname) {${bundle}\n})`, {
+  filename: 'relay.cjs',
+  cachedData: assets.has('relay.cache') ? new Uint8Array(getAsset('relay.cache')) : undefined,
+});
+if (script.cachedDataRejected) process.emitWarning('the code cache was rejected: relay starts without it');
+
+// Only in the build's training executable, which carries this asset instead of a cache.
+if (assets.has('code-cache-output')) {
+  const output = getAsset('code-cache-output', 'utf8');
+  process.once('exit', () => require('node:fs').writeFileSync(output, script.createCachedData()));
+}
+
+script.runInThisContext()(module.exports, require, module, __filename, __dirname);
