@@ -47,6 +47,8 @@ export class Dispatcher {
   private readonly wakeups: WakeTimer<Lane>;
   private readonly sweeper: Sweeper;
   private pumpScheduled = false;
+  /** Claims sent to the store and not yet answered. */
+  private readonly claimsOut = new Set<Promise<void>>();
   private readonly attempts: Attempts;
   /** What ingest calls around storing an event: fresh deliveries go out at commit, unclaimed. */
   readonly handoff: FreshHandoff;
@@ -206,6 +208,8 @@ export class Dispatcher {
     this.stopped = true;
     this.sweeper.stop();
     this.wakeups.stop();
+    // A claim still out gives back what it brings (start): wait for it, then for the attempts.
+    await Promise.all(this.claimsOut);
     await this.attempts.drain(graceMs);
     await this.lanes.close();
   }
@@ -256,7 +260,7 @@ export class Dispatcher {
       });
     }
     if (asks.length === 0) return;
-    this.deps.store.claim(asks, now).then(
+    const claim = this.deps.store.claim(asks, now).then(
       (claims) => {
         claims.forEach((claim, i) => {
           this.start(asking[i]!, claim);
@@ -270,6 +274,8 @@ export class Dispatcher {
         }
       },
     );
+    this.claimsOut.add(claim);
+    void claim.finally(() => this.claimsOut.delete(claim));
   }
 
   private start(lane: Lane, { fresh, retries, exhausted, nextDue }: Claim): void {
@@ -282,10 +288,10 @@ export class Dispatcher {
     }
     const now = this.deps.clock.now();
     // The lane stopped sending while its claim was out: a 410 Gone or a Retry-After recorded
-    // meanwhile, an operator's pause, a reload that removed the endpoint. The claim may have
+    // meanwhile, an operator's pause, a reload that removed the endpoint, shutdown. The claim may have
     // run after that was stored (a 410 releases its delivery, due at once): what it brought
     // is given back unsent rather than sent to an endpoint that must not get it now.
-    if (!lane.sendable || lane.pausedUntil > now) {
+    if (this.stopped || !lane.sendable || lane.pausedUntil > now) {
       this.attempts.giveBack(lane, [...fresh, ...retries]);
     } else {
       const claimed = fresh.length + retries.length;
