@@ -1,14 +1,11 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
-import { Dispatcher } from '../../src/dispatch/dispatcher.ts';
 import { type SettledMessage, settledChannel } from '../../src/dispatch/observe.ts';
-import { BackgroundFailures, createLogger } from '../../src/log.ts';
-import { RelayMetrics } from '../../src/metrics.ts';
-import { Backlog } from '../../src/store/backlog.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Claim, Store } from '../../src/store/store.ts';
 import { byBackend } from '../helpers/backend.ts';
+import { dispatcherOn } from '../helpers/dispatcher.ts';
 import { testConfig } from '../helpers/relay.ts';
 import { startTarget } from '../helpers/target.ts';
 
@@ -95,16 +92,7 @@ ${byBackend({ sqlite: '', postgres: 'cluster: { lease: 10m }' })}
       // claims only under a lease held.
       await store.cluster.renew(['crm'], systemClock.now());
       await enqueue('evt_late_first');
-      const log = createLogger('silent');
-      const dispatcher = new Dispatcher(config, await store.endpointStates(), {
-        store,
-        backlog: new Backlog(),
-        metrics: new RelayMetrics(),
-        clock: systemClock,
-        log,
-        failures: new BackgroundFailures(log, () => {}),
-        userAgent: 'relay-test',
-      });
+      const dispatcher = await dispatcherOn(config, store);
       try {
         await target.waitFor(1);
 
