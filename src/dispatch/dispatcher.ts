@@ -78,7 +78,7 @@ export class Dispatcher {
       lanes: this.lanes,
       attempts: this.attempts,
       leaseMarginMs: LEASE_MARGIN_MS,
-      sendsFor: (lane) => !this.stopped && this.owned?.has(lane.name) !== false,
+      maySend: (lane, now) => this.maySend(lane, now),
       added: (endpoint) => this.added(endpoint),
       freed: (lane) => this.poke(lane),
     });
@@ -214,6 +214,17 @@ export class Dispatcher {
     await this.lanes.close();
   }
 
+  /**
+   * Whether this relay may send for the lane now: it runs, the endpoint is
+   * active and configured, this relay owns it (several relays on one store),
+   * and, given `now`, it is not paused by a Retry-After. Asked before a claim,
+   * and again when a claim or a fresh handoff has deliveries in hand.
+   */
+  private maySend(lane: Lane, now?: number): boolean {
+    if (this.stopped || !lane.sendable || this.owned?.has(lane.name) === false) return false;
+    return now === undefined || lane.pausedUntil <= now;
+  }
+
   private markDirty(lane: Lane): void {
     lane.mayHaveWork = true;
     // Woken while its claim is out: remembered now, not at the next pump, which a claim
@@ -242,7 +253,7 @@ export class Dispatcher {
     const asking: Lane[] = [];
     for (const lane of lanes) {
       if (lane.claiming) continue; // its claim's answer brings it back (start)
-      if (!lane.sendable || !lane.mayHaveWork || this.owned?.has(lane.name) === false) continue;
+      if (!lane.mayHaveWork || !this.maySend(lane)) continue;
       const capacity = lane.capacity(now);
       if (capacity.waitMs > 0) {
         this.wakeups.at(now + capacity.waitMs, lane);
@@ -288,10 +299,10 @@ export class Dispatcher {
     }
     const now = this.deps.clock.now();
     // The lane stopped sending while its claim was out: a 410 Gone or a Retry-After recorded
-    // meanwhile, an operator's pause, a reload that removed the endpoint, shutdown. The claim may have
+    // meanwhile, an operator's pause, a reload that removed the endpoint, its lease lost, shutdown. The claim may have
     // run after that was stored (a 410 releases its delivery, due at once): what it brought
     // is given back unsent rather than sent to an endpoint that must not get it now.
-    if (this.stopped || !lane.sendable || lane.pausedUntil > now) {
+    if (!this.maySend(lane, now)) {
       this.attempts.giveBack(lane, [...fresh, ...retries]);
     } else {
       const claimed = fresh.length + retries.length;

@@ -12,8 +12,8 @@ export interface HandoffDeps {
   clock: Clock;
   /** How long a delivery stored claimed is leased, beyond its endpoint's timeout. */
   leaseMarginMs: number;
-  /** The dispatcher sends for this lane now: it runs, and (several relays on one store) owns the endpoint. */
-  sendsFor(lane: Lane): boolean;
+  /** The dispatcher may send for this lane now (Dispatcher.maySend): the same rule as for a claim's answer. */
+  maySend(lane: Lane, now: number): boolean;
   /** A pending delivery of the endpoint was stored (Dispatcher.added). */
   added(endpoint: string): void;
   /** A slot of the lane came free. */
@@ -63,16 +63,17 @@ export class FreshHandoff {
    * given back.
    */
   stored(lease: FreshLease | undefined, endpoints: readonly string[], leased: readonly ClaimedDelivery[]) {
+    const now = this.deps.clock.now();
     for (const name of lease?.endpoints ?? []) {
       const lane = this.deps.lanes.get(name)!;
       const delivery = leased.find((d) => d.endpoint === name);
-      if (delivery && lane.sendable && this.deps.sendsFor(lane)) {
+      if (delivery && this.deps.maySend(lane, now)) {
         this.deps.backlog.add(name, 1);
         this.deps.attempts.run(lane, delivery, false, true);
         continue;
       }
       lane.inFlight--;
-      // Stored claimed, but no longer to be sent from here (paused meanwhile, stopping).
+      // Stored claimed, but no longer to be sent from here (paused, disabled or stopping meanwhile).
       if (delivery) this.deps.attempts.giveBack(lane, [delivery]);
       if (delivery || endpoints.includes(name)) this.deps.added(name);
       else this.deps.freed(lane);
@@ -83,10 +84,8 @@ export class FreshHandoff {
   }
 
   private sendsAtOnce(lane: Lane, now: number): boolean {
-    if (!lane.sendable || lane.mayHaveWork || lane.claiming || lane.endpoint.ordering !== undefined) {
-      return false;
-    }
-    if (!this.deps.sendsFor(lane)) return false;
+    if (lane.mayHaveWork || lane.claiming || lane.endpoint.ordering !== undefined) return false;
+    if (!this.deps.maySend(lane, now)) return false;
     const capacity = lane.capacity(now);
     return capacity.waitMs === 0 && capacity.fresh > 0;
   }
