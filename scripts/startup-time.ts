@@ -10,17 +10,17 @@
  *   npm run build:sea && npm run startup-time [-- --runs 10 --executable dist/relay]
  */
 import { writeFileSync } from 'node:fs';
-import { get } from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   builtExecutable,
-  type Daemon,
   isolate,
   runToEnd,
+  STARTUP_CONFIG,
   StepError,
   startDaemon,
   stopDaemon,
+  untilReady,
 } from './lib/isolated.ts';
 
 const { values } = parseArgs({
@@ -41,46 +41,11 @@ function summary(samples: number[]): string {
   return `median ${median(samples).toFixed(0)} ms (min ${Math.min(...samples).toFixed(0)}, max ${Math.max(...samples).toFixed(0)}, n=${samples.length})`;
 }
 
-/**
- * One GET on a fresh connection, through node:http: fetch sets up a pool for
- * each new origin (every start has a new port), 1-2 ms more per start that
- * were counted as relay's.
- */
-function statusOf(url: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    get(url, { agent: false }, (res) => {
-      res.resume();
-      res.once('end', () => resolve(res.statusCode));
-    }).once('error', () => resolve(undefined));
-  });
-}
-
-async function readyAfter(daemon: Daemon, started: number): Promise<number> {
-  const deadline = started + 10_000;
-  for (;;) {
-    // relay logs "relay started" (what startDaemon waits for) once ready, so the first GET normally answers 200.
-    if ((await statusOf(`${daemon.adminUrl}/readyz`)) === 200) return performance.now() - started;
-    if (performance.now() > deadline) throw new StepError('/readyz did not answer 200 within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 async function main(): Promise<void> {
   const box = isolate('relay-startup-', resolve(values.executable));
   try {
     const config = join(box.dir, 'relay.yaml');
-    writeFileSync(
-      config,
-      `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
-storage: { path: ./data/relay.db }
-sources:
-  app: { type: { field: type } }
-endpoints:
-  sink: { url: "http://127.0.0.1:9/sink" }
-routes:
-  - { from: [app], types: "*", to: [sink] }
-`,
-    );
+    writeFileSync(config, STARTUP_CONFIG);
     const run = { cwd: box.dir, env: box.env };
 
     const version: number[] = [];
@@ -96,7 +61,8 @@ routes:
     for (let i = 0; i <= runs; i++) {
       const started = performance.now();
       const daemon = await startDaemon(box.executable, ['--config', config], run);
-      const elapsed = await readyAfter(daemon, started);
+      await untilReady(daemon);
+      const elapsed = performance.now() - started;
       const code = await stopDaemon(daemon);
       if (code !== 0) throw new StepError(`relay exited ${code} after SIGTERM: ${daemon.stderr()}`);
       if (i === 0) first = elapsed;

@@ -8,18 +8,7 @@
  */
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isolate, StepError, startDaemon, stopDaemon } from './isolated.ts';
-
-/** The config of the training start: one source, endpoint and route, like startup-time's. */
-const TRAINING_CONFIG = `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
-storage: { path: ./data/relay.db }
-sources:
-  app: { type: { field: type } }
-endpoints:
-  sink: { url: "http://127.0.0.1:9/sink" }
-routes:
-  - { from: [app], types: "*", to: [sink] }
-`;
+import { isolate, STARTUP_CONFIG, StepError, startDaemon, stopDaemon, untilReady } from './isolated.ts';
 
 /** Runs `executable` (built with `code-cache-output` naming `cacheFile`) once; resolves once the cache is written. */
 export async function trainCodeCache(executable: string, cacheFile: string): Promise<void> {
@@ -27,9 +16,9 @@ export async function trainCodeCache(executable: string, cacheFile: string): Pro
   const box = isolate('relay-code-cache-', executable);
   try {
     const config = join(box.dir, 'relay.yaml');
-    writeFileSync(config, TRAINING_CONFIG);
+    writeFileSync(config, STARTUP_CONFIG);
     const daemon = await startDaemon(box.executable, ['--config', config], { cwd: box.dir, env: box.env });
-    await readyOnce(daemon.adminUrl);
+    await untilReady(daemon);
     const code = await stopDaemon(daemon);
     if (code !== 0) throw new StepError(`the training run exited ${code}: ${daemon.stderr()}`);
   } finally {
@@ -37,16 +26,5 @@ export async function trainCodeCache(executable: string, cacheFile: string): Pro
   }
   if (!existsSync(cacheFile) || statSync(cacheFile).size === 0) {
     throw new StepError(`the training run wrote no code cache to ${cacheFile}`);
-  }
-}
-
-async function readyOnce(adminUrl: string): Promise<void> {
-  const deadline = performance.now() + 10_000;
-  for (;;) {
-    const res = await fetch(`${adminUrl}/readyz`).catch(() => undefined);
-    await res?.arrayBuffer();
-    if (res?.status === 200) return;
-    if (performance.now() > deadline) throw new StepError('/readyz did not answer 200 within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

@@ -4,9 +4,11 @@
  * NODE_OPTIONS that would break any Node that honoured it. Shared by
  * scripts/smoke.ts and scripts/startup-time.ts.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -157,5 +159,40 @@ export async function stopDaemon(daemon: Daemon, timeoutMs = 15_000): Promise<nu
     return await Promise.race([daemon.exited, timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** A daemon config with one source, endpoint and route, as startup-time and the code-cache training start it. */
+export const STARTUP_CONFIG = `listen: { ingest: "127.0.0.1:0", admin: "127.0.0.1:0" }
+storage: { path: ./data/relay.db }
+sources:
+  app: { type: { field: type } }
+endpoints:
+  sink: { url: "http://127.0.0.1:9/sink" }
+routes:
+  - { from: [app], types: "*", to: [sink] }
+`;
+
+/**
+ * One GET on a fresh connection, through node:http: fetch sets up a pool for
+ * each new origin (every start has a new port), 1-2 ms more per start that
+ * startup-time would count as relay's.
+ */
+function statusOf(url: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    get(url, { agent: false }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode));
+    }).once('error', () => resolve(undefined));
+  });
+}
+
+/** Resolves once the daemon's /readyz answers 200 (relay logs "relay started" once ready, so normally at once). */
+export async function untilReady(daemon: Daemon, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while ((await statusOf(`${daemon.adminUrl}/readyz`)) !== 200) {
+    if (performance.now() > deadline)
+      throw new StepError(`/readyz did not answer 200 within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
