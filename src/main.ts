@@ -282,6 +282,7 @@ async function assemble(parts: Parts, cleanups: (() => void | Promise<void>)[]):
         const drain = view().config.delivery.drain_delay;
         if (drain > 0) await new Promise((resolve) => setTimeout(resolve, drain));
         phase = 'stopped';
+        dispatcher.halt();
         await ingest.close();
         pruner.stop();
         await dispatcher.stop(view().config.delivery.shutdown_grace);

@@ -200,14 +200,24 @@ export class Dispatcher {
   }
 
   /**
+   * Claims and hands off nothing more from now on; attempts in flight go on
+   * (stop waits for them). Called as a graceful stop begins, before ingest
+   * closes: a slot freed while ingest lets go of its clients must not start
+   * another attempt, which would be cut off or sent twice.
+   */
+  halt(): void {
+    this.stopped = true;
+    this.sweeper.stop();
+    this.wakeups.stop();
+  }
+
+  /**
    * Stops claiming, lets in-flight attempts finish for up to `graceMs`, then
    * cuts off the rest: those go back to pending without using a step. Resolves
    * when every attempt has been recorded.
    */
   async stop(graceMs: number): Promise<void> {
-    this.stopped = true;
-    this.sweeper.stop();
-    this.wakeups.stop();
+    this.halt();
     // A claim still out gives back what it brings (start): wait for it, then for the attempts.
     await Promise.all(this.claimsOut);
     await this.attempts.drain(graceMs);
@@ -235,6 +245,8 @@ export class Dispatcher {
 
   /** Look at the lane in the next pump, without saying it has work (a slot came free). */
   private poke(lane: Lane): void {
+    // The pump passes over a lane whose claim is out: its answer must look again (start).
+    if (lane.claiming) lane.pokedWhileClaiming = true;
     this.dirty.add(lane);
     if (this.pumpScheduled || this.stopped) return;
     this.pumpScheduled = true;
@@ -292,7 +304,9 @@ export class Dispatcher {
   private start(lane: Lane, { fresh, retries, exhausted, nextDue }: Claim): void {
     lane.claiming = false;
     const woken = lane.wokenWhileClaiming;
+    const poked = lane.pokedWhileClaiming;
     lane.wokenWhileClaiming = false;
+    lane.pokedWhileClaiming = false;
     if (exhausted) {
       lane.mayHaveWork = false;
       if (nextDue !== undefined) this.wakeups.at(nextDue, lane);
@@ -310,10 +324,12 @@ export class Dispatcher {
       for (const delivery of fresh) this.attempts.run(lane, delivery, false);
       for (const delivery of retries) this.attempts.run(lane, delivery, true);
     }
-    // Not exhausted: the lane is full, and each completion brings it back. Exhausted, but
-    // woken while claiming (new work, its lease just taken over): the answer may predate
-    // that wake, so look again. Only then: re-claiming a full lane for every wake costs
-    // a claim of a row or two per completion (measured: a third more CPU per delivery).
-    if (exhausted && woken) this.markDirty(lane);
+    // Not exhausted: the lane is full, or its retries wait for room, and each completion
+    // brings it back; one that came while the claim was out was passed over, so look again
+    // now (a full lane costs the pump nothing). Exhausted, but woken while claiming (new
+    // work, its lease just taken over): the answer may predate that wake, so look again.
+    // Only then: re-claiming an exhausted lane for every wake costs a claim of a row or two
+    // per completion (measured: a third more CPU per delivery).
+    if (exhausted ? woken : poked) this.markDirty(lane);
   }
 }

@@ -1,61 +1,10 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
-import { type SettledMessage, settledChannel } from '../../src/dispatch/observe.ts';
 import { openStore } from '../../src/store/open.ts';
-import type { Claim, Store } from '../../src/store/store.ts';
 import { byBackend } from '../helpers/backend.ts';
-import { dispatcherOn } from '../helpers/dispatcher.ts';
+import { appliedOutcome, claimsHeldBack, dispatcherOn } from '../helpers/dispatcher.ts';
 import { testConfig } from '../helpers/relay.ts';
 import { startTarget } from '../helpers/target.ts';
-
-/**
- * The real store, whose next claim once armed runs only after `until`
- * resolves: `asked` resolves when the dispatcher sent it, `answered` with
- * what it claimed.
- */
-function claimsHeldBack(store: Store) {
-  let armed: { until: Promise<unknown>; asked: () => void; answered: (claims: Claim[]) => void } | undefined;
-  const proxy = new Proxy(store, {
-    get(target, key) {
-      if (key === 'claim') {
-        return async (asks: Parameters<Store['claim']>[0], now: number) => {
-          const held = armed;
-          armed = undefined;
-          if (!held) return target.claim(asks, now);
-          held.asked();
-          await held.until;
-          const claims = await target.claim(asks, systemClock.now());
-          // After the dispatcher took the answer (its handler runs in this promise's reactions).
-          setImmediate(() => held.answered(claims));
-          return claims;
-        };
-      }
-      const value = Reflect.get(target, key, target) as unknown;
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  const holdNext = (until: Promise<unknown>) => {
-    const asked = Promise.withResolvers<void>();
-    const answered = Promise.withResolvers<Claim[]>();
-    armed = { until, asked: asked.resolve, answered: answered.resolve };
-    return { asked: asked.promise, answered: answered.promise };
-  };
-  return { store: proxy, holdNext };
-}
-
-/** Resolves once an outcome of `endpoint` was written to the store. */
-function appliedOutcome(endpoint: string): Promise<SettledMessage> {
-  return new Promise((resolve) => {
-    const listener = (message: unknown) => {
-      const settled = message as SettledMessage;
-      if (settled.endpoint !== endpoint || !settled.applied) return;
-      unsubscribe(settledChannel.name, listener);
-      resolve(settled);
-    };
-    subscribe(settledChannel.name, listener);
-  });
-}
 
 const cases = [
   { answer: '410 Gone', status: 410, headers: {}, settlement: 'gone' },

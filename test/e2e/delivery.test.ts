@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Acks } from '../helpers/acks.ts';
@@ -105,6 +107,28 @@ describe('delivery through the real process', () => {
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
     expect(await states()).toEqual([{ state: 'delivered', n: 10 }]);
+  });
+
+  it('starts no attempt once SIGTERM arrives, while ingest still waits for an unfinished upload', async () => {
+    const target = await startTarget(() => ({ hold: true }));
+    const dir = tempDir();
+    const relay = await spawnRelay(['--config', writeConfig(dir, target.url)]);
+    await Promise.all(
+      Array.from({ length: 10 }, (_, n) => ingestEvent(relay.ingestUrl, { type: 'e2e', n: n })),
+    );
+    await target.waitFor(4);
+    // An upload that never finishes: ingest's close waits for it (up to its 5 s deadline), and
+    // the four held attempts are answered meanwhile, freeing four slots.
+    const upload = connect(Number(new URL(relay.ingestUrl).port), '127.0.0.1');
+    await once(upload, 'connect');
+    upload.write('POST /in/app HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"partial":');
+    upload.on('error', () => {});
+    relay.child.kill('SIGTERM');
+    await relay.waitForLog('stopping');
+    target.releaseHeld(200);
+    expect(await relay.exited).toBe(0);
+    upload.destroy();
+    expect(target.requests).toHaveLength(4);
   });
 
   it('cuts off attempts still running after shutdown_grace without using a step', async () => {
