@@ -44,12 +44,11 @@ export async function endToEnd(ctx: Ctx): Promise<Section> {
     );
     const runsOf = (system: System) => runs[systems.indexOf(system)]!;
     const relayRuns = runsOf(relay);
-    const fixedRuns: ThroughputRun[] = [];
-    for (let round = 0; round < ctx.plan.rounds; round++) {
-      fixedRuns.push(
-        await pushThrough(ctx, relay, { durationMs: ctx.plan.fixedMs, rate: ctx.plan.deliveryRate }),
-      );
-    }
+    // The naive forwarder at the same fixed rate, alternating: what one request in and one out
+    // cost at that rate on this machine, with nothing stored (a bound for the CPU goal).
+    const [fixedRuns, naiveFixedRuns] = (await alternate(ctx, [relay, naive], (system) =>
+      pushThrough(ctx, system, { durationMs: ctx.plan.fixedMs, rate: ctx.plan.deliveryRate }),
+    )) as [ThroughputRun[], ThroughputRun[]];
 
     const ingestNote = (r: ThroughputRun[]) =>
       `ingest ${Math.round(med(r, (x) => x.load.rate))} events/s acknowledged`;
@@ -59,6 +58,7 @@ export async function endToEnd(ctx: Ctx): Promise<Section> {
       naiveRate: med(runsOf(naive), (r) => r.rate),
       vsNaive: pairedRatio(relayRuns, runsOf(naive), (r) => r.rate),
       cpuMsPerDelivery: med(fixedRuns, (r) => r.cpuMsPerDelivery),
+      naiveCpuMsPerDelivery: med(naiveFixedRuns, (r) => r.cpuMsPerDelivery),
       fixedP99: med(fixedRuns, (r) => r.latency.p99),
     };
     const relayNotes = [ingestNote(relayRuns), `${(figures.vsNaive! * 100).toFixed(0)} % of naive`];
@@ -80,6 +80,12 @@ export async function endToEnd(ctx: Ctx): Promise<Section> {
         'events/s',
         relay,
         fixedRuns,
+      ),
+      deliveryRow(
+        `ref: naive forwarder at ${ctx.plan.deliveryRate.toLocaleString('en-US')} events/s`,
+        'events/s',
+        naive,
+        naiveFixedRuns,
       ),
     );
     return { id: 'e2e', rows, figures, notes };
