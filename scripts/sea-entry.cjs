@@ -1,7 +1,12 @@
 /**
- * The main script of the single executable (scripts/build-sea.ts): it runs
+ * The main script of the single executable (scripts/build-sea.ts), bundled
+ * with dist/relay-snapshot.cjs and run once, while `node --build-sea` builds
+ * V8's startup snapshot: it evaluates the modules the snapshot holds
+ * (scripts/lib/snapshot-modules.ts), and the deserialized heap starts with
+ * them. At each start, the function given to setDeserializeMainFunction runs
  * relay's bundle, the SEA asset `relay.cjs`, with the V8 code cache in the
- * asset `relay.cache`.
+ * asset `relay.cache`; the bundle takes the snapshot's modules from
+ * `globalThis.__relaySnapshotModules`.
  *
  * Why not the bundle as the main script with Node's `useCodeCache`: Node makes
  * that cache by compiling the script without running it, so it holds the top
@@ -13,25 +18,37 @@
  * V8 takes a cache only for the same source, the same V8 and the same V8
  * flags; a rejected cache means a slower start, never a wrong one, and says so
  * on stderr (the build checks that `--version` writes nothing there).
+ *
+ * `require` here, as in any single executable, loads Node's built-ins only.
+ * node:sea is required at start, not while the snapshot is built, which Node
+ * does not support for it.
  */
 'use strict';
-const { getAsset, getAssetKeys } = require('node:sea');
-const { Script } = require('node:vm');
+const { startupSnapshot } = require('node:v8');
 
-const assets = new Set(getAssetKeys());
-// A CommonJS module's own wrapper; the bundle's `#!` line would not parse inside it.
-// ASCII (scripts/build.ts), so read as latin1: one byte a character, and faster to decode than UTF-8.
-const bundle = Buffer.from(getAsset('relay.cjs')).toString('latin1').replace(/^#!/, '//');
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${bundle}\n})`, {
-  filename: 'relay.cjs',
-  cachedData: assets.has('relay.cache') ? new Uint8Array(getAsset('relay.cache')) : undefined,
+globalThis.__relaySnapshotModules = require('../dist/relay-snapshot.cjs');
+
+startupSnapshot.setDeserializeMainFunction(() => {
+  const { getAsset, getAssetKeys } = require('node:sea');
+  const { Script } = require('node:vm');
+  const { dirname } = require('node:path');
+
+  const assets = new Set(getAssetKeys());
+  // A CommonJS module's own wrapper; the bundle's `#!` line would not parse inside it.
+  // ASCII (scripts/build.ts), so read as latin1: one byte a character, and faster to decode than UTF-8.
+  const bundle = Buffer.from(getAsset('relay.cjs')).toString('latin1').replace(/^#!/, '//');
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${bundle}\n})`, {
+    filename: 'relay.cjs',
+    cachedData: assets.has('relay.cache') ? new Uint8Array(getAsset('relay.cache')) : undefined,
+  });
+  if (script.cachedDataRejected) process.emitWarning('the code cache was rejected: relay starts without it');
+
+  // Only in the build's training executable, which carries this asset instead of a cache.
+  if (assets.has('code-cache-output')) {
+    const output = getAsset('code-cache-output', 'utf8');
+    process.once('exit', () => require('node:fs').writeFileSync(output, script.createCachedData()));
+  }
+
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, require, module, process.execPath, dirname(process.execPath));
 });
-if (script.cachedDataRejected) process.emitWarning('the code cache was rejected: relay starts without it');
-
-// Only in the build's training executable, which carries this asset instead of a cache.
-if (assets.has('code-cache-output')) {
-  const output = getAsset('code-cache-output', 'utf8');
-  process.once('exit', () => require('node:fs').writeFileSync(output, script.createCachedData()));
-}
-
-script.runInThisContext()(module.exports, require, module, __filename, __dirname);
