@@ -36,15 +36,22 @@ const namespace = 'snapshot-modules';
  * packages those files import.
  */
 export async function bundleSnapshotModules(root: string, outfile: string): Promise<Set<string>> {
-  const firstPass = await bundle(root, entries, undefined);
-  const shared = sharedKeys(root, firstPass);
-  const result = await bundle(root, [...shared], outfile);
+  const imports = entries.map(
+    (key, i) => `export * as m${i} from ${JSON.stringify(key.startsWith('src/') ? `./${key}` : key)};`,
+  );
+  const shared = sharedModules(root, await bundle(root, imports.join('\n'), undefined));
+  // Each key is required by the file an import of it resolves to: a bare `require('zod')` would take
+  // zod's CommonJS build, where relay's imports take its ES module, and the bundle would hold both.
+  const requires = [...shared].map(
+    ([key, file]) => `  ${JSON.stringify(key)}: require(${JSON.stringify(`./${file}`)}),`,
+  );
+  const result = await bundle(root, `module.exports = {\n${requires.join('\n')}\n};\n`, outfile);
   const lazy = sourceFiles(root, result).filter((file) => !shared.has(file));
   if (lazy.length > 0) {
     // Such a file would have one instance in each bundle.
     throw new Error(`the snapshot bundle reaches ${lazy.join(', ')} only by a dynamic import()`);
   }
-  return shared;
+  return new Set(shared.keys());
 }
 
 /** For dist/relay.cjs: an import of a module the snapshot holds becomes a read of the snapshot's global. */
@@ -78,13 +85,9 @@ export function fromSnapshot(root: string, shared: Set<string>): Plugin {
   };
 }
 
-async function bundle(root: string, keys: string[], outfile: string | undefined): Promise<Metafile> {
-  const requires = keys.map((key) => {
-    const specifier = key.startsWith('src/') ? `./${key}` : key;
-    return `  ${JSON.stringify(key)}: require(${JSON.stringify(specifier)}),`;
-  });
+async function bundle(root: string, contents: string, outfile: string | undefined): Promise<Metafile> {
   const result = await build({
-    stdin: { contents: `module.exports = {\n${requires.join('\n')}\n};\n`, resolveDir: root, loader: 'js' },
+    stdin: { contents, resolveDir: root, loader: 'js' },
     absWorkingDir: root,
     outfile,
     write: outfile !== undefined,
@@ -101,29 +104,35 @@ async function bundle(root: string, keys: string[], outfile: string | undefined)
   return result.metafile;
 }
 
-/** The entries, the source files they reach by static imports, and the packages those files import. */
-function sharedKeys(root: string, metafile: Metafile): Set<string> {
-  const shared = new Set<string>();
-  const visit = (input: string) => {
-    const key = relative(root, resolve(root, input));
+/**
+ * By key, the file each shared module is: the entries, the source files they
+ * reach by static imports, and the packages those files import.
+ */
+function sharedModules(root: string, metafile: Metafile): Map<string, string> {
+  const shared = new Map<string, string>();
+  const visit = (key: string, file: string) => {
     if (shared.has(key)) return;
-    shared.add(key);
-    for (const imported of metafile.inputs[input]!.imports) {
+    shared.set(key, file);
+    if (file.includes('node_modules')) return;
+    for (const imported of metafile.inputs[file]!.imports) {
       if (imported.external || imported.kind === 'dynamic-import') continue;
       const specifier = imported.original ?? imported.path;
-      if (!specifier.startsWith('.')) shared.add(specifier);
-      else visit(imported.path);
+      visit(specifier.startsWith('.') ? keyOf(root, imported.path) : specifier, imported.path);
     }
   };
   for (const imported of metafile.inputs['<stdin>']!.imports) {
-    if (imported.path.includes('node_modules')) shared.add(imported.original ?? imported.path);
-    else visit(imported.path);
+    const specifier = imported.original ?? imported.path;
+    visit(specifier.startsWith('.') ? keyOf(root, imported.path) : specifier, imported.path);
   }
   return shared;
+}
+
+function keyOf(root: string, input: string): string {
+  return relative(root, resolve(root, input));
 }
 
 function sourceFiles(root: string, metafile: Metafile): string[] {
   return Object.keys(metafile.inputs)
     .filter((input) => input !== '<stdin>' && !input.includes('node_modules'))
-    .map((input) => relative(root, resolve(root, input)));
+    .map((input) => keyOf(root, input));
 }
