@@ -162,6 +162,7 @@ async function bundleEntry(): Promise<void> {
     platform: 'node',
     format: 'cjs',
     target: `node${major}`,
+    loader: { '.yaml': 'text' },
     logLevel: 'warning',
   });
 }
