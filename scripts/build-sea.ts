@@ -15,7 +15,8 @@
  *   carries no cache and writes one during a training start
  *   (scripts/lib/code-cache.ts), the second carries it.
  * - better-sqlite3's prebuilt addon for this platform travels as the SEA asset
- *   `better_sqlite3.node`; src/store/sqlite/native.ts writes it out and loads it at start.
+ *   `better_sqlite3.node`, its SHA-256 beside it; src/store/sqlite/native.ts
+ *   writes it out under that digest and loads it at start.
  * - The experimental-feature warning is off, and NODE_OPTIONS is ignored
  *   (`execArgvExtension: "none"`): the environment cannot change the daemon.
  * - V8's young generation is capped at 16 MiB per semi-space
@@ -26,10 +27,12 @@
  *   less) when `strip` is on PATH, unless --no-strip is given.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { ADDON_ASSET, ADDON_DIGEST_ASSET } from '../src/store/sqlite/native.ts';
 import { trainCodeCache } from './lib/code-cache.ts';
 import { StepError } from './lib/isolated.ts';
 import { SNAPSHOT_BUNDLE } from './lib/snapshot-modules.ts';
@@ -45,6 +48,7 @@ const entry = resolve(dist, 'sea-entry.cjs');
 const training = resolve(dist, 'relay-code-cache-training');
 const codeCache = resolve(dist, 'relay.cache');
 const codeCacheOutput = resolve(dist, 'code-cache-output.txt');
+const addonDigest = resolve(dist, ADDON_DIGEST_ASSET);
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
   version: string;
   engines: { node: string };
@@ -89,6 +93,7 @@ const executable = values.strip ? strippedNode() : process.execPath;
 let failure: string | undefined;
 try {
   await bundleEntry();
+  writeFileSync(addonDigest, createHash('sha256').update(readFileSync(addon)).digest('hex'));
   writeFileSync(codeCacheOutput, codeCache);
   buildSea(training, 'sea-config-training.json', { 'code-cache-output': codeCacheOutput });
   await trainCodeCache(training, codeCache);
@@ -101,6 +106,7 @@ try {
     codeCacheOutput,
     codeCache,
     entry,
+    addonDigest,
     resolve(dist, 'sea-config-training.json'),
   ];
   for (const file of intermediates) rmSync(file, { force: true });
@@ -142,7 +148,12 @@ function buildSea(target: string, configName: string, extra: Record<string, stri
         useCodeCache: false,
         execArgv: ['--max-semi-space-size=16'],
         execArgvExtension: 'none',
-        assets: { 'relay.cjs': bundle, 'better_sqlite3.node': addon, ...extra },
+        assets: {
+          'relay.cjs': bundle,
+          [ADDON_ASSET]: addon,
+          [ADDON_DIGEST_ASSET]: addonDigest,
+          ...extra,
+        },
       },
       null,
       2,
