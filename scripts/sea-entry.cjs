@@ -32,13 +32,22 @@ globalThis.__relaySnapshotModules = require('../dist/relay-snapshot.cjs');
 for (const builtin of ['node:crypto', 'node:dns', 'node:fs/promises', 'node:timers/promises'])
   require(builtin);
 
-// A start parses its config: doing it once here leaves V8's bytecode for the parsing functions of yaml,
-// zod and the schemas (and zod's compiled fast paths) in the snapshot, which a start would otherwise
-// compile, with no code cache for them.
-globalThis.__relaySnapshotModules['src/config/load.ts'].parseConfig(require('../config.example.yaml'), {
-  env: {},
-  baseDir: __dirname,
-});
+// What a start does with these modules, done once here: the functions it runs are then compiled in the
+// snapshot (with zod's compiled fast paths), where the code cache of the main bundle cannot reach. The
+// start parses its config, declares its command line and logs; the logger here writes nowhere.
+const modules = globalThis.__relaySnapshotModules;
+modules['src/config/load.ts'].parseConfig(require('../config.example.yaml'), { env: {}, baseDir: __dirname });
+modules['src/log.ts']
+  .createLogger('info', { write() {} })
+  .child({ component: 'warm-up' })
+  .info({ at: 1 }, 'warm');
+const { Command, Option } = modules.commander;
+new Command('warm-up')
+  .option('-c, --config <file>')
+  .addOption(new Option('--level <level>').choices(['info']).default('info'))
+  .command('run')
+  .action(() => {})
+  .parent.parseAsync(['run', '--config', 'relay.yaml'], { from: 'user' });
 
 startupSnapshot.setDeserializeMainFunction(() => {
   const { getAsset, getAssetKeys } = require('node:sea');
