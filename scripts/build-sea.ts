@@ -26,6 +26,12 @@
  *   starts at 4 MiB (`--min-semi-space-size=4`): from V8's initial 1 MiB, a
  *   start ran two scavenges before it was ready (5 ms, `--trace-gc`), at
  *   4 MiB none, for about 1 MB more RSS when idle.
+ * - V8 does not run its peephole pass on regular expression bytecode
+ *   (`--no-regexp-peephole-optimization`). A regular expression runs once as
+ *   bytecode and is then compiled to machine code (V8's tier-up), so the pass
+ *   only slows its first run; for Node's IPv6 pattern, which every listen on
+ *   a host runs (net's lookupAndListen), that first run took 4.5-6.2 ms with
+ *   the pass and 1.5-2.1 ms without (node -e, five runs each).
  * - The Node binary is copied without its symbol tables (`strip`, about 33 MB
  *   less) when `strip` is on PATH, unless --no-strip is given.
  */
@@ -149,7 +155,11 @@ function buildSea(target: string, configName: string, extra: Record<string, stri
         useSnapshot: true,
         // The entry is a few lines: the code cache that matters is relay.cache.
         useCodeCache: false,
-        execArgv: ['--max-semi-space-size=16', '--min-semi-space-size=4'],
+        execArgv: [
+          '--max-semi-space-size=16',
+          '--min-semi-space-size=4',
+          '--no-regexp-peephole-optimization',
+        ],
         execArgvExtension: 'none',
         assets: {
           'relay.cjs': bundle,
