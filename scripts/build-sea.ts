@@ -9,7 +9,8 @@
  * - The main script is scripts/sea-entry.cjs bundled with
  *   dist/relay-snapshot.cjs, run at build time to make V8's startup snapshot
  *   (`useSnapshot`): a start deserializes commander, pino, yaml, zod and the
- *   config schemas already evaluated (scripts/lib/snapshot-modules.ts).
+ *   config schemas already evaluated (scripts/lib/snapshot-modules.ts), with
+ *   the built-ins and the compiled functions sea-entry.cjs adds.
  * - The rest of relay travels as the asset `relay.cjs` with a V8 code cache of
  *   a real start beside it (`relay.cache`): a first build of the executable
  *   carries no cache and writes one during a training start

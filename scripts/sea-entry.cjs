@@ -17,7 +17,8 @@
  *
  * V8 takes a cache only for the same source, the same V8 and the same V8
  * flags; a rejected cache means a slower start, never a wrong one, and says so
- * on stderr (the build checks that `--version` writes nothing there).
+ * on stderr (the build checks that `--version` and `schema` write nothing
+ * there).
  *
  * `require` here, as in any single executable, loads Node's built-ins only.
  * node:sea is required at start, not while the snapshot is built, which Node
@@ -70,6 +71,7 @@ startupSnapshot.setDeserializeMainFunction(() => {
     process.once('exit', () => require('node:fs').writeFileSync(output, script.createCachedData()));
   }
 
+  // What a single executable's main script gets: its __filename is the executable.
   const module = { exports: {} };
   script.runInThisContext()(module.exports, require, module, process.execPath, dirname(process.execPath));
 });

@@ -18,7 +18,9 @@
  * serialized") when a module that loads node:http is evaluated, and a module
  * must not open files, sockets or timers at load, nor keep what it read of
  * the build machine (pid, hostname, environment): it would be frozen in. The
- * entries below, and what they import, do none of that.
+ * entries below, and what they import, do none of that, but for pino, which
+ * reads the pid and hostname at load for its default `base`: relay's logger
+ * sets its own (src/log.ts).
  */
 import { relative, resolve } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
