@@ -17,10 +17,11 @@
  * What a snapshot may hold: Node 26.10 aborts the build ("global handle not
  * serialized") when a module that loads node:http is evaluated, and a module
  * must not open files, sockets or timers at load, nor keep what it read of
- * the build machine (pid, hostname, environment): it would be frozen in. The
- * entries below, and what they import, do none of that, but for pino, which
- * reads the pid and hostname at load for its default `base`: relay's logger
- * sets its own (src/log.ts).
+ * the build machine (pid, hostname, environment, clock): it would be frozen
+ * in. The entries below, and what they import, do none of that but for pino,
+ * which reads at load the pid and hostname for its default `base` and the
+ * wall clock for its `isoTimeNano`: relay's logger sets its own `base` and
+ * logs with `isoTime` (src/log.ts).
  */
 import { relative, resolve } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
