@@ -16,10 +16,12 @@ import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
 import { bundleUi } from '../src/ui/bundle.ts';
+import { bundleSnapshotModules, fromSnapshot, SNAPSHOT_BUNDLE } from './lib/snapshot-modules.ts';
 import { startupImports } from './lib/startup-imports.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const outfile = resolve(root, 'dist/relay.cjs');
+const snapshotOutfile = resolve(root, 'dist', SNAPSHOT_BUNDLE);
 
 // The dashboard is bundled first and embedded as strings: the executable serves it from memory.
 const ui = await bundleUi();
@@ -33,8 +35,10 @@ const embedUi: Plugin = {
   },
 };
 
+// First the modules the executable's startup snapshot holds; the main bundle takes them from it.
+const snapshotModules = await bundleSnapshotModules(root, snapshotOutfile);
 const result = await build({
-  plugins: [embedUi, ...startupImports(root)],
+  plugins: [embedUi, fromSnapshot(root, snapshotModules), ...startupImports(root)],
   entryPoints: [resolve(root, 'src/cli.ts')],
   outfile,
   bundle: true,

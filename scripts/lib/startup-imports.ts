@@ -1,8 +1,8 @@
 /**
  * esbuild plugins for the single executable's bundle that keep what the
  * daemon evaluates before it is ready to what it uses. Each one answers the
- * imports of one package from the files that use it with a small module of
- * its own:
+ * imports of one package (or of one file inside a package) from the files
+ * that use it with a small module of its own:
  *
  * - undici, from src/dispatch/: its Pool and its connector alone. Its index
  *   also evaluates fetch, WebSocket, EventSource, the HTTP cache, the
@@ -14,13 +14,17 @@
  * - nodemailer, from the e-mail transport: evaluated at the first
  *   `createTransport`, when a relay with an e-mail endpoint opens its SMTP
  *   pool, instead of at every start.
+ * - undici's HTTP/2 client, from its client: evaluated at the first
+ *   connection that negotiates h2, instead of loading node:http2 at every
+ *   start.
  *
  * A name a file imports beyond these fails the build ("No matching export").
  */
 import type { Plugin } from 'esbuild';
 
 interface Narrowing {
-  package: string;
+  /** The import, as the importing files write it. */
+  specifier: string;
   /** The importing files that get `contents` instead of the package's index. */
   importers: RegExp;
   contents: string;
@@ -28,7 +32,7 @@ interface Narrowing {
 
 const narrowings: Narrowing[] = [
   {
-    package: 'undici',
+    specifier: 'undici',
     importers: /[\\/]src[\\/]dispatch[\\/]/,
     // As undici's index does: request() and the other API methods are mixed into Dispatcher.prototype there.
     contents: `
@@ -40,7 +44,7 @@ const narrowings: Narrowing[] = [
     `,
   },
   {
-    package: 'prom-client',
+    specifier: 'prom-client',
     importers: /[\\/]src[\\/]metrics(\.ts$|[\\/])/,
     contents: `
       export { default as Counter } from 'prom-client/lib/counter.js';
@@ -51,7 +55,7 @@ const narrowings: Narrowing[] = [
     `,
   },
   {
-    package: 'nodemailer',
+    specifier: 'nodemailer',
     importers: /[\\/]src[\\/]dispatch[\\/]mail[\\/]transport\.ts$/,
     contents: `
       let nodemailer;
@@ -63,15 +67,28 @@ const narrowings: Narrowing[] = [
       };
     `,
   },
+  {
+    specifier: './client-h2.js',
+    importers: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/,
+    // client.js calls it only when a connection's ALPN protocol is h2.
+    contents: `
+      let connectH2;
+      module.exports = function lazyConnectH2(client, socket) {
+        connectH2 ??= require('undici/lib/dispatcher/client-h2.js');
+        return connectH2(client, socket);
+      };
+    `,
+  },
 ];
 
 export function startupImports(root: string): Plugin[] {
-  return narrowings.map(({ package: name, importers, contents }) => ({
-    name: `startup-imports:${name}`,
+  return narrowings.map(({ specifier, importers, contents }) => ({
+    name: `startup-imports:${specifier}`,
     setup(build) {
-      const namespace = `startup-imports:${name}`;
-      build.onResolve({ filter: new RegExp(`^${name}$`) }, (args) =>
-        importers.test(args.importer) ? { path: name, namespace } : undefined,
+      const namespace = `startup-imports:${specifier}`;
+      build.onResolve(
+        { filter: new RegExp(`^${specifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) },
+        (args) => (importers.test(args.importer) ? { path: specifier, namespace } : undefined),
       );
       build.onLoad({ filter: /.*/, namespace }, () => ({ resolveDir: root, loader: 'js', contents }));
     },

@@ -70,17 +70,33 @@ export function reparse(
   return build({ ...source, tree: edited.tree }, [...edited.problems], source);
 }
 
-function build(source: ConfigSource, problems: Problem[], origin: ConfigSource = source): RelayConfig {
-  const { tree: value, baseDir, doc } = source;
-  const readSecretFile = (file: string): string => {
-    const path = resolve(baseDir, file);
+/**
+ * The schema is built once, not for each parse: building it is most of the
+ * work of a parse (and the single executable does it while its startup
+ * snapshot is built). A `secret_file` is read relative to the file being
+ * parsed, which `build` sets for the length of its synchronous parse.
+ */
+let secretBaseDir: string | undefined;
+const schema = configSchema({
+  readSecretFile(file) {
+    const path = resolve(secretBaseDir!, file);
     try {
       return readFileSync(path, 'utf8').trimEnd();
     } catch (err) {
       throw new Error(`cannot read ${path}: ${firstClause(err)}`);
     }
-  };
-  const result = configSchema({ readSecretFile }).safeParse(value, { error: reasonFor });
+  },
+});
+
+function build(source: ConfigSource, problems: Problem[], origin: ConfigSource = source): RelayConfig {
+  const { tree: value, baseDir, doc } = source;
+  secretBaseDir = baseDir;
+  let result: ReturnType<typeof schema.safeParse>;
+  try {
+    result = schema.safeParse(value, { error: reasonFor });
+  } finally {
+    secretBaseDir = undefined;
+  }
   const found = [
     ...(result.success ? [] : translate(result.error.issues, [])).map((p) => ({
       ...p,

@@ -2,11 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { getRawAsset, isSea } from 'node:sea';
+import { getAsset, getRawAsset, isSea } from 'node:sea';
 import { RelayError } from '../../errors.ts';
 
 /** The SEA asset that carries better-sqlite3's addon (see scripts/build-sea.ts). */
 export const ADDON_ASSET = 'better_sqlite3.node';
+/** The SEA asset that carries the addon's SHA-256 in hex, computed by the build rather than at each start. */
+export const ADDON_DIGEST_ASSET = 'better_sqlite3.node.sha256';
 
 /**
  * better-sqlite3's addon for the database at `databasePath`, or undefined when
@@ -22,7 +24,8 @@ export function nativeBindingFor(
   env: NodeJS.ProcessEnv = process.env,
 ): object | undefined {
   if (!isSea()) return undefined;
-  return loadAddon(new Uint8Array(getRawAsset(ADDON_ASSET)), addonDirs(databasePath, env));
+  const digest = getAsset(ADDON_DIGEST_ASSET, 'utf8');
+  return loadAddon(new Uint8Array(getRawAsset(ADDON_ASSET)), addonDirs(databasePath, env), digest);
 }
 
 /**
@@ -44,15 +47,14 @@ export function addonDirs(databasePath: string, env: NodeJS.ProcessEnv = process
  * Writes `addon` into the first directory that can take it and loads it from
  * there. The file is written under a temp name and renamed into place, so
  * several relays starting at once never load a half-written file; an existing
- * file is loaded only if its content matches the digest.
+ * file is loaded only if its content is the addon's, byte for byte.
  */
-export function loadAddon(addon: Uint8Array, dirs: readonly string[]): object {
-  const digest = sha256(addon);
+export function loadAddon(addon: Uint8Array, dirs: readonly string[], digest = sha256(addon)): object {
   const name = `better_sqlite3-${digest}.node`;
   const failures: string[] = [];
   for (const dir of dirs) {
     try {
-      const file = place(addon, digest, join(dir, name));
+      const file = place(addon, join(dir, name));
       const module = { exports: {} };
       process.dlopen(module, file);
       return module.exports;
@@ -66,8 +68,8 @@ export function loadAddon(addon: Uint8Array, dirs: readonly string[]): object {
   );
 }
 
-function place(addon: Uint8Array, digest: string, file: string): string {
-  if (holds(file, digest)) return file;
+function place(addon: Uint8Array, file: string): string {
+  if (holds(file, addon)) return file;
   const dir = dirname(file);
   mkdirSync(dirname(dir), { recursive: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -82,9 +84,9 @@ function place(addon: Uint8Array, digest: string, file: string): string {
   return file;
 }
 
-function holds(file: string, digest: string): boolean {
+function holds(file: string, addon: Uint8Array): boolean {
   try {
-    return sha256(readFileSync(file)) === digest;
+    return Buffer.compare(readFileSync(file), addon) === 0;
   } catch {
     return false;
   }
