@@ -171,7 +171,6 @@ export class DeliveryStatements {
     return this.expire.run(now).changes;
   }
 
-  /** The earliest time any pending delivery of the endpoint is due, or undefined. */
   /** When the endpoint's oldest unfinished delivery was created (one index probe). */
   oldestUnfinished(endpoint: string): number | undefined {
     return this.oldest.get(endpoint)?.created_at;
