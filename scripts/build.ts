@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
 import { bundleUi } from '../src/ui/bundle.ts';
-import { bundleSnapshotModules, fromSnapshot, SNAPSHOT_BUNDLE } from './lib/snapshot-modules.ts';
+import { bundleSnapshotModules, fromSnapshot, NODE_BUNDLE, SNAPSHOT_BUNDLE } from './lib/snapshot-modules.ts';
 import { startupImports } from './lib/startup-imports.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -41,16 +41,7 @@ const result = await build({
   plugins: [embedUi, fromSnapshot(root, snapshotModules), ...startupImports(root)],
   entryPoints: [resolve(root, 'src/cli.ts')],
   outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: `node${process.versions.node.split('.')[0]}`,
-  // Whitespace and syntax only: names stay readable in stack traces and logs.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'eof',
-  logLevel: 'warning',
-  metafile: true,
+  ...NODE_BUNDLE,
   // pg's optional libpq binding, required only when `pg.native` is read (relay never does).
   // External, so a pg-native that happens to be installed is not pulled into the bundle.
   external: ['pg-native'],

@@ -24,7 +24,20 @@
  * logs with `isoTime` (src/log.ts).
  */
 import { relative, resolve } from 'node:path';
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
+
+/** What both bundles are built with: CommonJS for this Node, whitespace and syntax minified only (names stay readable in stack traces and logs). */
+export const NODE_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: `node${process.versions.node.split('.')[0]}`,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'eof',
+  logLevel: 'warning',
+  metafile: true,
+} as const satisfies BuildOptions;
 
 const entries = ['commander', 'pino', 'yaml', 'zod', 'src/errors.ts', 'src/log.ts', 'src/config/load.ts'];
 
@@ -94,15 +107,7 @@ async function bundle(root: string, contents: string, outfile: string | undefine
     absWorkingDir: root,
     outfile,
     write: outfile !== undefined,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: `node${process.versions.node.split('.')[0]}`,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    legalComments: 'eof',
-    logLevel: 'warning',
-    metafile: true,
+    ...NODE_BUNDLE,
   });
   return result.metafile;
 }

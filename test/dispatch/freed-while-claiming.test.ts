@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
 import { openStore } from '../../src/store/open.ts';
 import { byBackend } from '../helpers/backend.ts';
-import { appliedOutcome, claimsHeldBack, dispatcherOn } from '../helpers/dispatcher.ts';
+import { appliedOutcome, claimsHeldBack, dispatcherOn, storeCrmEvent } from '../helpers/dispatcher.ts';
 import { testConfig } from '../helpers/relay.ts';
 import { startTarget } from '../helpers/target.ts';
 
@@ -25,18 +25,7 @@ ${byBackend({ sqlite: '', postgres: 'cluster: { lease: 10m }' })}
     const opened = await openStore(config, { minFreeDisk: () => 0 });
     const { store, holdNext } = claimsHeldBack(opened);
     await store.cluster.renew(['crm'], systemClock.now());
-    for (const id of ['evt_freed_a', 'evt_freed_b']) {
-      await store.enqueue({
-        id,
-        source: 'app',
-        type: 'message',
-        receivedAt: systemClock.now(),
-        contentType: 'application/json',
-        body: Buffer.from('{}'),
-        endpoints: ['crm'],
-        idempotency: undefined,
-      });
-    }
+    for (const id of ['evt_freed_a', 'evt_freed_b']) await storeCrmEvent(store, id);
     const dispatcher = await dispatcherOn(config, store);
     try {
       // Two failed first attempts and one retry held; the other retry is due, waiting for a slot.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
 import { openStore } from '../../src/store/open.ts';
 import { byBackend } from '../helpers/backend.ts';
-import { appliedOutcome, claimsHeldBack, dispatcherOn } from '../helpers/dispatcher.ts';
+import { appliedOutcome, claimsHeldBack, dispatcherOn, storeCrmEvent } from '../helpers/dispatcher.ts';
 import { testConfig } from '../helpers/relay.ts';
 import { startTarget } from '../helpers/target.ts';
 
@@ -24,30 +24,18 @@ ${byBackend({ sqlite: '', postgres: 'cluster: { lease: 10m }' })}
 `);
       const opened = await openStore(config, { minFreeDisk: () => 0 });
       const { store, holdNext } = claimsHeldBack(opened);
-      const enqueue = async (id: string) => {
-        await store.enqueue({
-          id,
-          source: 'app',
-          type: 'message',
-          receivedAt: systemClock.now(),
-          contentType: 'application/json',
-          body: Buffer.from('{}'),
-          endpoints: ['crm'],
-          idempotency: undefined,
-        });
-      };
       // Stored before the dispatcher starts, so its first claim (at start) is the only one and
       // takes it: no other claim is out when the second event comes. On PostgreSQL the store
       // claims only under a lease held.
       await store.cluster.renew(['crm'], systemClock.now());
-      await enqueue('evt_late_first');
+      await storeCrmEvent(store, 'evt_late_first');
       const dispatcher = await dispatcherOn(config, store);
       try {
         await target.waitFor(1);
 
         // A second event wakes the lane while the first is in flight; its claim runs only once
         // the first one's answer is stored, so it sees what that answer left due.
-        await enqueue('evt_late_second');
+        await storeCrmEvent(store, 'evt_late_second');
         const outcome = appliedOutcome('crm');
         const held = holdNext(outcome);
         dispatcher.added('crm');

@@ -85,3 +85,17 @@ export function appliedOutcome(endpoint: string): Promise<SettledMessage> {
     subscribe(settledChannel.name, listener);
   });
 }
+
+/** Stores an event `id` of source `app` routed to `crm`, as ingest would, on `store`. */
+export async function storeCrmEvent(store: Store, id: string): Promise<void> {
+  await store.enqueue({
+    id,
+    source: 'app',
+    type: 'message',
+    receivedAt: systemClock.now(),
+    contentType: 'application/json',
+    body: Buffer.from('{}'),
+    endpoints: ['crm'],
+    idempotency: undefined,
+  });
+}
