@@ -48,7 +48,7 @@ export async function backlog(ctx: Ctx): Promise<Section> {
   }
   const resumedAt = wallMs();
   try {
-    const commitsBefore = await commits(relay);
+    const commitsBefore = commits(await relay.metrics());
     const cpu = new CpuWindow(relay.pid).start();
     const resident = new ResidentPeaks(relay.pid);
     const stop = new AbortController();
@@ -65,10 +65,13 @@ export async function backlog(ctx: Ctx): Promise<Section> {
     cpu.stop();
     const { peak } = resident.stop();
     const load = await ingest;
-    const commitsAfter = await commits(relay);
     const memory = await relay.metrics();
+    const commitsAfter = commits(memory);
     const heapMiB = metricSum(memory, 'nodejs_heap_size_total_bytes') / 2 ** 20;
     const externalMiB = metricSum(memory, 'nodejs_external_memory_bytes') / 2 ** 20;
+    // The longest the event loop was held since the scrape before the drain (each scrape resets it):
+    // says whether a slow acknowledgement waited for relay or for the machine.
+    const longestStallMs = metricSum(memory, 'nodejs_eventloop_lag_max_seconds') * 1000;
     const drainSeconds = (drained.lastAt - resumedAt) / 1000;
     const rate = drained.received / drainSeconds;
     const commitCount = commitsAfter.commits - commitsBefore.commits;
@@ -77,6 +80,7 @@ export async function backlog(ctx: Ctx): Promise<Section> {
     const notes = [
       `${size.toLocaleString('en-US')} events, ${how}`,
       `ingest ${ctx.plan.drainIngestRate}/s during the drain: p50 ${load.latency.p50.toFixed(1)} ms`,
+      `relay's event loop held at most ${longestStallMs.toFixed(0)} ms at a time`,
       `${Math.round(commitCount / drainSeconds)} group commits/s of ${perCommit.toFixed(1)} items`,
       `peak resident: ${peak.anon.toFixed(0)} MiB anonymous, ${peak.file.toFixed(0)} MiB file-backed (code)`,
       `at the end: V8 heap ${heapMiB.toFixed(0)} MiB, external ${externalMiB.toFixed(0)} MiB, RSS ${relay.memory().rss.toFixed(0)} MiB`,
@@ -106,8 +110,7 @@ export async function backlog(ctx: Ctx): Promise<Section> {
 }
 
 /** relay's group-commit counters: transactions, and the work items (requests, claims, completions) in them. */
-async function commits(relay: RelayProcess): Promise<{ commits: number; items: number }> {
-  const text = await relay.metrics();
+function commits(text: string): { commits: number; items: number } {
   return {
     commits: metricSum(text, 'relay_store_commits_total'),
     items: metricSum(text, 'relay_store_committed_items_total'),

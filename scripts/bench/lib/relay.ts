@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUIDv7 } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openDatabase } from '../../../src/store/sqlite/db.ts';
@@ -305,4 +305,13 @@ export function preloadBacklog(dbPath: string, count: number, endpoint: string):
   }
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
+  // Written without syncs, for speed: flushed now, as a backlog relay built up over time would have
+  // it, not left for the kernel to write back while relay drains it (relay's checkpoints then sync
+  // the database file behind the whole preload).
+  const file = openSync(dbPath, 'r+');
+  try {
+    fsyncSync(file);
+  } finally {
+    closeSync(file);
+  }
 }
