@@ -245,8 +245,6 @@ export class Dispatcher {
 
   /** Look at the lane in the next pump, without saying it has work (a slot came free). */
   private poke(lane: Lane): void {
-    // The pump passes over a lane whose claim is out: its answer must look again (start).
-    if (lane.claiming) lane.pokedWhileClaiming = true;
     this.dirty.add(lane);
     if (this.pumpScheduled || this.stopped) return;
     this.pumpScheduled = true;
@@ -259,12 +257,12 @@ export class Dispatcher {
   private pump(): void {
     if (this.stopped) return;
     const now = this.deps.clock.now();
-    const lanes = [...this.dirty];
-    this.dirty.clear();
     const asks: ClaimAsk[] = [];
     const asking: Lane[] = [];
-    for (const lane of lanes) {
-      if (lane.claiming) continue; // its claim's answer brings it back (start)
+    for (const lane of [...this.dirty]) {
+      // Its claim is out: it stays dirty, and the claim's answer pumps again (start).
+      if (lane.claiming) continue;
+      this.dirty.delete(lane);
       if (!lane.mayHaveWork || !this.maySend(lane)) continue;
       const capacity = lane.capacity(now);
       if (capacity.waitMs > 0) {
@@ -304,9 +302,7 @@ export class Dispatcher {
   private start(lane: Lane, { fresh, retries, exhausted, nextDue }: Claim): void {
     lane.claiming = false;
     const woken = lane.wokenWhileClaiming;
-    const poked = lane.pokedWhileClaiming;
     lane.wokenWhileClaiming = false;
-    lane.pokedWhileClaiming = false;
     if (exhausted) {
       lane.mayHaveWork = false;
       if (nextDue !== undefined) this.wakeups.at(nextDue, lane);
@@ -324,12 +320,12 @@ export class Dispatcher {
       for (const delivery of fresh) this.attempts.run(lane, delivery, false);
       for (const delivery of retries) this.attempts.run(lane, delivery, true);
     }
-    // Not exhausted: the lane is full, or its retries wait for room, and each completion
-    // brings it back; one that came while the claim was out was passed over, so look again
-    // now (a full lane costs the pump nothing). Exhausted, but woken while claiming (new
-    // work, its lease just taken over): the answer may predate that wake, so look again.
-    // Only then: re-claiming an exhausted lane for every wake costs a claim of a row or two
-    // per completion (measured: a third more CPU per delivery).
-    if (exhausted ? woken : poked) this.markDirty(lane);
+    // Exhausted, but woken while claiming (new work, its lease just taken over): the answer
+    // may predate that wake, so it has work again. Only then: re-claiming an exhausted lane
+    // for every wake costs a claim of a row or two per completion (measured: a third more
+    // CPU per delivery). Otherwise, a slot freed while the claim was out left the lane dirty
+    // (pump): look at it now; a full lane costs the pump nothing.
+    if (exhausted && woken) this.markDirty(lane);
+    else if (this.dirty.has(lane)) this.poke(lane);
   }
 }

@@ -77,8 +77,6 @@ export class Lane {
   claiming = false;
   /** Something woke the lane while its claim was out. */
   wokenWhileClaiming = false;
-  /** A slot came free (or it was woken) while its claim was out. */
-  pokedWhileClaiming = false;
   /** Due work may be waiting: the dispatcher should try to claim. */
   mayHaveWork = true;
   /** Epoch ms until which the endpoint asked us to wait (429/503 Retry-After). */
