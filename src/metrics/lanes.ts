@@ -17,24 +17,20 @@ export function queueDepthGauge(
   registry: Registry,
   lanes: () => LaneSnapshot[],
 ): Gauge<'endpoint' | 'state'> {
-  const gauge: Gauge<'endpoint' | 'state'> = new Gauge({
-    name: 'relay_queue_depth',
-    help: 'Unfinished deliveries, by endpoint and state (pending | in_flight | held: the config no longer names the endpoint).',
-    labelNames: ['endpoint', 'state'] as const,
-    registers: [registry],
-    collect: () => {
-      gauge.reset();
-      for (const lane of lanes()) {
-        if (lane.held) {
-          gauge.set({ endpoint: lane.endpoint, state: 'held' }, lane.pending + lane.inFlight);
-          continue;
-        }
-        gauge.set({ endpoint: lane.endpoint, state: 'pending' }, lane.pending);
-        gauge.set({ endpoint: lane.endpoint, state: 'in_flight' }, lane.inFlight);
+  return laneGauge(
+    registry,
+    'relay_queue_depth',
+    'Unfinished deliveries, by endpoint and state (pending | in_flight | held: the config no longer names the endpoint).',
+    lanes,
+    (gauge, lane) => {
+      if (lane.held) {
+        gauge.set({ endpoint: lane.endpoint, state: 'held' }, lane.pending + lane.inFlight);
+        return;
       }
+      gauge.set({ endpoint: lane.endpoint, state: 'pending' }, lane.pending);
+      gauge.set({ endpoint: lane.endpoint, state: 'in_flight' }, lane.inFlight);
     },
-  });
-  return gauge;
+  );
 }
 
 /** relay_oldest_pending_seconds, from the ages in ms of each endpoint's oldest unfinished delivery. */
@@ -65,20 +61,37 @@ export function endpointStateGauge(
   registry: Registry,
   lanes: () => LaneSnapshot[],
 ): Gauge<'endpoint' | 'state'> {
+  return laneGauge(
+    registry,
+    'relay_endpoint_state',
+    'Endpoint state: 1 for the current one of active | paused | disabled, and circuit_open while its circuit is open.',
+    lanes,
+    (gauge, lane) => {
+      if (lane.held) return;
+      for (const state of ['active', 'paused', 'disabled'] as const) {
+        gauge.set({ endpoint: lane.endpoint, state }, lane.state === state ? 1 : 0);
+      }
+      gauge.set({ endpoint: lane.endpoint, state: 'circuit_open' }, lane.circuitOpen ? 1 : 0);
+    },
+  );
+}
+
+/** A gauge by endpoint and state, set anew from the lane snapshot at each scrape. */
+function laneGauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  lanes: () => LaneSnapshot[],
+  setFor: (gauge: Gauge<'endpoint' | 'state'>, lane: LaneSnapshot) => void,
+): Gauge<'endpoint' | 'state'> {
   const gauge: Gauge<'endpoint' | 'state'> = new Gauge({
-    name: 'relay_endpoint_state',
-    help: 'Endpoint state: 1 for the current one of active | paused | disabled, and circuit_open while its circuit is open.',
+    name,
+    help,
     labelNames: ['endpoint', 'state'] as const,
     registers: [registry],
     collect: () => {
       gauge.reset();
-      for (const lane of lanes()) {
-        if (lane.held) continue;
-        for (const state of ['active', 'paused', 'disabled'] as const) {
-          gauge.set({ endpoint: lane.endpoint, state }, lane.state === state ? 1 : 0);
-        }
-        gauge.set({ endpoint: lane.endpoint, state: 'circuit_open' }, lane.circuitOpen ? 1 : 0);
-      }
+      for (const lane of lanes()) setFor(gauge, lane);
     },
   });
   return gauge;
