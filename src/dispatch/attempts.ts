@@ -30,11 +30,10 @@ export class Attempts {
     this.deps = deps;
   }
 
-  /** `slotTaken`: the lane already counts it in flight (Dispatcher.reserve). */
+  /** `slotTaken`: the lane already counts it in flight (FreshHandoff.reserve). */
   run(lane: Lane, delivery: ClaimedDelivery, isRetry: boolean, slotTaken = false): void {
     if (!slotTaken) lane.inFlight++;
     if (isRetry) lane.retriesInFlight++;
-    this.inFlight++;
     lane.circuit.onSend();
     const startedAt = this.deps.clock.now();
     const deadline = this.deadlines.start(lane.endpoint.timeout);
@@ -46,7 +45,7 @@ export class Attempts {
       if (isRetry) lane.retriesInFlight--;
       this.deps.finished(lane);
     };
-    sendAttempt(lane, delivery, startedAt, this.deps.userAgent, deadline.signal)
+    const attempt = sendAttempt(lane, delivery, startedAt, this.deps.userAgent, deadline.signal)
       .finally(() => deadline.done())
       .then((result) => this.deps.completer.complete(lane, delivery, startedAt, result, freeSlot))
       .catch((error: unknown) => {
@@ -55,11 +54,8 @@ export class Attempts {
           'recording attempt failed',
         );
       })
-      .finally(() => {
-        freeSlot();
-        this.inFlight--;
-        if (this.inFlight === 0) this.idle?.();
-      });
+      .finally(freeSlot);
+    this.holdUntil(attempt);
   }
 
   /**
@@ -68,17 +64,21 @@ export class Attempts {
    */
   giveBack(lane: Lane, deliveries: readonly ClaimedDelivery[]): void {
     if (deliveries.length === 0) return;
-    this.inFlight++;
-    this.deps.completer
-      .giveBack(lane.name, deliveries)
-      .catch((error: unknown) => {
+    this.holdUntil(
+      this.deps.completer.giveBack(lane.name, deliveries).catch((error: unknown) => {
         // Still in flight in the store: its lease runs out and the sweeper gives it back.
         this.deps.log.warn({ err: error, endpoint: lane.name }, 'giving back unsent deliveries failed');
-      })
-      .finally(() => {
-        this.inFlight--;
-        if (this.inFlight === 0) this.idle?.();
-      });
+      }),
+    );
+  }
+
+  /** Counts `work` in flight until it settles: `drain` waits for it. */
+  private holdUntil(work: Promise<void>): void {
+    this.inFlight++;
+    void work.finally(() => {
+      this.inFlight--;
+      if (this.inFlight === 0) this.idle?.();
+    });
   }
 
   /**
