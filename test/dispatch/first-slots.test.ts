@@ -26,7 +26,7 @@ endpoints:
 routes: [{ from: [app], types: "*", to: [hook] }]
 `);
     // A backlog of retries, due now, written before relay starts.
-    const db = openDatabase({ path: config.storage.path, durability: 'normal' });
+    const db = openDatabase({ path: config.storage.path });
     migrate(db);
     const outbox = new EventStatements(db);
     const past = Date.now() - 60_000;

@@ -266,7 +266,7 @@ export async function createDatabase(spec: RelaySpec, dir: string, launch: Relay
  * would persist it (used when the relay under test has no admin API).
  */
 export function setStateInDatabase(dbPath: string, names: string[], state: 'paused' | 'active'): void {
-  const db = openDatabase({ path: dbPath, durability: 'normal' });
+  const db = openDatabase({ path: dbPath });
   const upsert = db.prepare(
     `INSERT INTO endpoint_state (name, state, changed_at, reason) VALUES (?, ?, ?, 'benchmark')
      ON CONFLICT (name) DO UPDATE SET state = excluded.state, changed_at = excluded.changed_at`,
@@ -291,7 +291,7 @@ export function storedEvent(i: number, endpoint: string, now: number): NewEvent 
 }
 
 export function preloadBacklog(dbPath: string, count: number, endpoint: string): void {
-  const db = openDatabase({ path: dbPath, durability: 'normal' });
+  const db = openDatabase({ path: dbPath });
   db.pragma('synchronous = OFF');
   const outbox = new EventStatements(db);
   const now = Date.now();

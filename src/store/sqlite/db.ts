@@ -7,7 +7,6 @@ export type Db = Database.Database;
 
 export interface OpenOptions {
   path: string;
-  durability: 'full' | 'normal';
   /** `storage.max_size` in bytes: past it writes fail with SQLITE_FULL (ingest answers 503). */
   maxSize?: number | undefined;
   /** A loaded better-sqlite3 addon (the single executable passes its own). */
@@ -32,7 +31,8 @@ export function openDatabase(options: OpenOptions): Db {
     if (mode !== 'wal') {
       throw new RelayError('RELAY_ERR_INTERNAL', `cannot use WAL mode on ${options.path} (got ${mode})`);
     }
-    db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    // COMMIT never syncs; with `durability: full` the group commit syncs the WAL after it.
+    db.pragma('synchronous = NORMAL');
     // Checkpoint each time the WAL passes 1000 pages (about 4 MiB): SQLite's
     // default, stated here because it is what bounds the WAL between checkpoints.
     db.pragma('wal_autocheckpoint = 1000');

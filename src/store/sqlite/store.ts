@@ -204,6 +204,7 @@ class SqliteStore implements Store {
     this.closing ??= Promise.resolve().then(() => {
       const steps = [
         () => this.groupCommit.flush(),
+        () => this.groupCommit.close(),
         () => this.disk.stop(),
         () => this.db.close(),
         () => this.unlock(),

@@ -1,3 +1,4 @@
+import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -9,9 +10,9 @@ import type { NewEvent } from '../../../src/store/store.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { accepted } from '../contract/fixtures.ts';
 
-function freshOutbox(durability: 'full' | 'normal' = 'full') {
+function freshOutbox() {
   const path = join(tempDir(), 'relay.db');
-  const db = openDatabase({ path, durability });
+  const db = openDatabase({ path });
   migrate(db);
   return { path, db, outbox: new EventStatements(db) };
 }
@@ -31,16 +32,13 @@ function event(overrides: Partial<NewEvent> = {}): NewEvent {
 }
 
 describe('database setup', () => {
-  it('uses WAL, incremental auto-vacuum and the synchronous level of the durability setting', () => {
-    const { db } = freshOutbox('full');
+  it('uses WAL, incremental auto-vacuum, and commits that never sync (the group commit does)', () => {
+    const { db } = freshOutbox();
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('auto_vacuum', { simple: true })).toBe(2);
-    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
     expect(db.pragma('user_version', { simple: true })).toBe(schemaVersion);
     db.close();
-    const normal = freshOutbox('normal');
-    expect(normal.db.pragma('synchronous', { simple: true })).toBe(1);
-    normal.db.close();
   });
 
   it('refuses a write with the storage code and a message that says why, and leaves other errors alone', () => {
@@ -183,25 +181,30 @@ describe('GroupCommit', () => {
     db.close();
   });
 
-  it('fsyncs a batch that holds an acknowledged write, and skips it for bookkeeping alone', async () => {
-    const { db, outbox } = freshOutbox('full');
+  it('syncs the WAL after a batch that holds an acknowledged write, and never for bookkeeping alone', async () => {
+    const { db, path, outbox } = freshOutbox();
     const group = new GroupCommit(db, 'full');
-    const sync = () => db.pragma('synchronous', { simple: true });
-    const bookkeeping = await group.run(sync, { durable: false });
-    expect(bookkeeping).toBe(1); // NORMAL
-    const [mixed] = await Promise.all([
-      group.run(sync, { durable: false }),
-      group.run(() => outbox.enqueue(event())),
-    ]);
-    expect(mixed).toBe(2); // FULL
     const relaxed = new GroupCommit(db, 'normal');
-    expect(await relaxed.run(sync)).toBe(1);
+    // With the WAL's name gone, a sync cannot open it: only the batches that sync fail.
+    unlinkSync(`${path}-wal`);
+    expect(await group.run(() => 'claimed', { durable: false })).toBe('claimed');
+    const stored = event();
+    expect(await relaxed.run(() => outbox.enqueue(event()))).toMatchObject({ duplicateOf: undefined });
+    const [bookkeeping, durable] = await Promise.allSettled([
+      group.run(() => 'completed', { durable: false }),
+      group.run(() => outbox.enqueue(stored)),
+    ]);
+    expect(bookkeeping).toEqual({ status: 'fulfilled', value: 'completed' });
+    expect(durable).toMatchObject({ status: 'rejected', reason: { code: 'RELAY_ERR_STORAGE_BUSY' } });
+    // Refused after its commit: the event stands (a retry is a duplicate, never a loss).
+    expect(outbox.event(stored.id)).toBeDefined();
+    group.close();
     db.close();
   });
 
   it('fails the whole batch with SQLITE_FULL when the database cannot grow, leaving it usable', async () => {
     const path = join(tempDir(), 'relay.db');
-    const db = openDatabase({ path, durability: 'full', maxSize: 512 * 1024 });
+    const db = openDatabase({ path, maxSize: 512 * 1024 });
     migrate(db);
     const outbox = new EventStatements(db);
     const group = new GroupCommit(db, 'full');
