@@ -75,7 +75,7 @@ console.log(
   `${EVENTS.toLocaleString('en-US')} events, bodies of ${meanBodyBytes()} bytes on average, one delivery each; µs per event\n`,
 );
 console.log(
-  '| batch | inserts | COMMIT (full) | COMMIT (normal: no fsync) | COMMIT (normal, no checkpoints) | WAL pages per event |',
+  '| batch | inserts | COMMIT + WAL sync (full) | COMMIT (normal: no sync) | COMMIT (normal, no checkpoints) | WAL pages per event |',
 );
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const batch of batches) {
