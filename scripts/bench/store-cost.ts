@@ -10,13 +10,14 @@
  *   npm run bench:store                # batches of 5 and 20
  *   npm run bench:store -- --batch 32
  */
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../../src/store/sqlite/db.ts';
 import { EventStatements } from '../../src/store/sqlite/events.ts';
 import { migrate } from '../../src/store/sqlite/migrate.ts';
+import { WalFile } from '../../src/store/sqlite/wal-file.ts';
 import { meanBodyBytes } from './lib/bodies.ts';
 import { storedEvent } from './lib/relay.ts';
 
@@ -40,13 +41,13 @@ function measure(batch: number, durability: 'full' | 'normal', autocheckpoint: b
     const path = join(dir, 'relay.db');
     const db = openDatabase({ path });
     migrate(db);
-    // As relay's group commit does with `durability: full`: COMMIT, then an fdatasync of the WAL.
-    const wal = durability === 'full' ? openSync(`${path}-wal`, 'r') : undefined;
+    // As relay's group commit does with `durability: full`: COMMIT, then a sync of the WAL.
+    const wal = new WalFile(path);
     if (!autocheckpoint) db.pragma('wal_autocheckpoint = 0');
     const outbox = new EventStatements(db);
     const begin = db.prepare('BEGIN IMMEDIATE');
     const commit = db.prepare('COMMIT');
-    const walBytes = () => statSync(`${path}-wal`).size;
+    const walBytes = () => statSync(wal.path).size;
     const walAtStart = walBytes();
     let insertNs = 0n;
     let commitNs = 0n;
@@ -57,13 +58,13 @@ function measure(batch: number, durability: 'full' | 'normal', autocheckpoint: b
       for (const event of events) outbox.enqueue(event);
       const inserted = process.hrtime.bigint();
       commit.run();
-      if (wal !== undefined) fdatasyncSync(wal);
+      if (durability === 'full') wal.sync();
       insertNs += inserted - started;
       commitNs += process.hrtime.bigint() - inserted;
     }
     const frame = walFrameBytes(db.pragma('page_size', { simple: true }) as number);
     const walPages = autocheckpoint ? undefined : (walBytes() - walAtStart) / frame / EVENTS;
-    if (wal !== undefined) closeSync(wal);
+    wal.close();
     db.close();
     return { insertUs: Number(insertNs) / 1e3 / EVENTS, commitUs: Number(commitNs) / 1e3 / EVENTS, walPages };
   } finally {

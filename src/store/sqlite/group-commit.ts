@@ -1,7 +1,7 @@
-import { closeSync, fdatasyncSync, openSync } from 'node:fs';
 import type { Statement } from 'better-sqlite3';
 import { RelayError } from '../../errors.ts';
 import type { Db } from './db.ts';
+import { WalFile } from './wal-file.ts';
 
 interface Pending {
   work: () => unknown;
@@ -21,8 +21,6 @@ export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
   private durableQueued = false;
-  /** The WAL file, opened at the first sync: a COMMIT in WAL mode has made it by then. */
-  private wal: number | undefined;
   private readonly durability: 'full' | 'normal';
   private readonly begin: Statement;
   private readonly commit: Statement;
@@ -32,6 +30,7 @@ export class GroupCommit {
   private readonly rollbackTo: Statement;
   private readonly db: Db;
   private readonly onCommit: (size: number) => void;
+  private readonly wal: WalFile;
 
   /**
    * With `durability: full`, a batch holding an acknowledged write (an
@@ -53,6 +52,7 @@ export class GroupCommit {
     this.db = db;
     this.durability = durability;
     this.onCommit = onCommit;
+    this.wal = new WalFile(db.name);
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
@@ -120,16 +120,13 @@ export class GroupCommit {
 
   /** Closes the WAL file; after the last flush. */
   close(): void {
-    if (this.wal !== undefined) closeSync(this.wal);
-    this.wal = undefined;
+    this.wal.close();
   }
 
   /** fdatasync of the WAL; undefined once it is on disk, else why not. */
   private syncWal(): RelayError | undefined {
     try {
-      // SQLite locks the database and -shm files, never the WAL: this descriptor can drop none of its locks.
-      this.wal ??= openSync(`${this.db.name}-wal`, 'r');
-      fdatasyncSync(this.wal);
+      this.wal.sync();
       return undefined;
     } catch (error) {
       return new RelayError(
