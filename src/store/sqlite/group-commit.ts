@@ -20,7 +20,6 @@ interface Pending {
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
-  private durableQueued = false;
   private readonly durability: 'full' | 'normal';
   private readonly begin: Statement;
   private readonly commit: Statement;
@@ -63,7 +62,7 @@ export class GroupCommit {
 
   /**
    * Runs `work` inside the next shared transaction and resolves after the
-   * commit; `durable: false` marks bookkeeping that may skip the fsync.
+   * commit; `durable: false` marks bookkeeping that needs no sync.
    */
   run<T>(work: () => T, options: { durable: boolean } = { durable: true }): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -73,7 +72,6 @@ export class GroupCommit {
         resolve: resolve as (value: unknown) => void,
         reject,
       });
-      if (options.durable) this.durableQueued = true;
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -87,8 +85,6 @@ export class GroupCommit {
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
-    const durable = this.durableQueued;
-    this.durableQueued = false;
     try {
       this.begin.run();
     } catch (error) {
@@ -108,7 +104,8 @@ export class GroupCommit {
       return;
     }
     this.onCommit(batch.length);
-    const unsynced = durable && this.durability === 'full' ? this.syncWal() : undefined;
+    const mustSync = this.durability === 'full' && batch.some((item) => item.durable);
+    const unsynced = mustSync ? this.syncWal() : undefined;
     batch.forEach((item, i) => {
       const result = results[i]!;
       if (!result.ok) item.reject(result.value);
