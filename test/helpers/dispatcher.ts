@@ -7,6 +7,7 @@ import { BackgroundFailures, createLogger } from '../../src/log.ts';
 import { RelayMetrics } from '../../src/metrics.ts';
 import { Backlog } from '../../src/store/backlog.ts';
 import type { Claim, Store } from '../../src/store/store.ts';
+import { event } from '../store/contract/fixtures.ts';
 
 /** The real store, with every endpoint a claim asked for written down in `asked`. */
 export function recordingClaims(store: Store, asked: string[]): Store {
@@ -86,16 +87,7 @@ export function appliedOutcome(endpoint: string): Promise<SettledMessage> {
   });
 }
 
-/** Stores an event `id` of source `app` routed to `crm`, as ingest would, on `store`. */
+/** Stores an event `id` of source `app` routed to `crm`, received now, on `store`. */
 export async function storeCrmEvent(store: Store, id: string): Promise<void> {
-  await store.enqueue({
-    id,
-    source: 'app',
-    type: 'message',
-    receivedAt: systemClock.now(),
-    contentType: 'application/json',
-    body: Buffer.from('{}'),
-    endpoints: ['crm'],
-    idempotency: undefined,
-  });
+  await store.enqueue(event({ id, source: 'app', receivedAt: systemClock.now() }));
 }
