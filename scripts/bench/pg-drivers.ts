@@ -28,7 +28,7 @@ import { body, meanBodyBytes } from './lib/bodies.ts';
 import { type BenchEvent, type DriverClient, pgClient, postgresClient } from './lib/pg-clients.ts';
 import { PRELOAD, RESET, SCHEMA } from './lib/pg-outbox-sql.ts';
 import { serverCpuMs } from './lib/proc-cpu.ts';
-import { median } from './lib/stats.ts';
+import { inTurn, medianRange } from './lib/rounds.ts';
 
 const { values } = parseArgs({
   options: {
@@ -83,9 +83,9 @@ async function report(): Promise<void> {
   ];
   for (const [shape, batch] of ingestCells) {
     const label = `ingest (${shape === 'multirow' ? 'multi-row VALUES' : 'unnest'})`;
-    print(label, batch, await alternate((client) => ingest(client, shape, batch, bodies)));
+    print(label, batch, await inTurn(ROUNDS, clients, (client) => ingest(client, shape, batch, bodies)));
   }
-  const drain = await alternate((client) => claimAndComplete(client, bodies[0]!));
+  const drain = await inTurn(ROUNDS, clients, (client) => claimAndComplete(client, bodies[0]!));
   print(
     'claim (SKIP LOCKED … RETURNING + body)',
     CLAIM_LIMIT,
@@ -98,26 +98,9 @@ async function report(): Promise<void> {
   );
 }
 
-/** Every driver once per round, the first driver rotating, so none is always measured first. */
-async function alternate<T>(measure: (client: DriverClient) => Promise<T>): Promise<T[][]> {
-  const results: T[][] = clients.map(() => []);
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let k = 0; k < clients.length; k++) {
-      const index = (round + k) % clients.length;
-      results[index]!.push(await measure(clients[index]!));
-    }
-  }
-  return results;
-}
-
 function print(label: string, batch: number, results: Measure[][]): void {
   results.forEach((runs, index) => {
-    const figure = (pick: (m: Measure) => number, digits: number) => {
-      const all = runs.map(pick);
-      const fmt = (n: number) =>
-        n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-      return `${fmt(median(all))} [${fmt(Math.min(...all))}–${fmt(Math.max(...all))}]`;
-    };
+    const figure = (pick: (m: Measure) => number, digits: number) => medianRange(runs.map(pick), digits);
     console.log(
       `| ${label} | ${batch} | ${clients[index]!.name} | ${figure((m) => m.perSecond, 0)} | ` +
         `${figure((m) => m.clientCpuMs, 3)} | ${figure((m) => m.serverCpuMs, 3)} |`,

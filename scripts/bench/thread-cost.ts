@@ -3,7 +3,7 @@
  * worker thread would cost or gain on this machine, measured on the simplest
  * system that has the split: the naive forwarder with its sends on the main
  * thread (ref-naive-server.ts) against the same forwarder with its sends on
- * a worker (ref-naive-threaded-server.ts). Rounds alternate the two; each
+ * a worker (ref-naive-threaded-server.ts). Rounds alternate the two, the first rotating; each
  * round is a closed loop of 32 connections, then 1,000 requests/s, and
  * reports requests/s and CPU ms per request of the whole process (every
  * thread), from /proc.
@@ -17,7 +17,7 @@ import { Child } from './lib/child.ts';
 import { CONNECTIONS, DELIVERY_CONCURRENCY } from './lib/context.ts';
 import { drive } from './lib/driver.ts';
 import { cpuSeconds } from './lib/proc.ts';
-import { median } from './lib/stats.ts';
+import { inTurn, medianRange } from './lib/rounds.ts';
 import { Target } from './lib/target.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
@@ -61,37 +61,25 @@ async function round(target: Target, file: string): Promise<Round> {
 }
 
 const target = await Target.start();
-const rounds: Round[][] = systems.map(() => []);
+let rounds: Round[][];
 try {
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const [i, system] of systems.entries()) rounds[i]!.push(await round(target, system.file));
-  }
+  rounds = await inTurn(ROUNDS, systems, (system) => round(target, system.file));
 } finally {
   await target.stop();
 }
 
-const spread = (xs: number[], digits: number) => {
-  const f = (x: number) =>
-    x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  return `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
-};
-console.log(`naive forwarder, ${ROUNDS} rounds alternating; medians (ranges)\n`);
+console.log(`naive forwarder, ${ROUNDS} rounds alternating; medians [min–max]\n`);
 console.log('| system | requests/s, 32 connections | CPU ms per request | CPU ms per request at 1,000/s |');
 console.log('| --- | ---: | ---: | ---: |');
 for (const [i, system] of systems.entries()) {
-  const rs = rounds[i]!;
-  console.log(
-    `| ${system.name} | ${spread(
-      rs.map((x) => x.rate),
-      0,
-    )} | ${spread(
-      rs.map((x) => x.cpuMs),
-      3,
-    )} | ${spread(
-      rs.map((x) => x.cpuMsAt1000),
-      3,
-    )} |`,
-  );
+  const figure = (pick: (round: Round) => number, digits: number) =>
+    medianRange(rounds[i]!.map(pick), digits);
+  const [rate, cpu, cpuAt1000] = [
+    figure((r) => r.rate, 0),
+    figure((r) => r.cpuMs, 3),
+    figure((r) => r.cpuMsAt1000, 3),
+  ];
+  console.log(`| ${system.name} | ${rate} | ${cpu} | ${cpuAt1000} |`);
 }
 const ratios = rounds[1]!.map((x, k) => x.rate / rounds[0]![k]!.rate);
 console.log(`\nworker ÷ main thread, requests/s per round: ${ratios.map((x) => x.toFixed(2)).join(', ')}`);

@@ -5,22 +5,38 @@
  * moments apart on a machine whose other load comes and goes.
  */
 import type { Ctx } from './context.ts';
+import { fmt } from './report.ts';
 import { median } from './stats.ts';
 import type { System } from './system.ts';
 
-export async function alternate<T>(
+/** The scenario's systems, for the plan's number of rounds. */
+export function alternate<T>(
   ctx: Ctx,
   systems: System[],
   measure: (system: System) => Promise<T>,
 ): Promise<T[][]> {
-  const results: T[][] = systems.map(() => []);
-  for (let round = 0; round < ctx.plan.rounds; round++) {
-    for (let k = 0; k < systems.length; k++) {
-      const index = (round + k) % systems.length;
-      results[index]!.push(await measure(systems[index]!));
+  return inTurn(ctx.plan.rounds, systems, measure);
+}
+
+/** Each of `items` once a round, the first rotating; the measurements by item. */
+export async function inTurn<S, T>(
+  rounds: number,
+  items: readonly S[],
+  measure: (item: S) => Promise<T>,
+): Promise<T[][]> {
+  const results: T[][] = items.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < items.length; k++) {
+      const index = (round + k) % items.length;
+      results[index]!.push(await measure(items[index]!));
     }
   }
   return results;
+}
+
+/** "median [min–max]" of the rounds' values, to `digits` decimals. */
+export function medianRange(values: readonly number[], digits: number): string {
+  return `${fmt(median(values), digits)} [${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)}]`;
 }
 
 /** The median of one figure over a system's rounds. */
