@@ -13,6 +13,8 @@ export interface AttemptsDeps {
   userAgent: string;
   /** An attempt ended and was recorded (or failed to be): its slot is free again. */
   finished(lane: Lane): void;
+  /** The lane's last attempt or give-back still out is now recorded in the store. */
+  settled(lane: Lane): void;
 }
 
 /**
@@ -24,6 +26,8 @@ export class Attempts {
   private readonly deps: AttemptsDeps;
   private readonly deadlines = new AttemptDeadlines();
   private inFlight = 0;
+  /** Per lane, what `inFlight` counts (a delivered attempt frees its slot before it is recorded). */
+  private readonly unsettled = new Map<Lane, number>();
   private idle: (() => void) | undefined;
 
   constructor(deps: AttemptsDeps) {
@@ -55,7 +59,7 @@ export class Attempts {
         );
       })
       .finally(freeSlot);
-    this.holdUntil(attempt);
+    this.holdUntil(lane, attempt);
   }
 
   /**
@@ -65,6 +69,7 @@ export class Attempts {
   giveBack(lane: Lane, deliveries: readonly ClaimedDelivery[]): void {
     if (deliveries.length === 0) return;
     this.holdUntil(
+      lane,
       this.deps.completer.giveBack(lane.name, deliveries).catch((error: unknown) => {
         // Still in flight in the store: its lease runs out and the sweeper gives it back.
         this.deps.log.warn({ err: error, endpoint: lane.name }, 'giving back unsent deliveries failed');
@@ -73,10 +78,17 @@ export class Attempts {
   }
 
   /** Counts `work` in flight until it settles: `drain` waits for it. */
-  private holdUntil(work: Promise<void>): void {
+  private holdUntil(lane: Lane, work: Promise<void>): void {
     this.inFlight++;
+    this.unsettled.set(lane, (this.unsettled.get(lane) ?? 0) + 1);
     void work.finally(() => {
       this.inFlight--;
+      const left = this.unsettled.get(lane)! - 1;
+      if (left > 0) this.unsettled.set(lane, left);
+      else {
+        this.unsettled.delete(lane);
+        this.deps.settled(lane);
+      }
       if (this.inFlight === 0) this.idle?.();
     });
   }

@@ -72,6 +72,9 @@ export class Dispatcher {
       completer: new Completer({ ...deps, wakeAt: (at, lane) => this.wakeups.at(at, lane) }),
       // A slot came free. Of an ordered endpoint, the key's next delivery may have become its head.
       finished: (lane) => (lane.endpoint.ordering ? this.markDirty(lane) : this.poke(lane)),
+      settled: (lane) => {
+        if (this.owned?.has(lane.name) === false) this.handedOver(lane.name);
+      },
     });
     this.handoff = new FreshHandoff({
       ...deps,
@@ -230,6 +233,14 @@ export class Dispatcher {
    * and, given `now`, it is not paused by a Retry-After. Asked before a claim,
    * and again when a claim or a fresh handoff has deliveries in hand.
    */
+  /** The lease went to another relay, which takes it once this relay's attempts are recorded: they are. */
+  private handedOver(endpoint: string): void {
+    this.deps.store.cluster.handedOver().catch((error: unknown) => {
+      // A hint only: the other relay's next renewal takes the lease anyway.
+      this.deps.log.warn({ err: error, endpoint }, 'telling the other relays of a hand-over failed');
+    });
+  }
+
   private maySend(lane: Lane, now?: number): boolean {
     if (this.stopped || !lane.sendable || this.owned?.has(lane.name) === false) return false;
     return now === undefined || lane.pausedUntil <= now;

@@ -14,6 +14,13 @@ export interface ClusterLeases {
    * Resolves with the endpoints it owns now, and how many relays are live.
    */
   renew(endpoints: readonly string[], now: number): Promise<{ owned: Set<string>; members: number }>;
+  /**
+   * This relay's last attempt on an endpoint whose lease it handed over is
+   * recorded: tells the others, so the relay waiting to take it need not wait
+   * for its next renewal (a lease handed over is taken only once its attempts
+   * are done).
+   */
+  handedOver(): Promise<void>;
   /** Hands every lease over at once, so others take them without waiting for expiry, and leaves the member list. */
   leave(now: number): Promise<void>;
   /** The relays seen within the lease, each with how many endpoints it owns. */

@@ -18,7 +18,11 @@ const FORGET_AFTER_LEASES = 20;
  * its in-flight deliveries back to pending: their claims belong to the old
  * owner, whose completions the new epoch refuses. A member over its share
  * frees the rest; the epoch stays until someone takes them, so its
- * attempts still in flight can complete meanwhile.
+ * attempts still in flight can complete meanwhile. A freed lease is taken
+ * only once none of those attempts is left (or its claim has run out): the
+ * old owner is alive and sending, and taking it sooner would send beside
+ * them, past the endpoint's concurrency. An expired lease is taken at once:
+ * its owner stopped renewing, so it is presumed dead.
  */
 export class PostgresLeases implements ClusterLeases {
   readonly renewEvery: number;
@@ -78,7 +82,10 @@ export class PostgresLeases implements ClusterLeases {
         const taken = await client.query<{ endpoint: string }>(
           `WITH free AS (
              SELECT endpoint FROM endpoint_leases
-             WHERE endpoint = ANY($1) AND (owner IS NULL OR expires_at < $2) AND owner IS DISTINCT FROM $3
+             WHERE endpoint = ANY($1) AND owner IS DISTINCT FROM $3 AND (
+               (owner IS NOT NULL AND expires_at < $2)
+               OR (owner IS NULL AND NOT EXISTS (SELECT 1 FROM deliveries d
+                 WHERE d.endpoint = endpoint_leases.endpoint AND d.state = 'in_flight' AND d.lease_until >= $2)))
              ORDER BY endpoint LIMIT $4 FOR UPDATE SKIP LOCKED)
            UPDATE endpoint_leases l SET owner = $3, epoch = l.epoch + 1, expires_at = $5
            FROM free WHERE l.endpoint = free.endpoint RETURNING l.endpoint`,
@@ -107,6 +114,14 @@ export class PostgresLeases implements ClusterLeases {
       }
       this.owned = owned;
       return { owned, members: members.length };
+    });
+  }
+
+  async handedOver(): Promise<void> {
+    await this.db.query({
+      name: 'relay-cluster-handed-over',
+      text: 'SELECT pg_notify($1, $2)',
+      values: [LEASES_CHANNEL, this.instance],
     });
   }
 

@@ -244,6 +244,7 @@ const soleOwner: ClusterLeases = {
   renewEvery: undefined,
   renew: (endpoints) => Promise.resolve({ owned: new Set(endpoints), members: 1 }),
   leave: () => Promise.resolve(),
+  handedOver: () => Promise.resolve(),
   members: () => Promise.resolve([]),
   owners: () => Promise.resolve(new Map()),
   watch: () => {},

@@ -149,6 +149,42 @@ describe('relays sharing one PostgreSQL', () => {
     expect(await b.exited).toBe(0);
   }, 60_000);
 
+  it('a relay joining beside busy endpoints takes its share once their attempts end, not beside them nor a renewal later', async () => {
+    const db = await freshPostgresDatabase();
+    const env = { RELAY_DATABASE_URL: db.url };
+    const HELD_MS = 2_000;
+    // The first attempt on each slot is slow: every endpoint is busy when b joins.
+    const target = await startTarget((r) => ({ status: 200, afterMs: r.n <= 8 ? HELD_MS : 20 }));
+    // Renewals 10 s apart: a hand-over in seconds comes from the signal, not the timer.
+    const a = await spawnRelay(['--config', writeMember('a', target.url, '30s')], env);
+    const acked: string[] = [];
+    for (let n = 0; n < 6; n++) {
+      const id = await ingestEvent(a.ingestUrl, { n });
+      if (id) acked.push(id);
+    }
+    const held = await target.waitFor(8);
+    const b = await spawnRelay(['--config', writeMember('b', target.url, '30s')], env);
+    const share = await logged(b, (l) => l.msg === 'endpoint ownership changed' && l.owned === 2);
+    const heldEnded = Math.max(...held.map((r) => r.at)) + HELD_MS;
+    const handover = Date.parse(share.time as string) - heldEnded;
+    console.info(
+      `join: b held its share ${handover} ms after a's attempts on it ended (renewals 10 s apart)`,
+    );
+    expect(handover).toBeGreaterThanOrEqual(0);
+    expect(handover).toBeLessThan(3_000);
+    for (const name of ENDPOINTS) {
+      await target.until(
+        (all) =>
+          new Set(all.filter((r) => r.path === `/${name}`).map((r) => r.headers['webhook-id'])).size === 6,
+        10_000,
+      );
+      expect(target.maxInFlightByPath.get(`/${name}`)).toBeLessThanOrEqual(CONCURRENCY);
+    }
+    expect(acked).toHaveLength(6);
+    for (const relay of [a, b]) relay.child.kill('SIGTERM');
+    for (const relay of [a, b]) expect(await relay.exited).toBe(0);
+  }, 60_000);
+
   it('loses nothing and never exceeds an endpoint’s concurrency while relays are killed and restarted', async () => {
     const db = await freshPostgresDatabase();
     const env = { RELAY_DATABASE_URL: db.url };

@@ -283,6 +283,32 @@ describe('PostgreSQL store: several relays on one database', () => {
     expect((await b.cluster.renew(['e1', 'e2'], NOW)).owned).toEqual(new Set(['e1']));
   });
 
+  it('takes an endpoint handed over only once the old owner’s attempts on it are done', async () => {
+    const { a, b } = await twoRelays();
+    const endpoints = ['e1', 'e2'];
+    await a.cluster.renew(endpoints, NOW);
+    await a.enqueue(event({ endpoints }));
+    const claimed = await a.claim(
+      endpoints.map((endpoint) => ({ ...ask(1), endpoint })),
+      NOW,
+    );
+    await b.cluster.renew(endpoints, NOW);
+    // Both are busy, so a frees one with an attempt still in flight; b must not send beside it.
+    const kept = (await a.cluster.renew(endpoints, NOW)).owned;
+    expect(kept.size).toBe(1);
+    const [handed] = endpoints.filter((endpoint) => !kept.has(endpoint));
+    expect((await b.cluster.renew(endpoints, NOW + 100)).owned).toEqual(new Set());
+    const busy = claimed.find((c) => c.endpoint === handed)!.fresh[0]!;
+    expect(
+      await a.complete(
+        [{ deliveryId: busy.id, claim: busy.claim, attempt: attempt(200), next: 'delivered' }],
+        NOW + 200,
+      ),
+    ).toEqual([true]);
+    expect((await b.cluster.renew(endpoints, NOW + 300)).owned).toEqual(new Set([handed]));
+    expect((await a.reads.delivery(busy.id))?.state).toBe('delivered');
+  });
+
   it('signals the other relays: work for endpoints they own, state changes, joins and hand-overs', async () => {
     const { a, b } = await twoRelays();
     await settle([a, b], ['crm', 'erp'], NOW);
