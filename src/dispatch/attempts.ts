@@ -26,8 +26,6 @@ export class Attempts {
   private readonly deps: AttemptsDeps;
   private readonly deadlines = new AttemptDeadlines();
   private inFlight = 0;
-  /** Per lane, what `inFlight` counts (a delivered attempt frees its slot before it is recorded). */
-  private readonly unsettled = new Map<Lane, number>();
   private idle: (() => void) | undefined;
 
   constructor(deps: AttemptsDeps) {
@@ -80,15 +78,10 @@ export class Attempts {
   /** Counts `work` in flight until it settles: `drain` waits for it. */
   private holdUntil(lane: Lane, work: Promise<void>): void {
     this.inFlight++;
-    this.unsettled.set(lane, (this.unsettled.get(lane) ?? 0) + 1);
+    lane.unrecorded++;
     void work.finally(() => {
       this.inFlight--;
-      const left = this.unsettled.get(lane)! - 1;
-      if (left > 0) this.unsettled.set(lane, left);
-      else {
-        this.unsettled.delete(lane);
-        this.deps.settled(lane);
-      }
+      if (--lane.unrecorded === 0) this.deps.settled(lane);
       if (this.inFlight === 0) this.idle?.();
     });
   }

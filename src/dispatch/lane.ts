@@ -73,6 +73,8 @@ export class Lane {
   removed = false;
   inFlight = 0;
   retriesInFlight = 0;
+  /** Attempts and give-backs not yet recorded in the store (a delivered attempt frees its slot before). */
+  unrecorded = 0;
   /** A claim is under way (its transaction not yet committed). */
   claiming = false;
   /** Something woke the lane while its claim was out. */
