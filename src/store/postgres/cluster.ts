@@ -19,10 +19,11 @@ const FORGET_AFTER_LEASES = 20;
  * owner, whose completions the new epoch refuses. A member over its share
  * frees the rest; the epoch stays until someone takes them, so its
  * attempts still in flight can complete meanwhile. A freed lease is taken
- * only once none of those attempts is left (or its claim has run out): the
- * old owner is alive and sending, and taking it sooner would send beside
- * them, past the endpoint's concurrency. An expired lease is taken at once:
- * its owner stopped renewing, so it is presumed dead.
+ * only once none of those attempts is left (recorded, their claim run out,
+ * or their relay silent for a lease): the old owner is alive and sending,
+ * and taking it sooner would send beside them, past the endpoint's
+ * concurrency. An expired lease is taken at once: its owner stopped
+ * renewing, so it is presumed dead.
  */
 export class PostgresLeases implements ClusterLeases {
   readonly renewEvery: number;
@@ -85,11 +86,12 @@ export class PostgresLeases implements ClusterLeases {
              WHERE endpoint = ANY($1) AND owner IS DISTINCT FROM $3 AND (
                (owner IS NOT NULL AND expires_at < $2)
                OR (owner IS NULL AND NOT EXISTS (SELECT 1 FROM deliveries d
+                 JOIN cluster_members m ON m.instance = d.claimed_by AND m.last_seen > $6
                  WHERE d.endpoint = endpoint_leases.endpoint AND d.state = 'in_flight' AND d.lease_until >= $2)))
              ORDER BY endpoint LIMIT $4 FOR UPDATE SKIP LOCKED)
            UPDATE endpoint_leases l SET owner = $3, epoch = l.epoch + 1, expires_at = $5
            FROM free WHERE l.endpoint = free.endpoint RETURNING l.endpoint`,
-          [endpoints, now, me, share - owned.size, now + this.lease],
+          [endpoints, now, me, share - owned.size, now + this.lease, now - this.lease],
         );
         const gained = taken.rows.map((row) => row.endpoint);
         await client.query(

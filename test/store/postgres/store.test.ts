@@ -309,6 +309,26 @@ describe('PostgreSQL store: several relays on one database', () => {
     expect((await a.reads.delivery(busy.id))?.state).toBe('delivered');
   });
 
+  it('takes an endpoint handed over by a relay that then went silent once it is a lease gone, its claims unexpired', async () => {
+    const { a, b } = await twoRelays();
+    const endpoints = ['e1', 'e2'];
+    await a.cluster.renew(endpoints, NOW);
+    await a.enqueue(event({ endpoints }));
+    await a.claim(
+      endpoints.map((endpoint) => ({ ...ask(1), endpoint })),
+      NOW,
+    );
+    await b.cluster.renew(endpoints, NOW);
+    const kept = (await a.cluster.renew(endpoints, NOW)).owned;
+    const [handed] = endpoints.filter((endpoint) => !kept.has(endpoint));
+    expect((await b.cluster.renew(endpoints, NOW + 14_000)).owned).toEqual(new Set());
+    // a renews no more (killed): a lease later b takes both, and the claims (leased for a minute) go back.
+    const later = NOW + 15_014;
+    expect((await b.cluster.renew(endpoints, later)).owned).toEqual(new Set(endpoints));
+    const [again] = (await b.claim([{ ...ask(1), endpoint: handed! }], later))[0]!.fresh;
+    expect(again?.endpoint).toBe(handed);
+  });
+
   it('signals the other relays: work for endpoints they own, state changes, joins and hand-overs', async () => {
     const { a, b } = await twoRelays();
     await settle([a, b], ['crm', 'erp'], NOW);
