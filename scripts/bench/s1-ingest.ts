@@ -2,8 +2,9 @@
  * Scenario 1, ingest: the endpoint is paused, so relay only accepts and
  * stores. Events/s acknowledged at full speed (closed loop) with
  * `durability: full` and `normal`, alternating round by round with the bare
- * target (reference 1); then p50/p99 of the acknowledgement at a fixed
- * 2,000 events/s with `durability: full`.
+ * target (reference 1) and with relay's store alone behind node:http (a
+ * bound: ref-store-only-server.ts); then p50/p99 of the acknowledgement at a
+ * fixed 2,000 events/s with `durability: full`.
  */
 
 import { type Ctx, launchFor, scratch } from './lib/context.ts';
@@ -13,6 +14,7 @@ import type { Section } from './lib/report.ts';
 import { alternate, med } from './lib/rounds.ts';
 import { relaySystem, type System, stopAll } from './lib/system.ts';
 import { bareSystem } from './ref-bare.ts';
+import { storeOnlySystem } from './ref-store-only.ts';
 
 export async function ingest(ctx: Ctx): Promise<Section> {
   const bare = bareSystem(ctx);
@@ -25,9 +27,13 @@ export async function ingest(ctx: Ctx): Promise<Section> {
       notes.add(`endpoint paused ${how}`);
     }
     const [full, normal] = systems as [System, System];
-    const [bareRuns, fullRuns, normalRuns] = (await alternate(ctx, [bare, full, normal], (system) =>
-      acknowledge(system, { durationMs: ctx.plan.loadMs }),
-    )) as [AckRun[], AckRun[], AckRun[]];
+    const storeOnly = await storeOnlySystem(ctx, 'full');
+    systems.push(storeOnly);
+    const [bareRuns, fullRuns, normalRuns, storeOnlyRuns] = (await alternate(
+      ctx,
+      [bare, full, normal, storeOnly],
+      (system) => acknowledge(system, { durationMs: ctx.plan.loadMs }),
+    )) as [AckRun[], AckRun[], AckRun[], AckRun[]];
     const fixedRuns: AckRun[] = [];
     for (let round = 0; round < ctx.plan.rounds; round++) {
       fixedRuns.push(await acknowledge(full, { durationMs: ctx.plan.fixedMs, rate: ctx.plan.ingestRate }));
@@ -36,6 +42,7 @@ export async function ingest(ctx: Ctx): Promise<Section> {
       `${med(runs, (r) => (r.cpu.cpuSeconds * 1000) / Math.max(1, r.load.ok)).toFixed(3)} CPU ms/event`;
     const fullVsBare = pairedRatio(fullRuns, bareRuns, (r) => r.load.rate);
     const normalVsBare = pairedRatio(normalRuns, bareRuns, (r) => r.load.rate);
+    const storeOnlyVsBare = pairedRatio(storeOnlyRuns, bareRuns, (r) => r.load.rate);
     return {
       id: 'ingest',
       rows: [
@@ -48,6 +55,11 @@ export async function ingest(ctx: Ctx): Promise<Section> {
           `${(normalVsBare * 100).toFixed(0)} % of bare`,
           cpuPerEvent(normalRuns),
         ]),
+        ackRow('bound: relay’s store alone behind node:http (full)', storeOnly, storeOnlyRuns, [
+          `${(storeOnlyVsBare * 100).toFixed(0)} % of bare`,
+          cpuPerEvent(storeOnlyRuns),
+          'no routing, validation, metrics or logs: the most ingest of this store reaches on one event loop',
+        ]),
         ackRow(`1 ingest at ${ctx.plan.ingestRate.toLocaleString('en-US')} events/s (full)`, full, fixedRuns),
       ],
       figures: {
@@ -56,6 +68,7 @@ export async function ingest(ctx: Ctx): Promise<Section> {
         normalRate: med(normalRuns, (r) => r.load.rate),
         fullVsBare,
         normalVsBare,
+        storeOnlyVsBare,
         fixedP99: med(fixedRuns, (r) => r.load.latency.p99),
       },
       notes: [...notes],
