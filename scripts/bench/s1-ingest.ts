@@ -9,7 +9,7 @@
 
 import { type Ctx, launchFor, scratch } from './lib/context.ts';
 import { type AckRun, acknowledge, ackRow, pairedRatio } from './lib/e2e.ts';
-import { RelayProcess, type RelaySpec, setStateInDatabase } from './lib/relay.ts';
+import { groupCommits, RelayProcess, type RelaySpec, setStateInDatabase } from './lib/relay.ts';
 import type { Section } from './lib/report.ts';
 import { alternate, med } from './lib/rounds.ts';
 import { relaySystem, type System, stopAll } from './lib/system.ts';
@@ -19,21 +19,27 @@ import { storeOnlySystem } from './ref-store-only.ts';
 export async function ingest(ctx: Ctx): Promise<Section> {
   const bare = bareSystem(ctx);
   const systems: System[] = [];
+  const relays: RelayProcess[] = [];
   const notes = new Set<string>();
   try {
     for (const durability of ['full', 'normal'] as const) {
       const { relay, how } = await startPaused(ctx, durability);
       systems.push(relaySystem(`relay (${durability})`, relay));
+      relays.push(relay);
       notes.add(`endpoint paused ${how}`);
     }
     const [full, normal] = systems as [System, System];
     const storeOnly = await storeOnlySystem(ctx, 'full');
     systems.push(storeOnly);
+    const commitsBefore = groupCommits(await relays[0]!.metrics());
     const [bareRuns, fullRuns, normalRuns, storeOnlyRuns] = (await alternate(
       ctx,
       [bare, full, normal, storeOnly],
       (system) => acknowledge(system, { durationMs: ctx.plan.loadMs }),
     )) as [AckRun[], AckRun[], AckRun[], AckRun[]];
+    const commitsAfter = groupCommits(await relays[0]!.metrics());
+    const perCommit =
+      (commitsAfter.items - commitsBefore.items) / Math.max(1, commitsAfter.commits - commitsBefore.commits);
     const fixedRuns: AckRun[] = [];
     for (let round = 0; round < ctx.plan.rounds; round++) {
       fixedRuns.push(await acknowledge(full, { durationMs: ctx.plan.fixedMs, rate: ctx.plan.ingestRate }));
@@ -50,6 +56,7 @@ export async function ingest(ctx: Ctx): Promise<Section> {
         ackRow('1 ingest, durability full (max)', full, fullRuns, [
           `${(fullVsBare * 100).toFixed(0)} % of bare`,
           cpuPerEvent(fullRuns),
+          `${perCommit.toFixed(1)} events a commit`,
         ]),
         ackRow('1 ingest, durability normal (max)', normal, normalRuns, [
           `${(normalVsBare * 100).toFixed(0)} % of bare`,

@@ -11,6 +11,7 @@ import { drive } from './lib/driver.ts';
 import { CpuWindow, ResidentPeaks } from './lib/proc.ts';
 import {
   createDatabase,
+  groupCommits,
   metricSum,
   preloadBacklog,
   RelayProcess,
@@ -48,7 +49,7 @@ export async function backlog(ctx: Ctx): Promise<Section> {
   }
   const resumedAt = wallMs();
   try {
-    const commitsBefore = commits(await relay.metrics());
+    const commitsBefore = groupCommits(await relay.metrics());
     const cpu = new CpuWindow(relay.pid).start();
     const resident = new ResidentPeaks(relay.pid);
     const stop = new AbortController();
@@ -66,7 +67,7 @@ export async function backlog(ctx: Ctx): Promise<Section> {
     const { peak } = resident.stop();
     const load = await ingest;
     const memory = await relay.metrics();
-    const commitsAfter = commits(memory);
+    const commitsAfter = groupCommits(memory);
     const heapMiB = metricSum(memory, 'nodejs_heap_size_total_bytes') / 2 ** 20;
     const externalMiB = metricSum(memory, 'nodejs_external_memory_bytes') / 2 ** 20;
     // The longest the event loop was held since the scrape before the drain (each scrape resets it):
@@ -107,12 +108,4 @@ export async function backlog(ctx: Ctx): Promise<Section> {
   } finally {
     await relay.stop();
   }
-}
-
-/** relay's group-commit counters: transactions, and the work items (requests, claims, completions) in them. */
-function commits(text: string): { commits: number; items: number } {
-  return {
-    commits: metricSum(text, 'relay_store_commits_total'),
-    items: metricSum(text, 'relay_store_committed_items_total'),
-  };
 }

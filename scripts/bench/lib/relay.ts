@@ -241,6 +241,14 @@ export class RelayProcess {
 }
 
 /** Sum of a Prometheus metric's samples whose labels contain every `match` pair. */
+/** relay's group-commit counters: transactions, and the work items (requests, claims, completions) in them. */
+export function groupCommits(text: string): { commits: number; items: number } {
+  return {
+    commits: metricSum(text, 'relay_store_commits_total'),
+    items: metricSum(text, 'relay_store_committed_items_total'),
+  };
+}
+
 export function metricSum(text: string, name: string, match: Record<string, string> = {}): number {
   let sum = 0;
   for (const line of text.split('\n')) {
