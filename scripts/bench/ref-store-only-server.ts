@@ -1,38 +1,63 @@
 /**
- * A bound for scenario 1, not a peer: node:http in, each request's body
- * written through relay's own SQLite store (the same enqueue, group commit
- * and WAL sync relay runs) and answered 202 once committed, and nothing
- * else: no routing, validation, limits, metrics or logs. Its rate over the
- * bare target's is the most an ingest of this store on one event loop can
- * reach here, whatever relay's own per-request work costs.
+ * Bounds, not peers: node:http in, each request's body written through
+ * relay's own SQLite store (the same enqueue, group commit and WAL sync
+ * relay runs) and answered 202 once committed, and nothing else: no
+ * routing, validation, limits, metrics or logs. Its ingest rate over the
+ * bare target's is the most an ingest of this store on one event loop
+ * reaches here, whatever relay's own per-request work costs. Given a
+ * target, each stored body is then also forwarded (undici, as the naive
+ * forwarder does) and its outcome written nowhere: less than relay must do
+ * end to end, so its delivery rate bounds relay's.
  *
- *   node ref-store-only-server.ts <database dir> <full | normal>
+ *   node ref-store-only-server.ts <database dir> <full | normal> [<target origin> <path> <connections>]
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Pool } from 'undici';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 
-const [dir, durability] = process.argv.slice(2) as [string, 'full' | 'normal'];
+const [dir, durability, origin, path, connections] = process.argv.slice(2) as [
+  string,
+  'full' | 'normal',
+  string | undefined,
+  string | undefined,
+  string | undefined,
+];
 const store = await openSqliteStore({ path: join(dir, 'relay.db'), durability, minFreeDisk: () => 0 });
+const pool = origin
+  ? new Pool(origin, { connections: Number(connections), keepAliveTimeout: 4_000 })
+  : undefined;
+
+function forward(contentType: string, body: Buffer): void {
+  pool
+    ?.request({ path: path!, method: 'POST', headers: { 'content-type': contentType }, body })
+    .then((answer) => answer.body.dump())
+    .catch(() => {});
+}
 
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
+    const contentType = req.headers['content-type'] ?? 'application/json';
+    const body = Buffer.concat(chunks);
     store
       .enqueue({
         id: `evt_${randomUUID()}`,
         source: 'app',
         type: 'receive',
         receivedAt: Date.now(),
-        contentType: req.headers['content-type'] ?? 'application/json',
-        body: Buffer.concat(chunks),
+        contentType,
+        body,
         endpoints: ['sink'],
         idempotency: undefined,
       })
-      .then(() => res.writeHead(202).end())
+      .then(() => {
+        res.writeHead(202).end();
+        forward(contentType, body);
+      })
       .catch(() => res.writeHead(503).end());
   });
 });

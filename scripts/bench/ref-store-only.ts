@@ -1,17 +1,24 @@
-/** Scenario 1's bound: relay's store alone behind node:http (ref-store-only-server.ts) as a system to drive. */
+/** The bounds of ref-store-only-server.ts (relay's store alone behind node:http, then optionally forwarded) as systems to drive. */
 import { resolve } from 'node:path';
 import { Child } from './lib/child.ts';
-import { type Ctx, scratch } from './lib/context.ts';
+import { type Ctx, DELIVERY_CONCURRENCY, scratch } from './lib/context.ts';
 import { memoryMiB } from './lib/proc.ts';
 import type { System } from './lib/system.ts';
 
-export async function storeOnlySystem(ctx: Ctx, durability: 'full' | 'normal'): Promise<System> {
+/** `forwardTo`: a path on the target each stored event is then sent to (end to end), or none (ingest). */
+export async function storeOnlySystem(
+  ctx: Ctx,
+  durability: 'full' | 'normal',
+  forwardTo?: string,
+): Promise<System> {
+  const forward = forwardTo ? [ctx.target.url(''), forwardTo, String(DELIVERY_CONCURRENCY)] : [];
   const server = await Child.start(resolve(import.meta.dirname, 'ref-store-only-server.ts'), [
     scratch(ctx, `store-only-${durability}`),
     durability,
+    ...forward,
   ]);
   return {
-    name: `store alone (${durability})`,
+    name: forwardTo ? `store alone, then forwarded (${durability})` : `store alone (${durability})`,
     origin: `http://127.0.0.1:${server.port}`,
     path: () => '/in/app',
     fanout: 1,

@@ -2,7 +2,8 @@
  * Scenario 2, end to end: one endpoint. Sustained events/s delivered (closed
  * loop ingest, then every acknowledged event delivered; first request → last
  * delivery), alternating round by round with the naive forwarder and the
- * BullMQ peer (references 2 and 3) measured the same way. Then received →
+ * BullMQ peer (references 2 and 3) measured the same way, and with relay's
+ * store alone followed by a forward (a bound: ref-store-only-server.ts). Then received →
  * delivered latency and relay's CPU per delivery at a fixed rate.
  */
 import { type Ctx, DELIVERY_CONCURRENCY, launchFor, scratch } from './lib/context.ts';
@@ -13,6 +14,7 @@ import { alternate, med } from './lib/rounds.ts';
 import { relaySystem, type System, stopAll } from './lib/system.ts';
 import { bullmqSystem } from './ref-bullmq.ts';
 import { naiveSystem } from './ref-naive.ts';
+import { storeOnlySystem } from './ref-store-only.ts';
 
 /** relay with scenario 2's setup: one endpoint, every event routed to it. */
 export async function singleEndpointRelay(ctx: Ctx, name: string): Promise<System> {
@@ -38,6 +40,8 @@ export async function endToEnd(ctx: Ctx): Promise<Section> {
     else systems.push(bullmq);
     const relay = await singleEndpointRelay(ctx, 'e2e');
     systems.push(relay);
+    const storeForward = await storeOnlySystem(ctx, 'full', '/store-forward');
+    systems.push(storeForward);
 
     const runs = await alternate(ctx, systems, (system) =>
       pushThrough(ctx, system, { durationMs: ctx.plan.loadMs }),
@@ -73,8 +77,22 @@ export async function endToEnd(ctx: Ctx): Promise<Section> {
       figures.vsBullmq = pairedRatio(relayRuns, bullRuns, (r) => r.rate);
       relayNotes.push(`${figures.vsBullmq.toFixed(2)}× BullMQ`);
     }
+    const boundNotes = [ingestNote(runsOf(storeForward))];
+    if (!('skipped' in bullmq)) {
+      const vsBullmq = pairedRatio(runsOf(storeForward), runsOf(bullmq), (r) => r.rate);
+      figures.storeForwardVsBullmq = vsBullmq;
+      boundNotes.push(`${vsBullmq.toFixed(2)}× BullMQ`);
+    }
+    boundNotes.push('stored as relay stores, then sent; no claim, no outcome written: less than relay does');
     rows.push(
       deliveryRow('2 end-to-end, one endpoint (max)', 'events/s', relay, relayRuns, relayNotes),
+      deliveryRow(
+        'bound: relay’s store alone, then forwarded (full)',
+        'events/s',
+        storeForward,
+        runsOf(storeForward),
+        boundNotes,
+      ),
       deliveryRow(
         `2 end-to-end at ${ctx.plan.deliveryRate.toLocaleString('en-US')} events/s`,
         'events/s',
