@@ -227,12 +227,6 @@ export class Dispatcher {
     await this.lanes.close();
   }
 
-  /**
-   * Whether this relay may send for the lane now: it runs, the endpoint is
-   * active and configured, this relay owns it (several relays on one store),
-   * and, given `now`, it is not paused by a Retry-After. Asked before a claim,
-   * and again when a claim or a fresh handoff has deliveries in hand.
-   */
   /** The lease went to another relay, which takes it once this relay's attempts are recorded: they are. */
   private handedOver(endpoint: string): void {
     this.deps.store.cluster.handedOver().catch((error: unknown) => {
@@ -241,6 +235,12 @@ export class Dispatcher {
     });
   }
 
+  /**
+   * Whether this relay may send for the lane now: it runs, the endpoint is
+   * active and configured, this relay owns it (several relays on one store),
+   * and, given `now`, it is not paused by a Retry-After. Asked before a claim,
+   * and again when a claim or a fresh handoff has deliveries in hand.
+   */
   private maySend(lane: Lane, now?: number): boolean {
     if (this.stopped || !lane.sendable || this.owned?.has(lane.name) === false) return false;
     return now === undefined || lane.pausedUntil <= now;
