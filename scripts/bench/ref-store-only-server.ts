@@ -2,12 +2,13 @@
  * Bounds, not peers: node:http in, each request's body written through
  * relay's own SQLite store (the same enqueue, group commit and WAL sync
  * relay runs) and answered 202 once committed, and nothing else: no
- * routing, validation, limits, metrics or logs. Its ingest rate over the
- * bare target's is the most an ingest of this store on one event loop
- * reaches here, whatever relay's own per-request work costs. Given a
- * target, each stored body is then also forwarded (undici, as the naive
- * forwarder does) and its outcome written nowhere: less than relay must do
- * end to end, so its delivery rate bounds relay's.
+ * routing, validation, limits, metrics or logs: what storing as relay
+ * stores costs on one event loop with nothing around it. Given a target,
+ * each stored body is then also forwarded (undici, as the naive forwarder
+ * does) and its outcome written nowhere: less than relay must do end to end.
+ * Not a strict ceiling (relay's own work per loop turn lets more requests
+ * gather into a commit), but a rate far above it is not one relay's
+ * per-request work stands in the way of.
  *
  *   node ref-store-only-server.ts <database dir> <full | normal> [<target origin> <path> <connections>]
  */
