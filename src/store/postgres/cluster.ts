@@ -1,6 +1,6 @@
 import type { ClusterLeases, ClusterMember, ClusterSignal } from '../store.ts';
 import { LEASES_CHANNEL, type Notifications } from './notifications.ts';
-import type { Db, PoolClient } from './pool.ts';
+import type { Db } from './pool.ts';
 
 /** Renew three times per lease: two renewals may fail before the lease runs out. */
 const RENEWALS_PER_LEASE = 3;
@@ -119,12 +119,8 @@ export class PostgresLeases implements ClusterLeases {
     });
   }
 
-  async handedOver(): Promise<void> {
-    await this.db.query({
-      name: 'relay-cluster-handed-over',
-      text: 'SELECT pg_notify($1, $2)',
-      values: [LEASES_CHANNEL, this.instance],
-    });
+  handedOver(): Promise<void> {
+    return this.signal(this.db);
   }
 
   async leave(): Promise<void> {
@@ -172,8 +168,8 @@ export class PostgresLeases implements ClusterLeases {
     return rows.map((row) => ({ instance: row.instance, lastSeen: row.last_seen, endpoints: row.endpoints }));
   }
 
-  /** Tells the others the leases changed; sent when the transaction commits. */
-  private async signal(client: PoolClient): Promise<void> {
-    await client.query('SELECT pg_notify($1, $2)', [LEASES_CHANNEL, this.instance]);
+  /** Tells the others the leases changed; inside a transaction, sent when it commits. */
+  private async signal(on: Pick<Db, 'query'>): Promise<void> {
+    await on.query({ text: 'SELECT pg_notify($1, $2)', values: [LEASES_CHANNEL, this.instance] });
   }
 }

@@ -284,48 +284,26 @@ describe('PostgreSQL store: several relays on one database', () => {
   });
 
   it('takes an endpoint handed over only once the old owner’s attempts on it are done', async () => {
-    const { a, b } = await twoRelays();
-    const endpoints = ['e1', 'e2'];
-    await a.cluster.renew(endpoints, NOW);
-    await a.enqueue(event({ endpoints }));
-    const claimed = await a.claim(
-      endpoints.map((endpoint) => ({ ...ask(1), endpoint })),
-      NOW,
-    );
-    await b.cluster.renew(endpoints, NOW);
-    // Both are busy, so a frees one with an attempt still in flight; b must not send beside it.
-    const kept = (await a.cluster.renew(endpoints, NOW)).owned;
-    expect(kept.size).toBe(1);
-    const [handed] = endpoints.filter((endpoint) => !kept.has(endpoint));
-    expect((await b.cluster.renew(endpoints, NOW + 100)).owned).toEqual(new Set());
-    const busy = claimed.find((c) => c.endpoint === handed)!.fresh[0]!;
+    const { a, b, handed, busy } = await handOverBusy();
+    // a freed it with an attempt still in flight; b must not send beside it.
+    expect((await b.cluster.renew(BUSY, NOW + 100)).owned).toEqual(new Set());
     expect(
       await a.complete(
         [{ deliveryId: busy.id, claim: busy.claim, attempt: attempt(200), next: 'delivered' }],
         NOW + 200,
       ),
     ).toEqual([true]);
-    expect((await b.cluster.renew(endpoints, NOW + 300)).owned).toEqual(new Set([handed]));
+    expect((await b.cluster.renew(BUSY, NOW + 300)).owned).toEqual(new Set([handed]));
     expect((await a.reads.delivery(busy.id))?.state).toBe('delivered');
   });
 
   it('takes an endpoint handed over by a relay that then went silent once it is a lease gone, its claims unexpired', async () => {
-    const { a, b } = await twoRelays();
-    const endpoints = ['e1', 'e2'];
-    await a.cluster.renew(endpoints, NOW);
-    await a.enqueue(event({ endpoints }));
-    await a.claim(
-      endpoints.map((endpoint) => ({ ...ask(1), endpoint })),
-      NOW,
-    );
-    await b.cluster.renew(endpoints, NOW);
-    const kept = (await a.cluster.renew(endpoints, NOW)).owned;
-    const [handed] = endpoints.filter((endpoint) => !kept.has(endpoint));
-    expect((await b.cluster.renew(endpoints, NOW + 14_000)).owned).toEqual(new Set());
+    const { b, handed } = await handOverBusy();
+    expect((await b.cluster.renew(BUSY, NOW + 14_000)).owned).toEqual(new Set());
     // a renews no more (killed): a lease later b takes both, and the claims (leased for a minute) go back.
     const later = NOW + 15_014;
-    expect((await b.cluster.renew(endpoints, later)).owned).toEqual(new Set(endpoints));
-    const [again] = (await b.claim([{ ...ask(1), endpoint: handed! }], later))[0]!.fresh;
+    expect((await b.cluster.renew(BUSY, later)).owned).toEqual(new Set(BUSY));
+    const [again] = (await b.claim([{ ...ask(1), endpoint: handed }], later))[0]!.fresh;
     expect(again?.endpoint).toBe(handed);
   });
 
@@ -459,6 +437,25 @@ describe('PostgreSQL store: several relays on one database', () => {
     });
   });
 });
+
+const BUSY = ['e1', 'e2'];
+
+/** a holds both BUSY endpoints, each with an attempt in flight, when b joins: a frees one of them still busy. */
+async function handOverBusy() {
+  const { a, b } = await twoRelays();
+  await a.cluster.renew(BUSY, NOW);
+  await a.enqueue(event({ endpoints: BUSY }));
+  const claimed = await a.claim(
+    BUSY.map((endpoint) => ({ ...ask(1), endpoint })),
+    NOW,
+  );
+  await b.cluster.renew(BUSY, NOW);
+  const kept = (await a.cluster.renew(BUSY, NOW)).owned;
+  expect(kept.size).toBe(1);
+  const handed = BUSY.find((endpoint) => !kept.has(endpoint))!;
+  const busy = claimed.find((c) => c.endpoint === handed)!.fresh[0]!;
+  return { a, b, handed, busy };
+}
 
 function attempt(status: number | undefined) {
   return { startedAt: NOW, durationMs: 12.4, status, error: undefined, response: Buffer.from('ok') };
