@@ -2,8 +2,7 @@
 import { resolve } from 'node:path';
 import { Child } from './lib/child.ts';
 import { type Ctx, DELIVERY_CONCURRENCY } from './lib/context.ts';
-import { memoryMiB } from './lib/proc.ts';
-import type { System } from './lib/system.ts';
+import { childSystem, type System } from './lib/system.ts';
 
 export async function naiveSystem(ctx: Ctx): Promise<System> {
   const forwarder = await Child.start(resolve(import.meta.dirname, 'ref-naive-server.ts'), [
@@ -11,14 +10,5 @@ export async function naiveSystem(ctx: Ctx): Promise<System> {
     '/naive',
     String(DELIVERY_CONCURRENCY),
   ]);
-  return {
-    name: 'naive forwarder',
-    origin: `http://127.0.0.1:${forwarder.port}`,
-    path: () => '/in/app',
-    fanout: 1,
-    pids: [forwarder.pid],
-    peakRss: () => memoryMiB(forwarder.pid).peak,
-    notes: () => [],
-    stop: () => forwarder.stop(),
-  };
+  return childSystem('naive forwarder', forwarder);
 }

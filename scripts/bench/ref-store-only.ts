@@ -2,8 +2,7 @@
 import { resolve } from 'node:path';
 import { Child } from './lib/child.ts';
 import { type Ctx, DELIVERY_CONCURRENCY, scratch } from './lib/context.ts';
-import { memoryMiB } from './lib/proc.ts';
-import type { System } from './lib/system.ts';
+import { childSystem, type System } from './lib/system.ts';
 
 /** `forwardTo`: a path on the target each stored event is then sent to (end to end), or none (ingest). */
 export async function storeOnlySystem(
@@ -17,14 +16,8 @@ export async function storeOnlySystem(
     durability,
     ...forward,
   ]);
-  return {
-    name: forwardTo ? `store alone, then forwarded (${durability})` : `store alone (${durability})`,
-    origin: `http://127.0.0.1:${server.port}`,
-    path: () => '/in/app',
-    fanout: 1,
-    pids: [server.pid],
-    peakRss: () => memoryMiB(server.pid).peak,
-    notes: () => [],
-    stop: () => server.stop(),
-  };
+  return childSystem(
+    forwardTo ? `store alone, then forwarded (${durability})` : `store alone (${durability})`,
+    server,
+  );
 }

@@ -19,25 +19,26 @@ import { storeOnlySystem } from './ref-store-only.ts';
 export async function ingest(ctx: Ctx): Promise<Section> {
   const bare = bareSystem(ctx);
   const systems: System[] = [];
-  const relays: RelayProcess[] = [];
   const notes = new Set<string>();
   try {
-    for (const durability of ['full', 'normal'] as const) {
+    const start = async (durability: 'full' | 'normal') => {
       const { relay, how } = await startPaused(ctx, durability);
       systems.push(relaySystem(`relay (${durability})`, relay));
-      relays.push(relay);
       notes.add(`endpoint paused ${how}`);
-    }
+      return relay;
+    };
+    const fullRelay = await start('full');
+    await start('normal');
     const [full, normal] = systems as [System, System];
     const storeOnly = await storeOnlySystem(ctx, 'full');
     systems.push(storeOnly);
-    const commitsBefore = groupCommits(await relays[0]!.metrics());
+    const commitsBefore = groupCommits(await fullRelay.metrics());
     const [bareRuns, fullRuns, normalRuns, storeOnlyRuns] = (await alternate(
       ctx,
       [bare, full, normal, storeOnly],
       (system) => acknowledge(system, { durationMs: ctx.plan.loadMs }),
     )) as [AckRun[], AckRun[], AckRun[], AckRun[]];
-    const commitsAfter = groupCommits(await relays[0]!.metrics());
+    const commitsAfter = groupCommits(await fullRelay.metrics());
     const perCommit =
       (commitsAfter.items - commitsBefore.items) / Math.max(1, commitsAfter.commits - commitsBefore.commits);
     const fixedRuns: AckRun[] = [];

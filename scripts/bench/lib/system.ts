@@ -3,6 +3,8 @@
  * target. Sections measure several side by side, alternating them round by
  * round (rounds.ts), so a ratio compares figures taken moments apart.
  */
+import type { Child } from './child.ts';
+import { memoryMiB } from './proc.ts';
 import type { RelayProcess } from './relay.ts';
 
 export interface System {
@@ -37,6 +39,20 @@ export function relaySystem(
     peakRss: () => relay.memory().peak,
     notes: () => relay.warningNotes(),
     stop: () => relay.stop(),
+  };
+}
+
+/** A reference that is one helper process of the harness, taking events at `/in/app`. */
+export function childSystem(name: string, child: Child): System {
+  return {
+    name,
+    origin: `http://127.0.0.1:${child.port}`,
+    path: () => '/in/app',
+    fanout: 1,
+    pids: [child.pid],
+    peakRss: () => memoryMiB(child.pid).peak,
+    notes: () => [],
+    stop: () => child.stop(),
   };
 }
 
