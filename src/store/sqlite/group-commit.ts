@@ -3,23 +3,45 @@ import { RelayError } from '../../errors.ts';
 import type { Db } from './db.ts';
 import { WalFile } from './wal-file.ts';
 
+/**
+ * `durable`: an acknowledged write, synced with `durability: full`.
+ * `eager`: bookkeeping that commits even while a sync runs, because what
+ * waits for its answer is a send (a claim); other bookkeeping joins the
+ * batch after the sync, one commit less.
+ */
+export interface WriteOptions {
+  durable: boolean;
+  eager?: boolean;
+}
+
 interface Pending {
   work: () => unknown;
   durable: boolean;
+  eager: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+}
+
+interface Result {
+  ok: boolean;
+  value: unknown;
 }
 
 /**
  * Requests that arrive in the same event-loop turn share one transaction, and
  * so one fsync. Each runs in its own savepoint, so one failure fails only its
- * own request; every caller is answered only after the commit. The flush runs
- * at the end of the turn (setImmediate), not on a timer: a timer of even 1 ms
- * costs far more throughput than it gains at low concurrency.
+ * own request; every caller is answered only after the commit (and for an
+ * acknowledged write, after the sync). The flush runs at the end of the turn
+ * (setImmediate), not on a timer: a timer of even 1 ms costs far more
+ * throughput than it gains at low concurrency.
  */
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  /** The WAL's fdatasync on libuv's thread pool, while one runs. */
+  private syncing: Promise<void> | undefined;
+  /** Eager items committed since the last sync began: claims, which a sync holding the loop would hold up. */
+  private eagerSinceSync = 0;
   private readonly durability: 'full' | 'normal';
   private readonly begin: Statement;
   private readonly commit: Statement;
@@ -42,10 +64,21 @@ export class GroupCommit {
    * COMMIT, which is what `synchronous = FULL` does inside it. So the setting
    * never changes between batches: a PRAGMA is compiled each time it is run
    * (SQLite applies a prepared one only once), and at one event a commit the
-   * switching cost as much as the statements. Like FULL's, the sync holds
-   * the event loop: requests that arrive meanwhile are read together and
-   * share the next commit, which measured cheaper than a sync on the thread
-   * pool (README, "Where the time goes").
+   * switching cost as much as the statements.
+   *
+   * When claims were committed since the last sync (a backlog is being
+   * sent from the store), the sync runs on the thread pool. While it runs,
+   * acknowledged writes queue without committing, and all that queued share
+   * the next commit and sync when it ends: as many syncs as when the sync
+   * holds the event loop. Eager bookkeeping (claims) commits meanwhile, so
+   * the backlog's sends do not wait for the disk; other bookkeeping waits
+   * and joins the next commit. Such a claim may take a delivery whose event
+   * is committed and not yet synced: sent before its event is acknowledged,
+   * which a power cut can at worst turn into a duplicate (the sender, not
+   * answered, sends again), never a loss. With no claims about, the sync holds the
+   * loop: nothing would run meanwhile, and requests that arrive are read
+   * together after it, for less CPU than a hop to the pool and back
+   * (README, "What moved the figures this time").
    */
   constructor(db: Db, durability: 'full' | 'normal', onCommit: (size: number) => void = () => {}) {
     this.db = db;
@@ -62,79 +95,130 @@ export class GroupCommit {
 
   /**
    * Runs `work` inside the next shared transaction and resolves after the
-   * commit; `durable: false` marks bookkeeping that needs no sync.
+   * commit (and its sync, for a durable write).
    */
-  run<T>(work: () => T, options: { durable: boolean } = { durable: true }): Promise<T> {
+  run<T>(work: () => T, options: WriteOptions = { durable: true }): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({
         work,
         durable: options.durable,
+        eager: !options.durable && options.eager === true,
         resolve: resolve as (value: unknown) => void,
         reject,
       });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
-  /** Commits whatever is queued now; used by the scheduled flush and at shutdown. */
-  flush(): void {
+  /** Commits and syncs all that is queued, and waits for the sync running; at shutdown. */
+  async settle(): Promise<void> {
+    while (this.syncing || this.queue.length > 0) {
+      if (this.syncing) await this.syncing;
+      else this.flush();
+    }
+  }
+
+  /** Closes the WAL file; after `settle`. */
+  close(): void {
+    this.wal.close();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
     this.scheduled = false;
-    const batch = this.queue;
+    const batch = this.syncing ? this.take((item) => item.eager) : this.take(() => true);
     if (batch.length === 0) return;
-    this.queue = [];
+    const results = this.commitBatch(batch);
+    if (!results) return;
+    this.onCommit(batch.length);
+    for (const item of batch) if (item.eager) this.eagerSinceSync++;
+    const mustSync = this.durability === 'full' && batch.some((item) => item.durable);
+    // A batch that syncs is answered after its sync, its bookkeeping too, in the order it queued.
+    const synced: [Pending, Result][] = [];
+    batch.forEach((item, i) => {
+      const result = results[i]!;
+      if (!result.ok) item.reject(result.value);
+      else if (mustSync) synced.push([item, result]);
+      else item.resolve(result.value);
+    });
+    if (!mustSync) return;
+    if (this.eagerSinceSync === 0) {
+      // No claims about: nothing would run while the sync held the loop, and holding it costs less CPU.
+      let unsynced: RelayError | undefined;
+      try {
+        this.wal.syncNow();
+      } catch (error) {
+        unsynced = notSynced(error);
+      }
+      this.answer(synced, unsynced);
+      return;
+    }
+    this.eagerSinceSync = 0;
+    this.syncing = this.syncOnPool(synced);
+  }
+
+  /** Takes the queued items `wanted` says, in order, and leaves the rest queued. */
+  private take(wanted: (item: Pending) => boolean): Pending[] {
+    const taken: Pending[] = [];
+    const left: Pending[] = [];
+    for (const item of this.queue) (wanted(item) ? taken : left).push(item);
+    this.queue = left;
+    return taken;
+  }
+
+  /** One transaction for the batch; undefined when it failed as a whole (every item rejected). */
+  private commitBatch(batch: Pending[]): Result[] | undefined {
     try {
       this.begin.run();
     } catch (error) {
       for (const item of batch) item.reject(error);
-      return;
+      return undefined;
     }
-    const results: { ok: boolean; value: unknown }[] = [];
+    const results: Result[] = [];
     try {
       // A lone item needs no savepoint: its failure fails the transaction, which is all it holds.
       if (batch.length === 1) results.push({ ok: true, value: batch[0]!.work() });
       else for (const item of batch) results.push(this.runInSavepoint(item.work));
       this.commit.run();
+      return results;
     } catch (error) {
       // The transaction itself failed (disk full, I/O error): nothing of it stands.
       if (this.db.inTransaction) this.rollback.run();
       for (const item of batch) item.reject(error);
-      return;
-    }
-    this.onCommit(batch.length);
-    const mustSync = this.durability === 'full' && batch.some((item) => item.durable);
-    const unsynced = mustSync ? this.syncWal() : undefined;
-    batch.forEach((item, i) => {
-      const result = results[i]!;
-      if (!result.ok) item.reject(result.value);
-      // Its rows are committed either way: a caller told no may send again (a duplicate, never a loss).
-      else if (unsynced && item.durable) item.reject(unsynced);
-      else item.resolve(result.value);
-    });
-  }
-
-  /** Closes the WAL file; after the last flush. */
-  close(): void {
-    this.wal.close();
-  }
-
-  /** fdatasync of the WAL; undefined once it is on disk, else why not. */
-  private syncWal(): RelayError | undefined {
-    try {
-      this.wal.sync();
       return undefined;
-    } catch (error) {
-      return new RelayError(
-        'RELAY_ERR_STORAGE_BUSY',
-        `the database could not be synced to disk (${(error as { code?: string }).code ?? String(error)}); try again`,
-        { cause: error },
-      );
     }
   }
 
-  private runInSavepoint(work: () => unknown): { ok: boolean; value: unknown } {
+  /** fdatasync of the WAL on the thread pool, then the answers it held; what queued meanwhile is flushed after. */
+  private async syncOnPool(synced: [Pending, Result][]): Promise<void> {
+    let unsynced: RelayError | undefined;
+    try {
+      await this.wal.sync();
+    } catch (error) {
+      unsynced = notSynced(error);
+    }
+    this.syncing = undefined;
+    this.answer(synced, unsynced);
+    if (this.queue.length > 0) this.schedule();
+  }
+
+  /**
+   * Answers the batch a sync held. Its rows are committed either way: a
+   * durable write's caller told no may send again (a duplicate, never a loss).
+   */
+  private answer(synced: [Pending, Result][], unsynced: RelayError | undefined): void {
+    for (const [item, result] of synced) {
+      if (unsynced && item.durable) item.reject(unsynced);
+      else item.resolve(result.value);
+    }
+  }
+
+  private runInSavepoint(work: () => unknown): Result {
     this.savepoint.run();
     try {
       const value = work();
@@ -150,4 +234,12 @@ export class GroupCommit {
       return { ok: false, value: error };
     }
   }
+}
+
+function notSynced(error: unknown): RelayError {
+  return new RelayError(
+    'RELAY_ERR_STORAGE_BUSY',
+    `the database could not be synced to disk (${(error as { code?: string }).code ?? String(error)}); try again`,
+    { cause: error },
+  );
 }

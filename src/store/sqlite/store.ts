@@ -15,7 +15,7 @@ import { type Db, maxPages, openDatabase, storageRefusal } from './db.ts';
 import { DeliveryStatements } from './deliveries.ts';
 import { DiskSpace } from './disk.ts';
 import { EventStatements } from './events.ts';
-import { GroupCommit } from './group-commit.ts';
+import { GroupCommit, type WriteOptions } from './group-commit.ts';
 import { acquireDatabaseLock } from './lock.ts';
 import { SqliteAudit, SqliteManaged } from './managed.ts';
 import { migrate } from './migrate.ts';
@@ -46,6 +46,8 @@ export interface SqliteStoreOptions {
  */
 const DURABLE = { durable: true };
 const BOOKKEEPING = { durable: false };
+/** Bookkeeping whose answer a send waits for: committed even while a sync runs (GroupCommit). */
+const EAGER_BOOKKEEPING = { durable: false, eager: true };
 
 /** The Store on one SQLite file: one relay per file, held by an OS lock that dies with the process. */
 export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
@@ -107,7 +109,7 @@ class SqliteStore implements Store {
 
   /** Every lane of one pump is claimed in one group-commit item. */
   claim(asks: readonly ClaimAsk[], now: number): Promise<Claim[]> {
-    return this.write(() => asks.map((ask) => this.deliveries.claim(ask, now)), BOOKKEEPING);
+    return this.write(() => asks.map((ask) => this.deliveries.claim(ask, now)), EAGER_BOOKKEEPING);
   }
 
   complete(completions: readonly Completion[], now: number): Promise<boolean[]> {
@@ -120,7 +122,7 @@ class SqliteStore implements Store {
   }
 
   expireLeases(now: number): Promise<number> {
-    return this.write(() => this.deliveries.expireLeases(now), BOOKKEEPING);
+    return this.write(() => this.deliveries.expireLeases(now), EAGER_BOOKKEEPING);
   }
 
   async endpointStates(): Promise<Map<string, EndpointStateRecord>> {
@@ -201,29 +203,33 @@ class SqliteStore implements Store {
   }
 
   close(): Promise<void> {
-    this.closing ??= Promise.resolve().then(() => {
-      const steps = [
-        () => this.groupCommit.flush(),
-        () => this.groupCommit.close(),
-        () => this.disk.stop(),
-        () => this.db.close(),
-        () => this.unlock(),
-      ];
-      // Every step runs even if one fails: the database must not stay open, nor the lock held.
-      const failures: unknown[] = [];
-      for (const step of steps) {
-        try {
-          step();
-        } catch (error) {
-          failures.push(error);
-        }
-      }
-      if (failures.length > 0) throw failures[0];
-    });
+    // What is queued is committed and synced first (its callers are answered), then the rest.
+    this.closing ??= this.groupCommit.settle().then(
+      () => this.closeAll([]),
+      (error: unknown) => this.closeAll([error]),
+    );
     return this.closing;
   }
 
-  private write<T>(work: () => T, options: { durable: boolean }): Promise<T> {
+  /** Every step runs even if one fails: the database must not stay open, nor the lock held. */
+  private closeAll(failures: unknown[]): void {
+    const steps = [
+      () => this.groupCommit.close(),
+      () => this.disk.stop(),
+      () => this.db.close(),
+      () => this.unlock(),
+    ];
+    for (const step of steps) {
+      try {
+        step();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
+  }
+
+  private write<T>(work: () => T, options: WriteOptions): Promise<T> {
     return this.groupCommit.run(work, options).catch((error: unknown) => {
       throw storageRefusal(error) ?? error;
     });

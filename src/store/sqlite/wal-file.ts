@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 
 /**
  * A database's WAL file, synced after a COMMIT made with `synchronous =
@@ -13,14 +13,33 @@ export class WalFile {
     this.path = `${databasePath}-wal`;
   }
 
-  /** fdatasync of the file; throws what the system said. */
-  sync(): void {
+  /** fdatasync of the file, holding the thread; throws what the system said. */
+  syncNow(): void {
+    fdatasyncSync(this.descriptor());
+  }
+
+  /** fdatasync of the file on libuv's thread pool; rejects with what the system said. */
+  sync(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let fd: number;
+      try {
+        fd = this.descriptor();
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      fdatasync(fd, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  private descriptor(): number {
     // Opened at the first sync: a COMMIT in WAL mode has made the file by then. SQLite locks the
     // database and -shm files, never the WAL, so this descriptor can drop none of its locks.
     this.fd ??= openSync(this.path, 'r');
-    fdatasyncSync(this.fd);
+    return this.fd;
   }
 
+  /** Only once no sync is running: its descriptor must not be reused under it. */
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;

@@ -8,6 +8,7 @@ import { GroupCommit } from '../../../src/store/sqlite/group-commit.ts';
 import { migrate, schemaVersion } from '../../../src/store/sqlite/migrate.ts';
 import type { NewEvent } from '../../../src/store/store.ts';
 import { tempDir } from '../../helpers/temp.ts';
+import { holdThreadPool } from '../../helpers/thread-pool.ts';
 import { accepted } from '../contract/fixtures.ts';
 
 function freshOutbox() {
@@ -198,6 +199,61 @@ describe('GroupCommit', () => {
     expect(durable).toMatchObject({ status: 'rejected', reason: { code: 'RELAY_ERR_STORAGE_BUSY' } });
     // Refused after its commit: the event stands (a retry is a duplicate, never a loss).
     expect(outbox.event(stored.id)).toBeDefined();
+    group.close();
+    db.close();
+  });
+
+  it('syncs on the thread pool while claims run: claims commit meanwhile, other writes wait to share the next commit', async () => {
+    const { db, path, outbox } = freshOutbox();
+    const sizes: number[] = [];
+    let committed = () => {};
+    const group = new GroupCommit(db, 'full', (size) => {
+      sizes.push(size);
+      committed();
+    });
+    const reader = new Database(path, { readonly: true });
+    const storedEvents = () => reader.prepare('SELECT count(*) AS n FROM events').get();
+    const claim = () => group.run(() => 'claimed', { durable: false, eager: true });
+    expect(await claim()).toBe('claimed');
+    const pool = holdThreadPool();
+    const answered: string[] = [];
+    const firstCommit = new Promise<void>((resolve) => {
+      committed = resolve;
+    });
+    const first = group.run(() => outbox.enqueue(event())).then(() => answered.push('first'));
+    await firstCommit;
+    // Its sync is queued behind the held pool: committed, not yet answered.
+    const second = group.run(() => outbox.enqueue(event())).then(() => answered.push('second'));
+    const completed = group.run(() => 'completed', { durable: false }).then(() => answered.push('completed'));
+    expect(await claim()).toBe('claimed');
+    expect(answered).toEqual([]);
+    expect(storedEvents()).toEqual({ n: 1 });
+    const settled = group.settle();
+    pool.release();
+    await settled;
+    await Promise.all([first, second, completed]);
+    expect(answered).toEqual(['first', 'second', 'completed']);
+    expect(storedEvents()).toEqual({ n: 2 });
+    expect(sizes).toEqual([1, 1, 1, 2]);
+    reader.close();
+    group.close();
+    db.close();
+  });
+
+  it('syncs holding the event loop when no claim ran since the last sync: nothing would run meanwhile', async () => {
+    const { db, outbox } = freshOutbox();
+    const group = new GroupCommit(db, 'full');
+    const pool = holdThreadPool();
+    try {
+      // With the pool held, only a sync on the loop itself can answer.
+      await group.run(() => outbox.enqueue(event()));
+      await Promise.all([
+        group.run(() => 'completed', { durable: false }),
+        group.run(() => outbox.enqueue(event())),
+      ]);
+    } finally {
+      pool.release();
+    }
     group.close();
     db.close();
   });
