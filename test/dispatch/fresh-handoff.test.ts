@@ -4,7 +4,7 @@ import type { Dispatcher } from '../../src/dispatch/dispatcher.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { ClaimedDelivery, Store } from '../../src/store/store.ts';
 import { byBackend } from '../helpers/backend.ts';
-import { dispatcherOn, recordingClaims } from '../helpers/dispatcher.ts';
+import { claimsHeldBack, dispatcherOn, recordingClaims } from '../helpers/dispatcher.ts';
 import { testConfig } from '../helpers/relay.ts';
 import { watchSettled } from '../helpers/settled.ts';
 import { startTarget } from '../helpers/target.ts';
@@ -38,8 +38,11 @@ routes: [{ from: [app], to: [crm] }]
   // On PostgreSQL claims are taken under a lease held: hold it, as the relay's renewal would.
   await store.cluster.renew(['crm'], systemClock.now());
   const asked: string[] = [];
-  const dispatcher = await dispatcherOn(config, recordingClaims(store, asked));
-  return { store, asked, dispatcher };
+  const held = claimsHeldBack(recordingClaims(store, asked));
+  // Held back by nothing: only to know when the dispatcher has the start-up claim's answer.
+  const startup = held.holdNext(Promise.resolve());
+  const dispatcher = await dispatcherOn(config, held.store);
+  return { store, asked, dispatcher, startupClaimed: startup.answered };
 }
 
 describe('fresh deliveries handed to their lane at commit', () => {
@@ -98,9 +101,11 @@ describe('fresh deliveries handed to their lane at commit', () => {
 
   it('paused between reserve and commit: the delivery stored claimed goes back to pending, sent once resumed', async () => {
     const target = await startTarget(() => ({ status: 200 }));
-    const { store, dispatcher } = await setUp(target.url, 4);
+    const { store, dispatcher, startupClaimed } = await setUp(target.url, 4);
     const settled = watchSettled();
     try {
+      // Once the start-up claim has found nothing, the warm event goes out with no claim after it.
+      await startupClaimed;
       await ingest(dispatcher, store, 'evt_warm');
       await settled.next({ eventId: 'evt_warm', applied: true });
       const lease = dispatcher.handoff.reserve(['crm']);

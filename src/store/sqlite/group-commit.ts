@@ -72,12 +72,13 @@ export class GroupCommit {
    * the next commit and sync when it ends: as many syncs as when the sync
    * holds the event loop. Eager bookkeeping (claims) commits meanwhile, so
    * the backlog's sends do not wait for the disk; other bookkeeping waits
-   * and joins the next commit. Such a claim may take a delivery whose event
+   * and joins the next commit. Bookkeeping is answered at its commit, before
+   * the sync of a batch it shares. So a claim may take a delivery whose event
    * is committed and not yet synced: sent before its event is acknowledged,
    * which a power cut can at worst turn into a duplicate (the sender, not
-   * answered, sends again), never a loss. With no claims about, the sync holds the
-   * loop: nothing would run meanwhile, and requests that arrive are read
-   * together after it, for less CPU than a hop to the pool and back
+   * answered, sends again), never a loss. With no claims about, the sync
+   * holds the loop: nothing would run meanwhile, and requests that arrive are
+   * read together after it, for less CPU than a hop to the pool and back
    * (README, "What moved the figures this time").
    */
   constructor(db: Db, durability: 'full' | 'normal', onCommit: (size: number) => void = () => {}) {
@@ -138,12 +139,12 @@ export class GroupCommit {
     this.onCommit(batch.length);
     for (const item of batch) if (item.eager) this.eagerSinceSync++;
     const mustSync = this.durability === 'full' && batch.some((item) => item.durable);
-    // A batch that syncs is answered after its sync, its bookkeeping too, in the order it queued.
     const synced: [Pending, Result][] = [];
     batch.forEach((item, i) => {
       const result = results[i]!;
       if (!result.ok) item.reject(result.value);
-      else if (mustSync) synced.push([item, result]);
+      else if (mustSync && item.durable) synced.push([item, result]);
+      // Bookkeeping is answered at commit: a claim's sends need not wait for the sync.
       else item.resolve(result.value);
     });
     if (!mustSync) return;
@@ -207,13 +208,10 @@ export class GroupCommit {
     if (this.queue.length > 0) this.schedule();
   }
 
-  /**
-   * Answers the batch a sync held. Its rows are committed either way: a
-   * durable write's caller told no may send again (a duplicate, never a loss).
-   */
+  /** Answers the durable writes a sync held; told no, a caller may send again (a duplicate, never a loss). */
   private answer(synced: [Pending, Result][], unsynced: RelayError | undefined): void {
     for (const [item, result] of synced) {
-      if (unsynced && item.durable) item.reject(unsynced);
+      if (unsynced) item.reject(unsynced);
       else item.resolve(result.value);
     }
   }

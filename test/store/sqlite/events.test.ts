@@ -232,7 +232,7 @@ describe('GroupCommit', () => {
     pool.release();
     await settled;
     await Promise.all([first, second, completed]);
-    expect(answered).toEqual(['first', 'second', 'completed']);
+    expect(answered).toEqual(['first', 'completed', 'second']);
     expect(storedEvents()).toEqual({ n: 2 });
     expect(sizes).toEqual([1, 1, 1, 2]);
     reader.close();
