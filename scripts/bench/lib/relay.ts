@@ -240,7 +240,6 @@ export class RelayProcess {
   }
 }
 
-/** Sum of a Prometheus metric's samples whose labels contain every `match` pair. */
 /** relay's group-commit counters: transactions, and the work items (requests, claims, completions) in them. */
 export function groupCommits(text: string): { commits: number; items: number } {
   return {
@@ -249,6 +248,7 @@ export function groupCommits(text: string): { commits: number; items: number } {
   };
 }
 
+/** Sum of a Prometheus metric's samples whose labels contain every `match` pair. */
 export function metricSum(text: string, name: string, match: Record<string, string> = {}): number {
   let sum = 0;
   for (const line of text.split('\n')) {

@@ -40,8 +40,8 @@ export class GroupCommit {
   private scheduled = false;
   /** The WAL's fdatasync on libuv's thread pool, while one runs. */
   private syncing: Promise<void> | undefined;
-  /** Eager items committed since the last sync began: claims, which a sync holding the loop would hold up. */
-  private eagerSinceSync = 0;
+  /** Eager items were committed since the last sync began: claims, which a sync holding the loop would hold up. */
+  private claimedSinceSync = false;
   private readonly durability: 'full' | 'normal';
   private readonly begin: Statement;
   private readonly commit: Statement;
@@ -132,12 +132,12 @@ export class GroupCommit {
 
   private flush(): void {
     this.scheduled = false;
-    const batch = this.syncing ? this.take((item) => item.eager) : this.take(() => true);
+    const batch = this.syncing ? this.takeEager() : this.takeAll();
     if (batch.length === 0) return;
     const results = this.commitBatch(batch);
     if (!results) return;
     this.onCommit(batch.length);
-    for (const item of batch) if (item.eager) this.eagerSinceSync++;
+    if (!this.claimedSinceSync) this.claimedSinceSync = batch.some((item) => item.eager);
     const mustSync = this.durability === 'full' && batch.some((item) => item.durable);
     const synced: [Pending, Result][] = [];
     batch.forEach((item, i) => {
@@ -148,26 +148,32 @@ export class GroupCommit {
       else item.resolve(result.value);
     });
     if (!mustSync) return;
-    if (this.eagerSinceSync === 0) {
-      // No claims about: nothing would run while the sync held the loop, and holding it costs less CPU.
-      let unsynced: RelayError | undefined;
-      try {
-        this.wal.syncNow();
-      } catch (error) {
-        unsynced = notSynced(error);
-      }
-      this.answer(synced, unsynced);
+    if (this.claimedSinceSync) {
+      this.claimedSinceSync = false;
+      this.syncing = this.syncOnPool(synced);
       return;
     }
-    this.eagerSinceSync = 0;
-    this.syncing = this.syncOnPool(synced);
+    // No claims about: nothing would run while the sync held the loop, and holding it costs less CPU.
+    let unsynced: RelayError | undefined;
+    try {
+      this.wal.syncNow();
+    } catch (error) {
+      unsynced = notSynced(error);
+    }
+    this.answer(synced, unsynced);
   }
 
-  /** Takes the queued items `wanted` says, in order, and leaves the rest queued. */
-  private take(wanted: (item: Pending) => boolean): Pending[] {
+  private takeAll(): Pending[] {
+    const taken = this.queue;
+    this.queue = [];
+    return taken;
+  }
+
+  /** Takes the eager items queued, in order, and leaves the rest queued. */
+  private takeEager(): Pending[] {
     const taken: Pending[] = [];
     const left: Pending[] = [];
-    for (const item of this.queue) (wanted(item) ? taken : left).push(item);
+    for (const item of this.queue) (item.eager ? taken : left).push(item);
     this.queue = left;
     return taken;
   }
@@ -197,19 +203,14 @@ export class GroupCommit {
 
   /** fdatasync of the WAL on the thread pool, then the answers it held; what queued meanwhile is flushed after. */
   private async syncOnPool(synced: [Pending, Result][]): Promise<void> {
-    let unsynced: RelayError | undefined;
-    try {
-      await this.wal.sync();
-    } catch (error) {
-      unsynced = notSynced(error);
-    }
+    const unsynced = await this.wal.sync().then(() => undefined, notSynced);
     this.syncing = undefined;
     this.answer(synced, unsynced);
     if (this.queue.length > 0) this.schedule();
   }
 
   /** Answers the durable writes a sync held; told no, a caller may send again (a duplicate, never a loss). */
-  private answer(synced: [Pending, Result][], unsynced: RelayError | undefined): void {
+  private answer(synced: [Pending, Result][], unsynced?: RelayError): void {
     for (const [item, result] of synced) {
       if (unsynced) item.reject(unsynced);
       else item.resolve(result.value);

@@ -1,4 +1,7 @@
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+const fdatasyncOnPool = promisify(fdatasync);
 
 /**
  * A database's WAL file, synced after a COMMIT made with `synchronous =
@@ -19,17 +22,8 @@ export class WalFile {
   }
 
   /** fdatasync of the file on libuv's thread pool; rejects with what the system said. */
-  sync(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let fd: number;
-      try {
-        fd = this.descriptor();
-      } catch (error) {
-        reject(error);
-        return;
-      }
-      fdatasync(fd, (error) => (error ? reject(error) : resolve()));
-    });
+  async sync(): Promise<void> {
+    await fdatasyncOnPool(this.descriptor());
   }
 
   private descriptor(): number {
