@@ -4,11 +4,16 @@ import { Child } from './lib/child.ts';
 import { type Ctx, DELIVERY_CONCURRENCY } from './lib/context.ts';
 import { childSystem, type System } from './lib/system.ts';
 
-export async function naiveSystem(ctx: Ctx): Promise<System> {
+/** With `fanout`: each event sent to that many paths, over `connections` in all. */
+export async function naiveSystem(
+  ctx: Ctx,
+  fanout: { paths: number; connections: number } = { paths: 1, connections: DELIVERY_CONCURRENCY },
+): Promise<System> {
   const forwarder = await Child.start(resolve(import.meta.dirname, 'ref-naive-server.ts'), [
     ctx.target.url(''),
     '/naive',
-    String(DELIVERY_CONCURRENCY),
+    String(fanout.connections),
+    String(fanout.paths),
   ]);
-  return childSystem('naive forwarder', forwarder);
+  return { ...childSystem('naive forwarder', forwarder), fanout: fanout.paths };
 }

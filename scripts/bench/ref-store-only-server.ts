@@ -4,37 +4,71 @@
  * relay runs) and answered 202 once committed, and nothing else: no
  * routing, validation, limits, metrics or logs: what storing as relay
  * stores costs on one event loop with nothing around it. Given a target,
- * each stored body is then also forwarded (undici, as the naive forwarder
- * does) and its outcome written nowhere: less than relay must do end to end.
+ * each stored event's deliveries are stored claimed (as relay's hand-off
+ * stores them), then sent (undici, as the naive forwarder sends) and each
+ * answer written back as relay's completion writes it (delivered, with its
+ * attempt; a tick's completions in one call): what relay's store must do
+ * per delivery, with no routing, retries, signing, metrics or logs. With a
+ * fan-out of n, each event is stored with n deliveries, sent to
+ * `<path>/0` … `<path>/<n-1>`.
  * Not a strict ceiling (relay's own work per loop turn lets more requests
  * gather into a commit), but a rate far above it is not one relay's
  * per-request work stands in the way of.
  *
- *   node ref-store-only-server.ts <database dir> <full | normal> [<target origin> <path> <connections>]
+ *   node ref-store-only-server.ts <database dir> <full | normal> [<target origin> <path> <connections> <fan-out>]
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'undici';
+import type { ClaimedDelivery, Completion } from '../../src/store/claims.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 
-const [dir, durability, origin, path, connections] = process.argv.slice(2) as [
+const [dir, durability, origin, path, connections, fanout = '1'] = process.argv.slice(2) as [
   string,
   'full' | 'normal',
   string | undefined,
   string | undefined,
   string | undefined,
+  string?,
 ];
+const sinks = Array.from({ length: Number(fanout) }, (_, k) => `sink${k}`);
+const paths = Number(fanout) === 1 ? [path!] : sinks.map((_, k) => `${path}/${k}`);
+const pathOf = new Map(sinks.map((sink, k) => [sink, paths[k]!]));
 const store = await openSqliteStore({ path: join(dir, 'relay.db'), durability, minFreeDisk: () => 0 });
 const pool = origin
   ? new Pool(origin, { connections: Number(connections), keepAliveTimeout: 4_000 })
   : undefined;
 
-function forward(contentType: string, body: Buffer): void {
-  pool
-    ?.request({ path: path!, method: 'POST', headers: { 'content-type': contentType }, body })
-    .then((answer) => answer.body.dump())
+/** A tick's outcomes, written in one call (as relay's completer batches them). */
+let outcomes: Completion[] = [];
+function recordOutcome(completion: Completion): void {
+  if (outcomes.length === 0) {
+    setImmediate(() => {
+      const batch = outcomes;
+      outcomes = [];
+      void store.complete(batch, Date.now()).catch(() => {});
+    });
+  }
+  outcomes.push(completion);
+}
+
+function send(to: string, contentType: string, body: Buffer, delivery: ClaimedDelivery): void {
+  const startedAt = Date.now();
+  pool!
+    .request({ path: to, method: 'POST', headers: { 'content-type': contentType }, body })
+    .then(async (answer) => {
+      await answer.body.dump();
+      const attempt = {
+        startedAt,
+        durationMs: Date.now() - startedAt,
+        status: answer.statusCode,
+        error: undefined,
+        response: undefined,
+      };
+      recordOutcome({ deliveryId: delivery.id, claim: delivery.claim, attempt, next: 'delivered' });
+    })
     .catch(() => {});
 }
 
@@ -44,20 +78,24 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     const contentType = req.headers['content-type'] ?? 'application/json';
     const body = Buffer.concat(chunks);
+    const receivedAt = Date.now();
     store
       .enqueue({
         id: `evt_${randomUUID()}`,
         source: 'app',
         type: 'receive',
-        receivedAt: Date.now(),
+        receivedAt,
         contentType,
         body,
-        endpoints: ['sink'],
+        endpoints: sinks,
         idempotency: undefined,
+        ...(pool ? { lease: { endpoints: sinks, until: receivedAt + 60_000 } } : {}),
       })
-      .then(() => {
+      .then((stored) => {
         res.writeHead(202).end();
-        forward(contentType, body);
+        if (!pool || stored.duplicateOf !== undefined) return;
+        for (const delivery of stored.leased)
+          send(pathOf.get(delivery.endpoint)!, contentType, body, delivery);
       })
       .catch(() => res.writeHead(503).end());
   });
