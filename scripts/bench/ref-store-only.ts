@@ -1,7 +1,12 @@
 /** The bounds of ref-store-only-server.ts (relay's store alone behind node:http, then optionally forwarded) as systems to drive. */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { openDatabase } from '../../src/store/sqlite/db.ts';
+import { migrate } from '../../src/store/sqlite/migrate.ts';
 import { Child } from './lib/child.ts';
 import { type Ctx, DELIVERY_CONCURRENCY, scratch } from './lib/context.ts';
+import { CpuWindow } from './lib/proc.ts';
+import { preloadBacklog } from './lib/relay.ts';
+import { wallMs } from './lib/stats.ts';
 import { childSystem, type System } from './lib/system.ts';
 
 /**
@@ -34,3 +39,41 @@ export async function storeOnlySystem(
 /** The delivery bounds' note: what the store alone does, and what it leaves out. */
 export const STORE_BOUND =
   'stored claimed as relay’s hand-off stores it, sent, its outcome written as relay’s completion writes it; no routing, retries, signing, metrics or logs';
+
+/**
+ * ref-store-drain.ts on a backlog of `size` events written as scenario 5
+ * writes relay's: deliveries/s from its start to the target's last delivery,
+ * and its CPU ms per delivery.
+ */
+export async function storeAloneDrain(
+  ctx: Ctx,
+  size: number,
+): Promise<{ rate: number; cores: number; cpuMsPerDelivery: number; complete: boolean }> {
+  const path = join(scratch(ctx, 'store-drain'), 'relay.db');
+  const db = openDatabase({ path });
+  migrate(db);
+  db.close();
+  preloadBacklog(path, size, 'sink');
+  await ctx.target.reset();
+  const drainer = await Child.start(resolve(import.meta.dirname, 'ref-store-drain.ts'), [
+    path,
+    'sink',
+    ctx.target.url(''),
+    '/s5-store',
+    String(DELIVERY_CONCURRENCY),
+  ]);
+  const startedAt = wallMs();
+  const cpu = new CpuWindow(drainer.pid).start();
+  try {
+    const drained = await ctx.target.waitFor(size, ctx.plan.drainTimeoutMs);
+    cpu.stop();
+    return {
+      rate: drained.received / ((drained.lastAt - startedAt) / 1000),
+      cores: cpu.cores,
+      cpuMsPerDelivery: (cpu.cpuSeconds * 1000) / Math.max(1, drained.received),
+      complete: drained.received >= size,
+    };
+  } finally {
+    await drainer.stop();
+  }
+}

@@ -5,6 +5,8 @@
  * scenario 1's measure; writing 200,000 events through it would only make
  * the run longer). Measures the drain rate, relay's peak RSS, and the
  * acknowledgement latency of new events arriving at a steady rate meanwhile.
+ * Then, as a bound, the same backlog drained by relay's store alone
+ * (ref-store-drain.ts).
  */
 import { CONNECTIONS, type Ctx, DELIVERY_CONCURRENCY, launchFor, scratch } from './lib/context.ts';
 import { drive } from './lib/driver.ts';
@@ -20,6 +22,7 @@ import {
 } from './lib/relay.ts';
 import type { Section } from './lib/report.ts';
 import { wallMs } from './lib/stats.ts';
+import { storeAloneDrain } from './ref-store-only.ts';
 
 export async function backlog(ctx: Ctx): Promise<Section> {
   const spec: RelaySpec = {
@@ -88,9 +91,23 @@ export async function backlog(ctx: Ctx): Promise<Section> {
     ];
     if (drained.received < size) notes.push(`only ${drained.received} delivered before the timeout`);
     if (load.failed > 0) notes.push(`${load.failed} not acknowledged ${JSON.stringify(load.statuses)}`);
+    await relay.stop();
+    const bound = await storeAloneDrain(ctx, size);
     return {
       id: 'backlog',
       rows: [
+        {
+          name: 'bound: relay’s store alone draining (full)',
+          rate: bound.rate,
+          unit: 'deliveries/s',
+          latency: 'ack',
+          cpu: bound.cores,
+          notes: [
+            `${bound.cpuMsPerDelivery.toFixed(3)} CPU ms/delivery`,
+            'the same backlog claimed, sent and each outcome written through relay’s store by the least a dispatcher does; no ingest beside it',
+            ...(bound.complete ? [] : ['did not finish before the timeout']),
+          ],
+        },
         {
           name: '5 backlog drain',
           rate,
@@ -102,7 +119,14 @@ export async function backlog(ctx: Ctx): Promise<Section> {
           notes: [...notes, ...relay.warningNotes()],
         },
       ],
-      figures: { rate, peakRss, peakAnon: peak.anon, ingestP99: load.latency.p99, preloadSeconds },
+      figures: {
+        rate,
+        peakRss,
+        peakAnon: peak.anon,
+        ingestP99: load.latency.p99,
+        preloadSeconds,
+        storeAloneRate: bound.rate,
+      },
       notes: [],
     };
   } finally {
