@@ -12,8 +12,9 @@
  *   node ref-store-drain.ts <database path> <endpoint> <target origin> <path> <slots>
  */
 import { Pool } from 'undici';
-import type { ClaimedDelivery, Completion } from '../../src/store/claims.ts';
+import type { ClaimedDelivery } from '../../src/store/claims.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
+import { outcomeWriter } from './lib/outcomes.ts';
 
 const [dbPath, endpoint, origin, path, slotArg] = process.argv.slice(2) as [
   string,
@@ -31,18 +32,7 @@ let inFlight = 0;
 let claiming = false;
 let exhausted = false;
 
-/** A tick's outcomes, written in one call. */
-let outcomes: Completion[] = [];
-function recordOutcome(completion: Completion): void {
-  if (outcomes.length === 0) {
-    setImmediate(() => {
-      const batch = outcomes;
-      outcomes = [];
-      void store.complete(batch, Date.now()).then(pump, fail);
-    });
-  }
-  outcomes.push(completion);
-}
+const recordOutcome = outcomeWriter(store, (done) => void done.then(pump, fail));
 
 function pump(): void {
   if (claiming || exhausted || inFlight >= slots) return;
@@ -72,14 +62,7 @@ function send(delivery: ClaimedDelivery): void {
     .then(async (answer) => {
       await answer.body.dump();
       inFlight--;
-      const attempt = {
-        startedAt,
-        durationMs: Date.now() - startedAt,
-        status: answer.statusCode,
-        error: undefined,
-        response: undefined,
-      };
-      recordOutcome({ deliveryId: delivery.id, claim: delivery.claim, attempt, next: 'delivered' });
+      recordOutcome(delivery, startedAt, answer.statusCode);
     }, fail);
 }
 

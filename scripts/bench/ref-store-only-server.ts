@@ -22,8 +22,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'undici';
-import type { ClaimedDelivery, Completion } from '../../src/store/claims.ts';
+import type { ClaimedDelivery } from '../../src/store/claims.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
+import { outcomeWriter } from './lib/outcomes.ts';
 
 const [dir, durability, origin, path, connections, fanout = '1'] = process.argv.slice(2) as [
   string,
@@ -41,18 +42,7 @@ const pool = origin
   ? new Pool(origin, { connections: Number(connections), keepAliveTimeout: 4_000 })
   : undefined;
 
-/** A tick's outcomes, written in one call (as relay's completer batches them). */
-let outcomes: Completion[] = [];
-function recordOutcome(completion: Completion): void {
-  if (outcomes.length === 0) {
-    setImmediate(() => {
-      const batch = outcomes;
-      outcomes = [];
-      void store.complete(batch, Date.now()).catch(() => {});
-    });
-  }
-  outcomes.push(completion);
-}
+const recordOutcome = outcomeWriter(store, (done) => void done.catch(() => {}));
 
 function send(to: string, contentType: string, body: Buffer, delivery: ClaimedDelivery): void {
   const startedAt = Date.now();
@@ -60,14 +50,7 @@ function send(to: string, contentType: string, body: Buffer, delivery: ClaimedDe
     .request({ path: to, method: 'POST', headers: { 'content-type': contentType }, body })
     .then(async (answer) => {
       await answer.body.dump();
-      const attempt = {
-        startedAt,
-        durationMs: Date.now() - startedAt,
-        status: answer.statusCode,
-        error: undefined,
-        response: undefined,
-      };
-      recordOutcome({ deliveryId: delivery.id, claim: delivery.claim, attempt, next: 'delivered' });
+      recordOutcome(delivery, startedAt, answer.statusCode);
     })
     .catch(() => {});
 }
