@@ -44,6 +44,8 @@ export class Completer {
   private completions: Completion[] = [];
   /** The endpoint of each queued completion. */
   private endpoints: string[] = [];
+  /** Every queued completion's slot is free already: nothing waits for the batch's answer. */
+  private deferrable = true;
   private completionBatch: Promise<boolean[]> | undefined;
 
   constructor(deps: CompleterDeps) {
@@ -83,8 +85,9 @@ export class Completer {
         error: result.error,
       };
     }
-    const recorded = this.record(lane.name, completion);
-    if (settlement.kind === 'delivered' && !lane.endpoint.ordering) freeSlot();
+    const slotFreeAtOnce = settlement.kind === 'delivered' && !lane.endpoint.ordering;
+    const recorded = this.record(lane.name, completion, slotFreeAtOnce);
+    if (slotFreeAtOnce) freeSlot();
     const applied = await recorded;
     const labels = { endpoint: lane.name };
     this.deps.metrics.deliveryAttempts.inc({ ...labels, outcome: attemptOutcome(settlement, result) });
@@ -186,19 +189,23 @@ export class Completer {
   /**
    * Queues one attempt's completion; every completion of an event-loop turn
    * goes to the store in one call, so a busy dispatcher pays one unit of work
-   * per turn rather than one per request.
+   * per turn rather than one per request. A batch whose slots are all free
+   * already (`deferrable`) may wait in the store to share the next commit.
    */
-  private record(endpoint: string, completion: Completion): Promise<boolean> {
+  private record(endpoint: string, completion: Completion, deferrable = false): Promise<boolean> {
     const index = this.completions.push(completion) - 1;
     this.endpoints.push(endpoint);
+    this.deferrable &&= deferrable;
     this.completionBatch ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       const batch = this.completions;
       const endpoints = this.endpoints;
+      const options = { deferrable: this.deferrable };
       this.completions = [];
       this.endpoints = [];
+      this.deferrable = true;
       this.completionBatch = undefined;
       return this.deps.backlog.writing(endpoints, () =>
-        this.deps.store.complete(batch, this.deps.clock.now()),
+        this.deps.store.complete(batch, this.deps.clock.now(), options),
       );
     });
     return this.completionBatch.then((applied) => applied[index]!);

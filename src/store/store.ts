@@ -61,9 +61,15 @@ export interface Store {
    * Records finished attempts: the attempt and the delivery's next state in
    * one write each. A completion whose claim is no longer the delivery's
    * current one (expired and re-claimed, recovered) is refused, not applied:
-   * the answer says which were applied, in order.
+   * the answer says which were applied, in order. `options.deferrable`:
+   * nothing waits for the answer but the caller's bookkeeping, so the store
+   * may hold the write a few milliseconds to share a commit with other work.
    */
-  complete(completions: readonly Completion[], now: number): Promise<boolean[]>;
+  complete(
+    completions: readonly Completion[],
+    now: number,
+    options?: { deferrable?: boolean },
+  ): Promise<boolean[]>;
   /**
    * At start: claims a stopped process left behind go back to pending,
    * whether or not their lease has run out (a crashed process's claims come

@@ -4,7 +4,8 @@ import type { Store } from '../../../src/store/store.ts';
 
 /**
  * Records a delivered answer; a loop turn's are written in one `complete`
- * call, as relay's completer batches them. `written` runs after each call.
+ * call, deferrable (nothing waits for it), as relay's completer writes a
+ * delivered one. `written` runs after each call.
  */
 export function outcomeWriter(
   store: Store,
@@ -16,7 +17,7 @@ export function outcomeWriter(
       setImmediate(() => {
         const batch = outcomes;
         outcomes = [];
-        written(store.complete(batch, Date.now()));
+        written(store.complete(batch, Date.now(), { deferrable: true }));
       });
     }
     const attempt = {

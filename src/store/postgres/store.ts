@@ -134,6 +134,7 @@ class PostgresStore implements Store {
     return claim(this.pools.bookkeeping, asks, now, this.instance);
   }
 
+  /** Each batch is one statement on the bookkeeping pool, at once: there is no commit here to share. */
   complete(completions: readonly Completion[], now: number): Promise<boolean[]> {
     return complete(this.pools.bookkeeping, completions, now, this.instance);
   }

@@ -8,16 +8,30 @@ import { WalFile } from './wal-file.ts';
  * `eager`: bookkeeping that commits even while a sync runs, because what
  * waits for its answer is a send (a claim); other bookkeeping joins the
  * batch after the sync, one commit less.
+ * `deferrable`: bookkeeping whose answer nothing but bookkeeping waits for;
+ * it waits up to DEFER_MS for other work to share a commit with.
  */
 export interface WriteOptions {
   durable: boolean;
   eager?: boolean;
+  deferrable?: boolean;
 }
+
+/**
+ * How long a batch of only deferrable writes waits for company. At 1,000
+ * events/s an event arrives every millisecond, so nearly every completion
+ * shares its event's commit: measured, a commit per delivery instead of 1.5
+ * and a tenth less CPU per delivery. Short, because what the completion
+ * holds back (the admin API's view of the delivery, its settled event) is
+ * shown that much later.
+ */
+export const DEFER_MS = 5;
 
 interface Pending {
   work: () => unknown;
   durable: boolean;
   eager: boolean;
+  deferrable: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -38,6 +52,8 @@ interface Result {
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  /** Armed while only deferrable writes are queued: commits them if nothing else comes first. */
+  private deferred: NodeJS.Timeout | undefined;
   /** The WAL's fdatasync on libuv's thread pool, while one runs. */
   private syncing: Promise<void> | undefined;
   /** Eager items were committed since the last sync began: claims, which a sync holding the loop would hold up. */
@@ -104,6 +120,7 @@ export class GroupCommit {
         work,
         durable: options.durable,
         eager: !options.durable && options.eager === true,
+        deferrable: !options.durable && options.eager !== true && options.deferrable === true,
         resolve: resolve as (value: unknown) => void,
         reject,
       });
@@ -115,12 +132,13 @@ export class GroupCommit {
   async settle(): Promise<void> {
     while (this.syncing || this.queue.length > 0) {
       if (this.syncing) await this.syncing;
-      else this.flush();
+      else this.flush(true);
     }
   }
 
   /** Closes the WAL file; after `settle`. */
   close(): void {
+    this.stopDeferring();
     this.wal.close();
   }
 
@@ -130,8 +148,18 @@ export class GroupCommit {
     setImmediate(() => this.flush());
   }
 
-  private flush(): void {
+  /** `now`: deferrable writes too, without waiting for company (the window ended, or shutdown). */
+  private flush(now = false): void {
     this.scheduled = false;
+    if (!now && !this.syncing && this.queue.every((item) => item.deferrable)) {
+      if (this.queue.length > 0)
+        this.deferred ??= setTimeout(() => {
+          this.deferred = undefined;
+          this.flush(true);
+        }, DEFER_MS);
+      return;
+    }
+    if (!this.syncing) this.stopDeferring();
     const batch = this.syncing ? this.takeEager() : this.takeAll();
     if (batch.length === 0) return;
     const results = this.commitBatch(batch);
@@ -161,6 +189,11 @@ export class GroupCommit {
       unsynced = notSynced(error);
     }
     this.answer(synced, unsynced);
+  }
+
+  private stopDeferring(): void {
+    clearTimeout(this.deferred);
+    this.deferred = undefined;
   }
 
   private takeAll(): Pending[] {

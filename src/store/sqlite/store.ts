@@ -48,6 +48,8 @@ const DURABLE = { durable: true };
 const BOOKKEEPING = { durable: false };
 /** Bookkeeping whose answer a send waits for: committed even while a sync runs (GroupCommit). */
 const EAGER_BOOKKEEPING = { durable: false, eager: true };
+/** Bookkeeping nothing waits for: held a few ms to share the next commit (GroupCommit). */
+const DEFERRABLE_BOOKKEEPING = { durable: false, deferrable: true };
 
 /** The Store on one SQLite file: one relay per file, held by an OS lock that dies with the process. */
 export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
@@ -112,8 +114,15 @@ class SqliteStore implements Store {
     return this.write(() => asks.map((ask) => this.deliveries.claim(ask, now)), EAGER_BOOKKEEPING);
   }
 
-  complete(completions: readonly Completion[], now: number): Promise<boolean[]> {
-    return this.write(() => completions.map((c) => this.deliveries.complete(c, now)), BOOKKEEPING);
+  complete(
+    completions: readonly Completion[],
+    now: number,
+    options: { deferrable?: boolean } = {},
+  ): Promise<boolean[]> {
+    return this.write(
+      () => completions.map((c) => this.deliveries.complete(c, now)),
+      options.deferrable ? DEFERRABLE_BOOKKEEPING : BOOKKEEPING,
+    );
   }
 
   /** Runs once at start, before any other write: its own statement, not a group-commit item. */

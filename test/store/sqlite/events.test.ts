@@ -203,6 +203,48 @@ describe('GroupCommit', () => {
     db.close();
   });
 
+  it('holds deferrable bookkeeping until other work comes, and commits both in one transaction', async () => {
+    const { db, outbox } = freshOutbox();
+    const sizes: number[] = [];
+    const group = new GroupCommit(db, 'full', (size) => sizes.push(size));
+    let answered = false;
+    const completion = group
+      .run(() => 'completed', { durable: false, deferrable: true })
+      .then((value) => {
+        answered = true;
+        return value;
+      });
+    // Two turns later it is still queued, where plain bookkeeping would have committed.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    expect(sizes).toEqual([]);
+    const stored = event();
+    await group.run(() => outbox.enqueue(stored));
+    expect(await completion).toBe('completed');
+    expect(sizes).toEqual([2]);
+    group.close();
+    db.close();
+  });
+
+  it('commits deferrable bookkeeping on its own once the window passes with nothing else, and at settle', async () => {
+    const { db } = freshOutbox();
+    const sizes: number[] = [];
+    const group = new GroupCommit(db, 'full', (size) => sizes.push(size));
+    const alone = group.run(() => 'alone', { durable: false, deferrable: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sizes).toEqual([]);
+    expect(await alone).toBe('alone');
+    expect(sizes).toEqual([1]);
+    // Shutdown does not wait for the window.
+    const last = group.run(() => 'last', { durable: false, deferrable: true });
+    await group.settle();
+    expect(sizes).toEqual([1, 1]);
+    expect(await last).toBe('last');
+    group.close();
+    db.close();
+  });
+
   it('syncs on the thread pool while claims run: claims commit meanwhile, other writes wait to share the next commit', async () => {
     const { db, path, outbox } = freshOutbox();
     const sizes: number[] = [];
