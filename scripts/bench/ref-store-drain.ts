@@ -32,7 +32,7 @@ let inFlight = 0;
 let claiming = false;
 let exhausted = false;
 
-const recordOutcome = outcomeWriter(store, (done) => void done.then(pump, fail));
+const recordOutcome = outcomeWriter(store, (done) => void done.catch(fail));
 
 function pump(): void {
   if (claiming || exhausted || inFlight >= slots) return;
@@ -62,7 +62,10 @@ function send(delivery: ClaimedDelivery): void {
     .then(async (answer) => {
       await answer.body.dump();
       inFlight--;
+      // The slot is free once the outcome is queued, as relay's completer frees it: the claim it
+      // brings shares the outcome's commit rather than waiting for it.
       recordOutcome(delivery, startedAt, answer.statusCode);
+      pump();
     }, fail);
 }
 
