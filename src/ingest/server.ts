@@ -11,6 +11,7 @@ import type { RoutePlan, RoutingTable } from '../routing/match.ts';
 import { bodyKind, mediaType, parsePayload } from '../routing/payload.ts';
 import type { Backlog } from '../store/backlog.ts';
 import type { ClaimedDelivery, FreshLease, Store } from '../store/store.ts';
+import { IngestCompany } from './company.ts';
 import { newEventId } from './event-id.ts';
 import { publishReceived } from './observe.ts';
 import { type ExtractContext, extractIdempotencyKey, extractType, keyOf } from './source.ts';
@@ -62,9 +63,11 @@ const rejectReasons: Partial<Record<RelayError['code'], RejectReason>> = {
 };
 
 export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const company = new IngestCompany();
   return (req, res) => {
     let source: string | undefined;
-    handle(deps, req, res, (name) => {
+    company.enter(req, res);
+    handle(deps, company, req, res, (name) => {
       source = name;
     }).catch((error: unknown) => {
       const relayError = asRelayError(error);
@@ -86,6 +89,7 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
 
 async function handle(
   deps: IngestDeps,
+  company: IngestCompany,
   req: IncomingMessage,
   res: ServerResponse,
   identify: (source: string) => void,
@@ -137,20 +141,23 @@ async function handle(
   const reached = [...plan.endpoints, ...plan.gates.flatMap((gate) => gate.endpoints)];
   const result = await deps.backlog
     .writing(reached, () =>
-      deps.store.enqueue({
-        id,
-        source: source.name,
-        type,
-        receivedAt: now,
-        contentType: req.headers['content-type'],
-        body,
-        endpoints: plan.endpoints,
-        gates: plan.gates,
-        orderKeys: orderKeysOf(view.config, plan, context),
-        idempotency:
-          key === undefined ? undefined : { key, expiresAt: now + view.config.storage.dedup_window },
-        ...(lease ? { lease } : {}),
-      }),
+      deps.store.enqueue(
+        {
+          id,
+          source: source.name,
+          type,
+          receivedAt: now,
+          contentType: req.headers['content-type'],
+          body,
+          endpoints: plan.endpoints,
+          gates: plan.gates,
+          orderKeys: orderKeysOf(view.config, plan, context),
+          idempotency:
+            key === undefined ? undefined : { key, expiresAt: now + view.config.storage.dedup_window },
+          ...(lease ? { lease } : {}),
+        },
+        { linger: company.expected() },
+      ),
     )
     .catch((error: unknown) => {
       deps.dispatch.stored(lease, [], []);

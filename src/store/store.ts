@@ -53,8 +53,11 @@ export interface Store {
    * nothing. Durable before it resolves. Events handed over together (in one
    * event-loop turn) may share one transaction; each still succeeds or fails
    * on its own, and one that fails leaves nothing behind, its key included.
+   * `options.linger`: the caller expects other events soon (other clients
+   * are connected and not waiting), so the store may hold the write about a
+   * millisecond to share its commit and sync with them.
    */
-  enqueue(event: NewEvent): Promise<EnqueueResult>;
+  enqueue(event: NewEvent, options?: { linger?: boolean }): Promise<EnqueueResult>;
   /** Leases due deliveries for each ask, in one unit of work. */
   claim(asks: readonly ClaimAsk[], now: number): Promise<Claim[]>;
   /**

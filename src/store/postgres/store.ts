@@ -126,6 +126,7 @@ class PostgresStore implements Store {
     return undefined;
   }
 
+  /** `linger` is not needed here: while a batch commits, the events that come meanwhile gather for the next. */
   enqueue(event: NewEvent): Promise<EnqueueResult> {
     return this.groupCommit.run(event);
   }

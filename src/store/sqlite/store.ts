@@ -50,6 +50,7 @@ const BOOKKEEPING = { durable: false };
 const EAGER_BOOKKEEPING = { durable: false, eager: true };
 /** Bookkeeping nothing waits for: held a few ms to share the next commit (GroupCommit). */
 const DEFERRABLE_BOOKKEEPING = { durable: false, deferrable: true };
+const LINGERING_DURABLE = { durable: true, linger: true };
 
 /** The Store on one SQLite file: one relay per file, held by an OS lock that dies with the process. */
 export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
@@ -105,8 +106,8 @@ class SqliteStore implements Store {
     this.probe = { begin: db.prepare('BEGIN IMMEDIATE'), rollback: db.prepare('ROLLBACK') };
   }
 
-  enqueue(event: NewEvent): Promise<EnqueueResult> {
-    return this.write(() => this.events.enqueue(event), DURABLE);
+  enqueue(event: NewEvent, options: { linger?: boolean } = {}): Promise<EnqueueResult> {
+    return this.write(() => this.events.enqueue(event), options.linger ? LINGERING_DURABLE : DURABLE);
   }
 
   /** Every lane of one pump is claimed in one group-commit item. */

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openDatabase, storageRefusal } from '../../../src/store/sqlite/db.ts';
 import { EventStatements } from '../../../src/store/sqlite/events.ts';
-import { GroupCommit } from '../../../src/store/sqlite/group-commit.ts';
+import { GroupCommit, LINGER_BELOW } from '../../../src/store/sqlite/group-commit.ts';
 import { migrate, schemaVersion } from '../../../src/store/sqlite/migrate.ts';
 import type { NewEvent } from '../../../src/store/store.ts';
 import { tempDir } from '../../helpers/temp.ts';
@@ -241,6 +241,44 @@ describe('GroupCommit', () => {
     await group.settle();
     expect(sizes).toEqual([1, 1]);
     expect(await last).toBe('last');
+    group.close();
+    db.close();
+  });
+
+  it('holds a durable write that expects company up to LINGER_MS, and commits it with what came meanwhile', async () => {
+    const { db, outbox } = freshOutbox();
+    const sizes: number[] = [];
+    const group = new GroupCommit(db, 'full', (size) => sizes.push(size));
+    const first = group.run(() => outbox.enqueue(event()), { durable: true, linger: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Two turns on, still waiting, where a write without `linger` has committed.
+    expect(sizes).toEqual([]);
+    const second = group.run(() => outbox.enqueue(event()), { durable: true, linger: true });
+    await Promise.all([first, second]);
+    expect(sizes).toEqual([2]);
+    // Alone, it commits when the wait ends.
+    await group.run(() => outbox.enqueue(event()), { durable: true, linger: true });
+    expect(sizes).toEqual([2, 1]);
+    group.close();
+    db.close();
+  });
+
+  it('commits at once a durable write that expects no company, and a batch as large as LINGER_BELOW', async () => {
+    const { db, outbox } = freshOutbox();
+    const sizes: number[] = [];
+    const group = new GroupCommit(db, 'full', (size) => sizes.push(size));
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const plain = group.run(() => outbox.enqueue(event()));
+    await turn();
+    expect(sizes).toEqual([1]);
+    await plain;
+    const full = Array.from({ length: LINGER_BELOW }, () =>
+      group.run(() => outbox.enqueue(event()), { durable: true, linger: true }),
+    );
+    await turn();
+    expect(sizes).toEqual([1, LINGER_BELOW]);
+    await Promise.all(full);
     group.close();
     db.close();
   });
