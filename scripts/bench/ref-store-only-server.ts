@@ -1,7 +1,7 @@
 /**
  * Bounds, not peers: node:http in, each request's body written through
  * relay's own SQLite store (the same enqueue, group commit and WAL sync
- * relay runs) and answered 202 once committed, and nothing else: no
+ * relay runs, the same wait for company) and answered 202 once committed, and nothing else: no
  * routing, validation, limits, metrics or logs: what storing as relay
  * stores costs on one event loop with nothing around it. Given a target,
  * each stored event's deliveries are stored claimed (as relay's hand-off
@@ -22,6 +22,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'undici';
+import { IngestCompany } from '../../src/ingest/company.ts';
 import type { ClaimedDelivery } from '../../src/store/claims.ts';
 import { openSqliteStore } from '../../src/store/sqlite/store.ts';
 import { outcomeWriter } from './lib/outcomes.ts';
@@ -55,7 +56,10 @@ function send(to: string, contentType: string, body: Buffer, delivery: ClaimedDe
     .catch(() => {});
 }
 
+// Its events wait for company as relay's do (ingest/company.ts): the same store behaviour.
+const company = new IngestCompany();
 const server = createServer((req, res) => {
+  company.enter(req, res);
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
@@ -63,17 +67,20 @@ const server = createServer((req, res) => {
     const body = Buffer.concat(chunks);
     const receivedAt = Date.now();
     store
-      .enqueue({
-        id: `evt_${randomUUID()}`,
-        source: 'app',
-        type: 'receive',
-        receivedAt,
-        contentType,
-        body,
-        endpoints: sinks,
-        idempotency: undefined,
-        ...(pool ? { lease: { endpoints: sinks, until: receivedAt + 60_000 } } : {}),
-      })
+      .enqueue(
+        {
+          id: `evt_${randomUUID()}`,
+          source: 'app',
+          type: 'receive',
+          receivedAt,
+          contentType,
+          body,
+          endpoints: sinks,
+          idempotency: undefined,
+          ...(pool ? { lease: { endpoints: sinks, until: receivedAt + 60_000 } } : {}),
+        },
+        { linger: company.expected() },
+      )
       .then((stored) => {
         res.writeHead(202).end();
         if (!pool || stored.duplicateOf !== undefined) return;
