@@ -18,6 +18,19 @@ function freshOutbox() {
   return { path, db, outbox: new EventStatements(db) };
 }
 
+/** A group commit on a fresh outbox, recording the size of each commit. */
+function freshGroup() {
+  const fresh = freshOutbox();
+  const sizes: number[] = [];
+  const group = new GroupCommit(fresh.db, 'full', (size) => sizes.push(size));
+  return { ...fresh, sizes, group };
+}
+
+/** Resolves after the event loop's check phase, where the group commit flushes. */
+function nextTurn(): Promise<unknown> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function event(overrides: Partial<NewEvent> = {}): NewEvent {
   return {
     id: `evt_${Math.random().toString(36).slice(2)}`,
@@ -144,9 +157,7 @@ describe('Outbox.enqueue', () => {
 
 describe('GroupCommit', () => {
   it('commits requests of one event-loop turn in one transaction and answers after the commit', async () => {
-    const { db, path, outbox } = freshOutbox();
-    const sizes: number[] = [];
-    const group = new GroupCommit(db, 'full', (size) => sizes.push(size));
+    const { db, path, outbox, sizes, group } = freshGroup();
     const events = Array.from({ length: 50 }, () => event());
     const results = await Promise.all(events.map((e) => group.run(() => outbox.enqueue(e))));
     expect(results).toHaveLength(50);
@@ -159,9 +170,7 @@ describe('GroupCommit', () => {
   });
 
   it('fails only the request whose work throws; the others of its batch are stored', async () => {
-    const { db, outbox } = freshOutbox();
-    const sizes: number[] = [];
-    const group = new GroupCommit(db, 'full', (size) => sizes.push(size));
+    const { db, outbox, sizes, group } = freshGroup();
     const good = event();
     const clash = event();
     const settled = await Promise.allSettled([
@@ -204,9 +213,7 @@ describe('GroupCommit', () => {
   });
 
   it('holds deferrable bookkeeping until other work comes, and commits both in one transaction', async () => {
-    const { db, outbox } = freshOutbox();
-    const sizes: number[] = [];
-    const group = new GroupCommit(db, 'full', (size) => sizes.push(size));
+    const { db, outbox, sizes, group } = freshGroup();
     let answered = false;
     const completion = group
       .run(() => 'completed', { durable: false, deferrable: true })
@@ -215,8 +222,8 @@ describe('GroupCommit', () => {
         return value;
       });
     // Two turns later it is still queued, where plain bookkeeping would have committed.
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
+    await nextTurn();
     expect(answered).toBe(false);
     expect(sizes).toEqual([]);
     const stored = event();
@@ -228,11 +235,9 @@ describe('GroupCommit', () => {
   });
 
   it('commits deferrable bookkeeping on its own once the window passes with nothing else, and at settle', async () => {
-    const { db } = freshOutbox();
-    const sizes: number[] = [];
-    const group = new GroupCommit(db, 'full', (size) => sizes.push(size));
+    const { db, sizes, group } = freshGroup();
     const alone = group.run(() => 'alone', { durable: false, deferrable: true });
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     expect(sizes).toEqual([]);
     expect(await alone).toBe('alone');
     expect(sizes).toEqual([1]);
@@ -246,12 +251,10 @@ describe('GroupCommit', () => {
   });
 
   it('holds a durable write that expects company up to LINGER_MS, and commits it with what came meanwhile', async () => {
-    const { db, outbox } = freshOutbox();
-    const sizes: number[] = [];
-    const group = new GroupCommit(db, 'full', (size) => sizes.push(size));
+    const { db, outbox, sizes, group } = freshGroup();
     const first = group.run(() => outbox.enqueue(event()), { durable: true, linger: true });
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
+    await nextTurn();
     // Two turns on, still waiting, where a write without `linger` has committed.
     expect(sizes).toEqual([]);
     const second = group.run(() => outbox.enqueue(event()), { durable: true, linger: true });
@@ -265,18 +268,15 @@ describe('GroupCommit', () => {
   });
 
   it('commits at once a durable write that expects no company, and a batch as large as LINGER_BELOW', async () => {
-    const { db, outbox } = freshOutbox();
-    const sizes: number[] = [];
-    const group = new GroupCommit(db, 'full', (size) => sizes.push(size));
-    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const { db, outbox, sizes, group } = freshGroup();
     const plain = group.run(() => outbox.enqueue(event()));
-    await turn();
+    await nextTurn();
     expect(sizes).toEqual([1]);
     await plain;
     const full = Array.from({ length: LINGER_BELOW }, () =>
       group.run(() => outbox.enqueue(event()), { durable: true, linger: true }),
     );
-    await turn();
+    await nextTurn();
     expect(sizes).toEqual([1, LINGER_BELOW]);
     await Promise.all(full);
     group.close();
