@@ -267,23 +267,6 @@ describe('GroupCommit', () => {
     db.close();
   });
 
-  it('counts only the writes that linger toward LINGER_BELOW, not deferrable bookkeeping beside them', async () => {
-    const { db, outbox, sizes, group } = freshGroup();
-    const completions = Array.from({ length: LINGER_BELOW }, () =>
-      group.run(() => 'completed', { durable: false, deferrable: true }),
-    );
-    const lingering = group.run(() => outbox.enqueue(event()), { durable: true, linger: true });
-    await nextTurn();
-    await nextTurn();
-    // A batch of LINGER_BELOW + 1 items, one of them an event: it still waits for company.
-    expect(sizes).toEqual([]);
-    const second = group.run(() => outbox.enqueue(event()), { durable: true, linger: true });
-    await Promise.all([...completions, lingering, second]);
-    expect(sizes).toEqual([LINGER_BELOW + 2]);
-    group.close();
-    db.close();
-  });
-
   it('commits at once a durable write that expects no company, and a batch as large as LINGER_BELOW', async () => {
     const { db, outbox, sizes, group } = freshGroup();
     const plain = group.run(() => outbox.enqueue(event()));
