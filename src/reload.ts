@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type FSWatcher, readFileSync, watch } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { RelayConfig } from './config/schema.ts';
 import { ConfigError, RestartRequiredError } from './errors.ts';
 import type { Logger } from './log.ts';
@@ -9,6 +8,9 @@ import type { ReloadResult } from './metrics.ts';
 
 /** Editors save in bursts (write, rename, chmod): wait for the burst to end. */
 const DEBOUNCE_MS = 200;
+
+/** How often the file's status is read: a stat a quarter second, nothing in between. */
+const POLL_MS = 250;
 
 export interface ReloaderOptions {
   file: string;
@@ -19,16 +21,20 @@ export interface ReloaderOptions {
 
 /**
  * Reloads the config on SIGHUP (the caller wires the signal to `reload`) and
- * when the file changes. The directory is watched, not the file: editors
- * replace files by rename and container config maps by a symlink swap, and a
- * watch on the old inode would never fire again. An invalid new file, or one
+ * when the file changes. The file's path is polled (its status: inode, size,
+ * times), not watched with inotify: editors replace files by rename and
+ * container config maps by a symlink swap, which a watch on the old inode
+ * never sees, and a watch on the directory wakes relay at every write of
+ * anything in it, the database's WAL beside the config first of all (a wake-up
+ * per commit; README, "What moved the figures"). A poll of the path follows
+ * renames and symlinks as they are now. An invalid new file, or one
  * that changes a setting only a restart can apply, keeps the running config:
  * the refusal is logged and counted, and relay_config_last_reload_successful
  * says the file is not what runs until a reload succeeds.
  */
 export class ConfigReloader {
   private readonly options: ReloaderOptions;
-  private watcher: FSWatcher | undefined;
+  private watching = false;
   private timer: NodeJS.Timeout | undefined;
   private lastDigest: string | undefined;
 
@@ -40,14 +46,8 @@ export class ConfigReloader {
   }
 
   watch(): void {
-    const name = basename(this.options.file);
-    this.watcher = watch(dirname(this.options.file), (_event, changed) => {
-      // A config map swaps a `..data` symlink, not the file's own name: any change may matter.
-      if (changed !== null && changed !== name && !changed.startsWith('..')) return;
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.reloadIfChanged(), DEBOUNCE_MS);
-    });
-    this.watcher.on('error', (error) => this.options.log.warn({ err: error }, 'config watch failed'));
+    watchFile(this.options.file, { interval: POLL_MS, persistent: false }, this.changed);
+    this.watching = true;
   }
 
   /** Reloads now, whether or not the file changed (SIGHUP: secret files may have). */
@@ -93,8 +93,15 @@ export class ConfigReloader {
 
   stop(): void {
     clearTimeout(this.timer);
-    this.watcher?.close();
+    if (this.watching) unwatchFile(this.options.file, this.changed);
+    this.watching = false;
   }
+
+  /** The file's status changed (edited, replaced, removed or back): reload once the burst is over. */
+  private readonly changed = (): void => {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.reloadIfChanged(), DEBOUNCE_MS);
+  };
 
   private count(result: ReloadResult): void {
     const { metrics } = this.options.relay;

@@ -1,5 +1,5 @@
 import { EventEmitter, once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,11 +33,43 @@ routes: [{ from: [app], types: "*", to: [${to.join(', ')}] }]
   );
 }
 
-async function setup(initial: (target: Target) => string, log = createLogger('silent')) {
+/** Writes the config where relay reads it; returns the path relay is given. */
+type Place = (dir: string, text: string) => string;
+
+const plainFile: Place = (dir, text) => {
+  const file = join(dir, 'relay.yaml');
+  writeFileSync(file, text);
+  return file;
+};
+
+/** A container config map's layout: relay.yaml -> ..data/relay.yaml, ..data -> a versioned directory. */
+const configMap: Place = (dir, text) => {
+  mkdirSync(join(dir, '..v0'));
+  writeFileSync(join(dir, '..v0', 'relay.yaml'), text);
+  symlinkSync('..v0', join(dir, '..data'));
+  symlinkSync('..data/relay.yaml', join(dir, 'relay.yaml'));
+  return join(dir, 'relay.yaml');
+};
+
+/** What the kubelet does on an update: a new version directory, `..data` swapped to it by rename, the old one removed. */
+function swapConfigMap(dir: string, from: string, to: string, text: string): void {
+  mkdirSync(join(dir, to));
+  writeFileSync(join(dir, to, 'relay.yaml'), text);
+  symlinkSync(to, join(dir, '..data_tmp'));
+  renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+  rmSync(join(dir, from), { recursive: true });
+}
+
+/** An editor's save: the new text written beside the file, then renamed over it. */
+function saveByRename(file: string, text: string): void {
+  writeFileSync(`${file}.swp`, text);
+  renameSync(`${file}.swp`, file);
+}
+
+async function setup(initial: (target: Target) => string, log = createLogger('silent'), place = plainFile) {
   const target = await startTarget();
   const dir = tempDir();
-  const file = join(dir, 'relay.yaml');
-  writeFileSync(file, initial(target));
+  const file = place(dir, initial(target));
   const config = loadConfig(file);
   const relay = await startTestRelay(config);
   const outcomes = watchSettled();
@@ -86,7 +118,7 @@ async function setup(initial: (target: Target) => string, log = createLogger('si
     expect(res.status).toBe(200);
     return (res.json() as { id: string }).id;
   };
-  return { target, file, relay, config, outcomes, untilReloaded, send, sample };
+  return { target, dir, file, relay, config, outcomes, untilReloaded, send, sample };
 }
 
 describe('hot reload', () => {
@@ -110,6 +142,39 @@ describe('hot reload', () => {
     await untilReloaded('success', 2);
     expect(await metrics()).not.toContain('relay_delivery_attempts_total{endpoint="a"');
     expect(await metrics()).toContain('relay_delivery_attempts_total{endpoint="b",outcome="success"} 1');
+  });
+
+  it("follows an editor's save by rename, each time: the new file is read, not the old one", async () => {
+    const { target, file, untilReloaded, send } = await setup((t) => yaml(t, { a: '' }, ['a']));
+    saveByRename(file, yaml(target, { b: '' }, ['b']));
+    await untilReloaded('success', 1);
+    await send();
+    await target.waitFor(1, 15_000, (r) => r.path === '/b');
+    // The file relay looks at is the one now at the path, not the inode it first read.
+    saveByRename(file, yaml(target, { c: '' }, ['c']));
+    await untilReloaded('success', 2);
+    await send();
+    await target.waitFor(1, 15_000, (r) => r.path === '/c');
+    expect(target.requests.map((r) => r.path)).toEqual(['/b', '/c']);
+  });
+
+  it("follows a config map's symlink swap, each time", async () => {
+    const { target, dir, untilReloaded, send } = await setup(
+      (t) => yaml(t, { a: '' }, ['a']),
+      createLogger('silent'),
+      configMap,
+    );
+    await send();
+    await target.waitFor(1, 15_000, (r) => r.path === '/a');
+    swapConfigMap(dir, '..v0', '..v1', yaml(target, { b: '' }, ['b']));
+    await untilReloaded('success', 1);
+    await send();
+    await target.waitFor(1, 15_000, (r) => r.path === '/b');
+    swapConfigMap(dir, '..v1', '..v2', yaml(target, { c: '' }, ['c']));
+    await untilReloaded('success', 2);
+    await send();
+    await target.waitFor(1, 15_000, (r) => r.path === '/c');
+    expect(target.requests.map((r) => r.path)).toEqual(['/a', '/b', '/c']);
   });
 
   it('applies a changed signing secret from the next delivery', async () => {
