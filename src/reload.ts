@@ -34,7 +34,6 @@ export interface ReloaderOptions {
  */
 export class ConfigReloader {
   private readonly options: ReloaderOptions;
-  private watching = false;
   private timer: NodeJS.Timeout | undefined;
   private lastDigest: string | undefined;
 
@@ -47,7 +46,6 @@ export class ConfigReloader {
 
   watch(): void {
     watchFile(this.options.file, { interval: POLL_MS, persistent: false }, this.changed);
-    this.watching = true;
   }
 
   /** Reloads now, whether or not the file changed (SIGHUP: secret files may have). */
@@ -93,8 +91,8 @@ export class ConfigReloader {
 
   stop(): void {
     clearTimeout(this.timer);
-    if (this.watching) unwatchFile(this.options.file, this.changed);
-    this.watching = false;
+    // A no-op when `watch` never ran.
+    unwatchFile(this.options.file, this.changed);
   }
 
   /** The file's status changed (edited, replaced, removed or back): reload once the burst is over. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.ts';
-import { createLogger } from '../src/log.ts';
+import { createLogger, type Logger } from '../src/log.ts';
 import { ConfigReloader } from '../src/reload.ts';
 import { listDeliveries } from './admin/api.ts';
 import { withLoopbackDefaults } from './helpers/loopback-config.ts';
@@ -66,7 +66,10 @@ function saveByRename(file: string, text: string): void {
   renameSync(`${file}.swp`, file);
 }
 
-async function setup(initial: (target: Target) => string, log = createLogger('silent'), place = plainFile) {
+async function setup(
+  initial: (target: Target) => string,
+  { log = createLogger('silent'), place = plainFile }: { log?: Logger; place?: Place } = {},
+) {
   const target = await startTarget();
   const dir = tempDir();
   const file = place(dir, initial(target));
@@ -159,11 +162,9 @@ describe('hot reload', () => {
   });
 
   it("follows a config map's symlink swap, each time", async () => {
-    const { target, dir, untilReloaded, send } = await setup(
-      (t) => yaml(t, { a: '' }, ['a']),
-      createLogger('silent'),
-      configMap,
-    );
+    const { target, dir, untilReloaded, send } = await setup((t) => yaml(t, { a: '' }, ['a']), {
+      place: configMap,
+    });
     await send();
     await target.waitFor(1, 15_000, (r) => r.path === '/a');
     swapConfigMap(dir, '..v0', '..v1', yaml(target, { b: '' }, ['b']));
@@ -246,7 +247,7 @@ describe('hot reload', () => {
     const log = createLogger('info', { write: (line: string) => void logs.push(JSON.parse(line)) });
     const { target, file, relay, untilReloaded, send, sample } = await setup(
       (t) => yaml(t, { a: '' }, ['a']),
-      log,
+      { log },
     );
     const withB = yaml(target, { a: '', b: '' }, ['a', 'b']);
     writeFileSync(file, withB.replace(/ingest: 127\.0\.0\.1:0/, 'ingest: 127.0.0.1:1'));

@@ -50,7 +50,7 @@ const BOOKKEEPING = { durable: false };
 const EAGER_BOOKKEEPING = { durable: false, eager: true };
 /** Bookkeeping nothing waits for: held a few ms to share the next commit (GroupCommit). */
 const DEFERRABLE_BOOKKEEPING = { durable: false, deferrable: true };
-/** An acknowledged write whose caller expects company: a small batch waits up to 1 ms for it (GroupCommit). */
+/** An acknowledged write whose caller expects company: a small batch waits up to LINGER_MS for it (GroupCommit). */
 const LINGERING_DURABLE = { durable: true, linger: true };
 
 /** The Store on one SQLite file: one relay per file, held by an OS lock that dies with the process. */
