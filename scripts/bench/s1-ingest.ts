@@ -4,7 +4,9 @@
  * `durability: full` and `normal`, alternating round by round with the bare
  * target (reference 1) and with relay's store alone behind node:http (a
  * bound: ref-store-only-server.ts); then p50/p99 of the acknowledgement at a
- * fixed 2,000 events/s with `durability: full`.
+ * fixed 2,000 events/s with `durability: full`, alternating with the store
+ * alone (the latency's bound) and the bare target (the machine's own) at that
+ * rate.
  */
 
 import { type Ctx, launchFor, scratch } from './lib/context.ts';
@@ -41,10 +43,12 @@ export async function ingest(ctx: Ctx): Promise<Section> {
     const commitsAfter = groupCommits(await fullRelay.metrics());
     const perCommit =
       (commitsAfter.items - commitsBefore.items) / Math.max(1, commitsAfter.commits - commitsBefore.commits);
-    const fixedRuns: AckRun[] = [];
-    for (let round = 0; round < ctx.plan.rounds; round++) {
-      fixedRuns.push(await acknowledge(full, { durationMs: ctx.plan.fixedMs, rate: ctx.plan.ingestRate }));
-    }
+    const [fixedRuns, storeOnlyFixedRuns, bareFixedRuns] = (await alternate(
+      ctx,
+      [full, storeOnly, bare],
+      (system) => acknowledge(system, { durationMs: ctx.plan.fixedMs, rate: ctx.plan.ingestRate }),
+    )) as [AckRun[], AckRun[], AckRun[]];
+    const fixedRate = `${ctx.plan.ingestRate.toLocaleString('en-US')} events/s`;
     const cpuPerEvent = (runs: AckRun[]) =>
       `${med(runs, (r) => (r.cpu.cpuSeconds * 1000) / Math.max(1, r.load.ok)).toFixed(3)} CPU ms/event`;
     const fullVsBare = pairedRatio(fullRuns, bareRuns, (r) => r.load.rate);
@@ -68,7 +72,9 @@ export async function ingest(ctx: Ctx): Promise<Section> {
           cpuPerEvent(storeOnlyRuns),
           'relay’s store with no routing, validation, metrics or logs around it',
         ]),
-        ackRow(`1 ingest at ${ctx.plan.ingestRate.toLocaleString('en-US')} events/s (full)`, full, fixedRuns),
+        ackRow(`1 ingest at ${fixedRate} (full)`, full, fixedRuns),
+        ackRow(`bound: relay’s store alone at ${fixedRate} (full)`, storeOnly, storeOnlyFixedRuns),
+        ackRow(`ref: bare target at ${fixedRate}`, bare, bareFixedRuns, [], 'req/s'),
       ],
       figures: {
         bareRate: med(bareRuns, (r) => r.load.rate),
@@ -78,6 +84,8 @@ export async function ingest(ctx: Ctx): Promise<Section> {
         normalVsBare,
         storeOnlyVsBare,
         fixedP99: med(fixedRuns, (r) => r.load.latency.p99),
+        storeOnlyFixedP99: med(storeOnlyFixedRuns, (r) => r.load.latency.p99),
+        bareFixedP99: med(bareFixedRuns, (r) => r.load.latency.p99),
       },
       notes: [...notes],
     };
