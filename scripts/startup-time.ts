@@ -5,13 +5,17 @@
  * - `relay --version`: spawn to exit;
  * - the daemon: spawn to the first `/readyz` answering 200, then SIGTERM. The
  *   first start also writes the addon and creates the database; it is shown on
- *   its own, and the median is over the restarts that follow.
+ *   its own, and the median is over the restarts that follow;
+ * - beside each restart, in turns, the bare single executable (bare-sea.ts):
+ *   the same measure of what Node's own start costs on this machine now, and
+ *   the median of relay's time over it, restart by restart.
  *
  *   npm run build:sea && npm run startup-time [-- --runs 10 --executable dist/relay]
  */
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildBareSea } from './lib/bare-sea.ts';
 import {
   builtExecutable,
   isolate,
@@ -56,21 +60,32 @@ async function main(): Promise<void> {
       version.push(performance.now() - started);
     }
 
-    const ready: number[] = [];
-    let first = 0;
-    for (let i = 0; i <= runs; i++) {
+    const bare = buildBareSea(box.dir);
+    const toReady = async (executable: string, args: string[]): Promise<number> => {
       const started = performance.now();
-      const daemon = await startDaemon(box.executable, ['--config', config], run);
+      const daemon = await startDaemon(executable, args, run);
       await untilReady(daemon);
       const elapsed = performance.now() - started;
       const code = await stopDaemon(daemon);
-      if (code !== 0) throw new StepError(`relay exited ${code} after SIGTERM: ${daemon.stderr()}`);
-      if (i === 0) first = elapsed;
-      else ready.push(elapsed);
+      if (code !== 0) throw new StepError(`${executable} exited ${code} after SIGTERM: ${daemon.stderr()}`);
+      return elapsed;
+    };
+    const relayStart = () => toReady(box.executable, ['--config', config]);
+    const first = await relayStart();
+    const ready: number[] = [];
+    const floor: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      // Each goes first in every other pair, so neither always starts on a machine the other just left.
+      if (i % 2 === 0) ready.push(await relayStart());
+      floor.push(await toReady(bare, []));
+      if (i % 2 === 1) ready.push(await relayStart());
     }
+    const over = ready.map((ms, i) => ms / floor[i]!);
 
     console.log(`relay --version:            ${summary(version)}`);
     console.log(`start → /readyz 200:        ${summary(ready)}`);
+    console.log(`bare Node executable:       ${summary(floor)}`);
+    console.log(`relay ÷ bare, per pair:     median ${median(over).toFixed(2)}×`);
     console.log(`first start (addon + db):   ${first.toFixed(0)} ms`);
   } finally {
     box.cleanup();
