@@ -36,17 +36,17 @@
  * - The Node binary is copied without its symbol tables (`strip`, about 33 MB
  *   less) when `strip` is on PATH, unless --no-strip is given.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { ADDON_ASSET, ADDON_DIGEST_ASSET } from '../src/store/sqlite/native.ts';
 import { trainCodeCache } from './lib/code-cache.ts';
 import { StepError } from './lib/isolated.ts';
+import { buildSingleExecutable, strippedNode } from './lib/sea.ts';
 import { SNAPSHOT_BUNDLE } from './lib/snapshot-modules.ts';
-import { strippedNode } from './lib/stripped-node.ts';
 
 const { values } = parseArgs({ options: { strip: { type: 'boolean', default: true } }, allowNegative: true });
 
@@ -154,35 +154,28 @@ console.log(
  * in `extra` assets: V8 takes the cache only under the same flags (execArgv).
  */
 function buildSea(target: string, configName: string, extra: Record<string, string>): void {
-  const config = resolve(dist, configName);
-  writeFileSync(
-    config,
-    `${JSON.stringify(
-      {
-        main: entry,
-        mainFormat: 'commonjs',
-        output: target,
-        executable,
-        disableExperimentalSEAWarning: true,
-        useSnapshot: true,
-        // The entry is a few lines: the code cache that matters is relay.cache.
-        useCodeCache: false,
-        execArgv: v8Flags,
-        execArgvExtension: 'none',
-        assets: {
-          'relay.cjs': bundle,
-          [ADDON_ASSET]: addon,
-          [ADDON_DIGEST_ASSET]: addonDigest,
-          ...extra,
-        },
+  buildSingleExecutable(
+    resolve(dist, configName),
+    {
+      main: entry,
+      mainFormat: 'commonjs',
+      output: target,
+      executable,
+      disableExperimentalSEAWarning: true,
+      useSnapshot: true,
+      // The entry is a few lines: the code cache that matters is relay.cache.
+      useCodeCache: false,
+      execArgv: v8Flags,
+      execArgvExtension: 'none',
+      assets: {
+        'relay.cjs': bundle,
+        [ADDON_ASSET]: addon,
+        [ADDON_DIGEST_ASSET]: addonDigest,
+        ...extra,
       },
-      null,
-      2,
-    )}\n`,
+    },
+    snapshotBuildFlags,
   );
-  rmSync(target, { force: true });
-  execFileSync(process.execPath, [...snapshotBuildFlags, '--build-sea', config], { stdio: 'inherit' });
-  chmodSync(target, 0o755);
 }
 
 /** The main script: scripts/sea-entry.cjs with the snapshot bundle it requires. */

@@ -6,10 +6,9 @@
  * read beside it (the two run alternately) says what relay itself adds on a
  * machine whose speed comes and goes.
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { strippedNode } from './stripped-node.ts';
+import { buildSingleExecutable, strippedNode } from './sea.ts';
 
 // It logs the line startDaemon (isolated.ts) waits for, with the two servers' URLs.
 const BARE_MAIN = `'use strict';
@@ -31,23 +30,18 @@ export function buildBareSea(dir: string): string {
   const output = join(dir, 'bare');
   const node = strippedNode(join(dir, 'node-stripped'), 'startup-time');
   writeFileSync(main, BARE_MAIN);
-  writeFileSync(
-    config,
-    JSON.stringify({
+  try {
+    buildSingleExecutable(config, {
       main,
       output,
       executable: node,
       disableExperimentalSEAWarning: true,
       // As dist/relay: NODE_OPTIONS is not the executable's business.
       execArgvExtension: 'none',
-    }),
-  );
-  try {
-    execFileSync(process.execPath, ['--build-sea', config], { stdio: 'inherit' });
+    });
   } finally {
     for (const file of [main, config]) rmSync(file, { force: true });
     if (node !== process.execPath) rmSync(node, { force: true });
   }
-  chmodSync(output, 0o755);
   return output;
 }
