@@ -51,17 +51,18 @@ new Command('warm-up')
   .parent.parseAsync(['run', '--config', 'relay.yaml'], { from: 'user' });
 
 startupSnapshot.setDeserializeMainFunction(() => {
-  const { getAsset, getAssetKeys } = require('node:sea');
+  const { getAsset, getAssetKeys, getRawAsset } = require('node:sea');
   const { Script } = require('node:vm');
   const { dirname } = require('node:path');
 
   const assets = new Set(getAssetKeys());
-  // A CommonJS module's own wrapper; the bundle's `#!` line would not parse inside it.
-  // ASCII (scripts/build.ts), so read as latin1: one byte a character, and faster to decode than UTF-8.
-  const bundle = Buffer.from(getAsset('relay.cjs')).toString('latin1').replace(/^#!/, '//');
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${bundle}\n})`, {
+  // The bundle comes wrapped as a CommonJS module's function (build-sea.ts). Raw assets are the
+  // executable's own pages, read in place rather than copied; ASCII, so decoded as latin1 (one
+  // byte a character, faster than UTF-8).
+  const source = Buffer.from(getRawAsset('relay.cjs')).toString('latin1');
+  const script = new Script(source, {
     filename: 'relay.cjs',
-    cachedData: assets.has('relay.cache') ? new Uint8Array(getAsset('relay.cache')) : undefined,
+    cachedData: assets.has('relay.cache') ? new Uint8Array(getRawAsset('relay.cache')) : undefined,
   });
   if (script.cachedDataRejected) process.emitWarning('the code cache was rejected: relay starts without it');
 

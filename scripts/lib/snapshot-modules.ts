@@ -25,6 +25,7 @@
  */
 import { relative, resolve } from 'node:path';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
+import { NARROWED, startupImports } from './startup-imports.ts';
 
 /** What both bundles are built with: CommonJS for this Node, whitespace and syntax minified only (names stay readable in stack traces and logs). */
 export const NODE_BUNDLE = {
@@ -107,6 +108,7 @@ async function bundle(root: string, contents: string, outfile: string | undefine
     absWorkingDir: root,
     outfile,
     write: outfile !== undefined,
+    plugins: startupImports(root),
     ...NODE_BUNDLE,
   });
   return result.metafile;
@@ -141,6 +143,6 @@ function keyOf(root: string, input: string): string {
 
 function sourceFiles(root: string, metafile: Metafile): string[] {
   return Object.keys(metafile.inputs)
-    .filter((input) => input !== '<stdin>' && !input.includes('node_modules'))
+    .filter((input) => input !== '<stdin>' && !input.includes('node_modules') && !input.startsWith(NARROWED))
     .map((input) => keyOf(root, input));
 }

@@ -4,10 +4,12 @@
  * imports of one package (or of one file inside a package) from the files
  * that use it with a small module of its own:
  *
- * - undici, from src/dispatch/: its Pool and its connector alone. Its index
- *   also evaluates fetch, WebSocket, EventSource, the HTTP cache, the
- *   interceptors and the mocks. The admin CLI's `request` still comes from
- *   the index, loaded only when an ops command runs.
+ * - undici, from src/dispatch/: its Pool and its connector alone, without
+ *   the API methods (request, stream, pipeline, connect, upgrade) the index
+ *   mixes into every dispatcher. Its index also evaluates fetch, WebSocket,
+ *   EventSource, the HTTP cache, the interceptors and the mocks. The admin
+ *   CLI's `request` still comes from the index, loaded only when an ops
+ *   command runs.
  * - prom-client, from src/metrics*: the metric classes, the registry and the
  *   default metrics. Its index also evaluates the Pushgateway (node:https,
  *   node:zlib), the Summary (tdigest) and the cluster aggregator (node:cluster).
@@ -17,6 +19,11 @@
  * - undici's HTTP/2 client, from its client: evaluated at the first
  *   connection that negotiates h2, instead of loading node:http2 at every
  *   start.
+ * - pino's caller lookup, from pino.js: at every `pino()` it takes the
+ *   stack's call sites (`util.getCallSites`, which computes the line ends of
+ *   each script on the stack, the whole 1.9 MB bundle among them) only to
+ *   resolve a relative transport target, and relay's logger has no transport
+ *   (src/log.ts). About 2 % of a start's CPU samples.
  *
  * A name a file imports beyond these fails the build ("No matching export").
  */
@@ -34,11 +41,9 @@ const narrowings: Narrowing[] = [
   {
     specifier: 'undici',
     importers: /[\\/]src[\\/]dispatch[\\/]/,
-    // As undici's index does: request() and the other API methods are mixed into Dispatcher.prototype there.
+    // Without undici's API methods (request(), stream() and the rest, which its index mixes into
+    // Dispatcher.prototype): an attempt calls the pool's dispatch() alone (send.ts).
     contents: `
-      import Dispatcher from 'undici/lib/dispatcher/dispatcher.js';
-      import api from 'undici/lib/api/index.js';
-      Object.assign(Dispatcher.prototype, api);
       export { default as Pool } from 'undici/lib/dispatcher/pool.js';
       export { default as buildConnector } from 'undici/lib/core/connect.js';
     `,
@@ -79,13 +84,22 @@ const narrowings: Narrowing[] = [
       };
     `,
   },
+  {
+    specifier: './lib/caller',
+    importers: /[\\/]pino[\\/]pino\.js$/,
+    contents: 'module.exports = function getCallers() { return []; };',
+  },
 ];
 
+/** The namespace prefix of the small modules: the bundles' metafiles name them `startup-imports:…`. */
+export const NARROWED = 'startup-imports:';
+
+/** For both bundles: the snapshot's (pino is evaluated there) and the main one. */
 export function startupImports(root: string): Plugin[] {
   return narrowings.map(({ specifier, importers, contents }) => ({
-    name: `startup-imports:${specifier}`,
+    name: `${NARROWED}${specifier}`,
     setup(build) {
-      const namespace = `startup-imports:${specifier}`;
+      const namespace = `${NARROWED}${specifier}`;
       build.onResolve(
         { filter: new RegExp(`^${specifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) },
         (args) => (importers.test(args.importer) ? { path: specifier, namespace } : undefined),

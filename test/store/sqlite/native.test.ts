@@ -39,6 +39,19 @@ describe('the addon carried by the single executable', () => {
     ).toBe(name.slice('better_sqlite3-'.length, -'.node'.length));
   });
 
+  it('replaces a file of the same size that differs in one byte, wherever that byte is', () => {
+    // The first byte, one past the first 64 KiB chunk, and the last (in a partial chunk). A directory
+    // each: rewriting a file this process has loaded in place would change its mapped code.
+    for (const at of [0, 64 * 1024, addon.length - 1]) {
+      const dir = tempDir();
+      const damaged = Buffer.from(addon);
+      damaged[at] = damaged[at]! ^ 0xff;
+      writeFileSync(join(dir, name), damaged);
+      loadAddon(addon, [dir]);
+      expect(Buffer.compare(readFileSync(join(dir, name)), addon), `byte ${at}`).toBe(0);
+    }
+  });
+
   it('falls back to the next directory, and names every one it could not use', () => {
     const base = tempDir();
     const blocked = join(base, 'not-a-dir');
