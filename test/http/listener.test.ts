@@ -1,6 +1,8 @@
 import { once } from 'node:events';
+import { get } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { type Handler, listen, urlOf } from '../../src/http/listener.ts';
 import { startTestRelay, testConfig } from '../helpers/relay.ts';
 
 const REQUEST_TIMEOUT_MS = 1_000;
@@ -37,6 +39,46 @@ async function expectCutOff(url: string, path: string): Promise<void> {
     socket.destroy();
   }
 }
+
+function statusOf(url: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    }).once('error', reject);
+  });
+}
+
+describe('listen', () => {
+  const answer = { maxConnections: 10 };
+  const ok: Handler = (_req, res) => res.writeHead(204).end();
+
+  // An address is bound directly, a name through the lookup: both must end up serving.
+  for (const host of ['127.0.0.1', '::1', 'localhost']) {
+    it(`serves on ${host}, on the port the system gave`, async () => {
+      const listener = await listen({ host, port: 0 }, answer, ok);
+      try {
+        expect(listener.address.port).toBeGreaterThan(0);
+        expect(await statusOf(`${urlOf(listener.address)}/`)).toBe(204);
+      } finally {
+        await listener.close();
+      }
+    });
+  }
+
+  for (const host of ['127.0.0.1', 'localhost']) {
+    it(`rejects a port already in use on ${host} with EADDRINUSE`, async () => {
+      const first = await listen({ host, port: 0 }, answer, ok);
+      try {
+        await expect(listen({ host, port: first.address.port }, answer, ok)).rejects.toMatchObject({
+          code: 'EADDRINUSE',
+        });
+      } finally {
+        await first.close();
+      }
+    });
+  }
+});
 
 describe('a client that never reads its error answer', () => {
   const config = () =>
