@@ -40,7 +40,27 @@ export const NODE_BUNDLE = {
   metafile: true,
 } as const satisfies BuildOptions;
 
-const entries = ['commander', 'pino', 'yaml', 'zod', 'src/errors.ts', 'src/log.ts', 'src/config/load.ts'];
+/**
+ * A package by its name, a file by its path: relay's sources, and undici's
+ * files that load no node:http (undici itself does), among them the HTTP
+ * parser's tables and the header-name tree that each start otherwise builds.
+ * Every undici file one of these requires must be here too, or it would have
+ * one instance in each bundle.
+ */
+const entries = [
+  'commander',
+  'pino',
+  'yaml',
+  'zod',
+  'src/errors.ts',
+  'src/log.ts',
+  'src/config/load.ts',
+  'node_modules/undici/lib/llhttp/constants.js',
+  'node_modules/undici/lib/core/constants.js',
+  'node_modules/undici/lib/core/tree.js',
+  'node_modules/undici/lib/core/errors.js',
+  'node_modules/undici/lib/core/symbols.js',
+];
 
 /** The name of the snapshot bundle beside dist/relay.cjs. */
 export const SNAPSHOT_BUNDLE = 'relay-snapshot.cjs';
@@ -54,7 +74,7 @@ const namespace = 'snapshot-modules';
  */
 export async function bundleSnapshotModules(root: string, outfile: string): Promise<Set<string>> {
   const imports = entries.map(
-    (key, i) => `export * as m${i} from ${JSON.stringify(key.startsWith('src/') ? `./${key}` : key)};`,
+    (key, i) => `export * as m${i} from ${JSON.stringify(isPath(key) ? `./${key}` : key)};`,
   );
   const shared = sharedModules(root, await bundle(root, imports.join('\n'), undefined));
   // Each key is required by the file an import of it resolves to: a bare `require('zod')` would take
@@ -79,7 +99,7 @@ export function fromSnapshot(root: string, shared: Set<string>): Plugin {
       pluginBuild.onResolve({ filter: /.*/ }, async (args) => {
         if (args.namespace !== 'file' || args.pluginData === namespace) return undefined;
         if (shared.has(args.path)) return { path: args.path, namespace };
-        if (!args.path.startsWith('.') || args.importer.includes('node_modules')) return undefined;
+        if (!args.path.startsWith('.')) return undefined;
         const resolved = await pluginBuild.resolve(args.path, {
           kind: args.kind,
           importer: args.importer,
@@ -135,6 +155,10 @@ function sharedModules(root: string, metafile: Metafile): Map<string, string> {
     visit(specifier.startsWith('.') ? keyOf(root, imported.path) : specifier, imported.path);
   }
   return shared;
+}
+
+function isPath(key: string): boolean {
+  return key.startsWith('src/') || key.startsWith('node_modules/');
 }
 
 function keyOf(root: string, input: string): string {
