@@ -50,13 +50,13 @@ function statusOf(url: string): Promise<number | undefined> {
 }
 
 describe('listen', () => {
-  const answer = { maxConnections: 10 };
+  const options = { maxConnections: 10 };
   const ok: Handler = (_req, res) => res.writeHead(204).end();
 
   // An address is bound directly, a name through the lookup: both must end up serving.
   for (const host of ['127.0.0.1', '::1', 'localhost']) {
     it(`serves on ${host}, on the port the system gave`, async () => {
-      const listener = await listen({ host, port: 0 }, answer, ok);
+      const listener = await listen({ host, port: 0 }, options, ok);
       try {
         expect(listener.address.port).toBeGreaterThan(0);
         expect(await statusOf(`${urlOf(listener.address)}/`)).toBe(204);
@@ -68,9 +68,9 @@ describe('listen', () => {
 
   for (const host of ['127.0.0.1', 'localhost']) {
     it(`rejects a port already in use on ${host} with EADDRINUSE`, async () => {
-      const first = await listen({ host, port: 0 }, answer, ok);
+      const first = await listen({ host, port: 0 }, options, ok);
       try {
-        await expect(listen({ host, port: first.address.port }, answer, ok)).rejects.toMatchObject({
+        await expect(listen({ host, port: first.address.port }, options, ok)).rejects.toMatchObject({
           code: 'EADDRINUSE',
         });
       } finally {
