@@ -46,6 +46,10 @@ export class ConfigReloader {
 
   watch(): void {
     watchFile(this.options.file, { interval: POLL_MS, persistent: false }, this.changed);
+    // watchFile takes its first status on the thread pool, after this returns: a write made before
+    // that is in its baseline and never seen as a change. The file's digest, taken when this
+    // reloader was made, is compared once more after the first poll.
+    this.timer = setTimeout(() => this.reloadIfChanged(), POLL_MS);
   }
 
   /** Reloads now, whether or not the file changed (SIGHUP: secret files may have). */

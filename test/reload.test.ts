@@ -68,7 +68,11 @@ function saveByRename(file: string, text: string): void {
 
 async function setup(
   initial: (target: Target) => string,
-  { log = createLogger('silent'), place = plainFile }: { log?: Logger; place?: Place } = {},
+  {
+    log = createLogger('silent'),
+    place = plainFile,
+    beforeWatch,
+  }: { log?: Logger; place?: Place; beforeWatch?: (file: string, target: Target) => void } = {},
 ) {
   const target = await startTarget();
   const dir = tempDir();
@@ -95,6 +99,7 @@ async function setup(
     },
   });
   reloaders.push(reloader);
+  beforeWatch?.(file, target);
   reloader.watch();
   const sample = async (series: string) => {
     const text = await (await fetch(`${relay.adminUrl}/metrics`)).text();
@@ -230,6 +235,16 @@ describe('hot reload', () => {
     await target.waitFor(3, 15_000, (r) => r.path === '/b');
     await outcomes.until(3, { endpoint: 'b', settlement: { kind: 'delivered' }, applied: true });
     expect(await forB()).toEqual(['delivered', 'delivered', 'delivered']);
+  });
+
+  it('sees a change written before its first poll took the status of the file', async () => {
+    // Written synchronously before watch(): the status watchFile starts from already has it.
+    const { untilReloaded, relay } = await setup((t) => yaml(t, { a: '' }, ['a']), {
+      beforeWatch: (file, target) => writeFileSync(file, yaml(target, { a: '', b: '' }, ['a', 'b'])),
+    });
+    await untilReloaded('success', 1);
+    const endpoints = await (await fetch(`${relay.adminUrl}/admin/endpoints`)).json();
+    expect((endpoints as { endpoints: { name: string }[] }).endpoints.map((e) => e.name)).toEqual(['a', 'b']);
   });
 
   it('keeps the running config when the new file is broken, and counts the error', async () => {
