@@ -44,8 +44,7 @@ export const NODE_BUNDLE = {
  * A package by its name, a file by its path: relay's sources, and undici's
  * files that load no node:http (undici itself does), among them the HTTP
  * parser's tables and the header-name tree that each start otherwise builds.
- * Every undici file one of these requires must be here too, or it would have
- * one instance in each bundle.
+ * The files these require are shared with them (sharedModules).
  */
 const entries = [
   'commander',
@@ -56,7 +55,6 @@ const entries = [
   'src/log.ts',
   'src/config/load.ts',
   'node_modules/undici/lib/llhttp/constants.js',
-  'node_modules/undici/lib/core/constants.js',
   'node_modules/undici/lib/core/tree.js',
   'node_modules/undici/lib/core/errors.js',
   'node_modules/undici/lib/core/symbols.js',
@@ -135,15 +133,18 @@ async function bundle(root: string, contents: string, outfile: string | undefine
 }
 
 /**
- * By key, the file each shared module is: the entries, the source files they
- * reach by static imports, and the packages those files import.
+ * By key, the file each shared module is: the entries, the files they reach
+ * by static imports (relay's sources, and a package's files from one taken by
+ * its path), and the packages those files import.
  */
 function sharedModules(root: string, metafile: Metafile): Map<string, string> {
   const shared = new Map<string, string>();
   const visit = (key: string, file: string) => {
     if (shared.has(key)) return;
     shared.set(key, file);
-    if (file.includes('node_modules')) return;
+    // A package taken by its name is shared whole; a file inside one, taken by its path, with the
+    // files it requires, so that each of them too has one instance.
+    if (file.includes('node_modules') && !isPath(key)) return;
     for (const imported of metafile.inputs[file]!.imports) {
       if (imported.external || imported.kind === 'dynamic-import') continue;
       const specifier = imported.original ?? imported.path;

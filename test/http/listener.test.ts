@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { get } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type Handler, listen, urlOf } from '../../src/http/listener.ts';
@@ -40,15 +39,6 @@ async function expectCutOff(url: string, path: string): Promise<void> {
   }
 }
 
-function statusOf(url: string): Promise<number | undefined> {
-  return new Promise((resolve, reject) => {
-    get(url, { agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode);
-    }).once('error', reject);
-  });
-}
-
 describe('listen', () => {
   const options = { maxConnections: 10 };
   const ok: Handler = (_req, res) => res.writeHead(204).end();
@@ -59,7 +49,7 @@ describe('listen', () => {
       const listener = await listen({ host, port: 0 }, options, ok);
       try {
         expect(listener.address.port).toBeGreaterThan(0);
-        expect(await statusOf(`${urlOf(listener.address)}/`)).toBe(204);
+        expect((await fetch(`${urlOf(listener.address)}/`)).status).toBe(204);
       } finally {
         await listener.close();
       }
