@@ -86,13 +86,21 @@ export function buildProgram(): Command {
   return program;
 }
 
-async function load(options: GlobalOptions) {
+function configFile(options: GlobalOptions): string {
   if (!options.config) throw new InvalidArgumentError('--config <file> is required');
+  return options.config;
+}
+
+async function load(options: GlobalOptions) {
   const { loadConfig } = await import('./config/load.ts');
-  return loadConfig(options.config);
+  return loadConfig(configFile(options));
 }
 
 async function run(options: GlobalOptions): Promise<void> {
+  const file = configFile(options);
+  const { baselineOf } = await import('./reload.ts');
+  // Before the load: an edit while relay starts is then applied, not taken as what runs.
+  const baseline = baselineOf(file);
   const config = await load(options);
   const [
     { startRelay },
@@ -112,10 +120,11 @@ async function run(options: GlobalOptions): Promise<void> {
   const log = createLogger(options.logLevel);
   const relay = await startRelay(config, { log });
   const reloader = new ConfigReloader({
-    file: options.config!,
+    file,
     relay,
     log: log.child({ component: 'reload' }),
     load: (file) => loadConfig(file),
+    baseline,
   });
   reloader.watch();
   handleSignals(relay, log, reloader);

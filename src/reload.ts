@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync, type Stats, stat, statSync } from 'node:fs';
 import type { RelayConfig } from './config/schema.ts';
 import { ConfigError, RestartRequiredError } from './errors.ts';
 import type { Logger } from './log.ts';
@@ -17,6 +17,25 @@ export interface ReloaderOptions {
   relay: Relay;
   log: Logger;
   load: (file: string) => RelayConfig;
+  /** The file as it was before the running config was read from it (`baselineOf`). */
+  baseline: FileBaseline;
+}
+
+/** What the file was when relay read it, for telling later polls and reloads whether it changed since. */
+export interface FileBaseline {
+  status: string;
+  digest: string | undefined;
+}
+
+/**
+ * Taken before the config is read, not when the reloader is made: an edit while
+ * relay starts (seconds, on PostgreSQL) would otherwise be the baseline and never
+ * applied. Status first, then digest: an edit between the two, or between them and
+ * the load, is either in the loaded text or seen by the first poll, whose reload of
+ * the same text is harmless.
+ */
+export function baselineOf(file: string): FileBaseline {
+  return { status: statusOf(statOrUndefined(file)), digest: digestOf(file) };
 }
 
 /**
@@ -35,26 +54,33 @@ export interface ReloaderOptions {
 export class ConfigReloader {
   private readonly options: ReloaderOptions;
   private timer: NodeJS.Timeout | undefined;
+  private poll: NodeJS.Timeout | undefined;
   private lastDigest: string | undefined;
+  /** The file's status when last seen: the baseline's until a poll sees another. */
+  private lastStatus: string;
 
   constructor(options: ReloaderOptions) {
     this.options = options;
-    this.lastDigest = this.digest();
+    this.lastDigest = options.baseline.digest;
+    this.lastStatus = options.baseline.status;
     // The running config came from this file.
     options.relay.metrics.configLastReloadSuccessful.set(1);
   }
 
   watch(): void {
-    watchFile(this.options.file, { interval: POLL_MS, persistent: false }, this.changed);
-    // watchFile takes its first status on the thread pool, after this returns: a write made before
-    // that is in its baseline and never seen as a change. The file's digest, taken when this
-    // reloader was made, is compared once more after the first poll.
-    this.timer = setTimeout(() => this.reloadIfChanged(), POLL_MS);
+    this.poll ??= setInterval(() => {
+      stat(this.options.file, (error, stats) => {
+        const status = statusOf(error ? undefined : stats);
+        if (status === this.lastStatus) return;
+        this.lastStatus = status;
+        this.changed();
+      });
+    }, POLL_MS).unref();
   }
 
   /** Reloads now, whether or not the file changed (SIGHUP: secret files may have). */
   reload(): boolean {
-    this.lastDigest = this.digest();
+    this.lastDigest = digestOf(this.options.file);
     const { relay, log, load, file } = this.options;
     let config: RelayConfig;
     try {
@@ -95,8 +121,7 @@ export class ConfigReloader {
 
   stop(): void {
     clearTimeout(this.timer);
-    // A no-op when `watch` never ran.
-    unwatchFile(this.options.file, this.changed);
+    clearInterval(this.poll);
   }
 
   /** The file's status changed (edited, replaced, removed or back): reload once the burst is over. */
@@ -112,15 +137,28 @@ export class ConfigReloader {
   }
 
   private reloadIfChanged(): void {
-    if (this.digest() === this.lastDigest) return;
+    if (digestOf(this.options.file) === this.lastDigest) return;
     this.reload();
   }
+}
 
-  private digest(): string | undefined {
-    try {
-      return createHash('sha256').update(readFileSync(this.options.file)).digest('hex');
-    } catch {
-      return undefined;
-    }
+function digestOf(file: string): string | undefined {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a poll compares, as the path finds the file now: a rename or a symlink swap changes the inode. */
+function statusOf(stats: Stats | undefined): string {
+  return stats === undefined ? 'missing' : `${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
+}
+
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
   }
 }

@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.ts';
 import { createLogger, type Logger } from '../src/log.ts';
-import { ConfigReloader } from '../src/reload.ts';
+import { baselineOf, ConfigReloader } from '../src/reload.ts';
 import { listDeliveries } from './admin/api.ts';
 import { withLoopbackDefaults } from './helpers/loopback-config.ts';
 import { post, startTestRelay } from './helpers/relay.ts';
@@ -71,14 +71,16 @@ async function setup(
   {
     log = createLogger('silent'),
     place = plainFile,
-    beforeWatch,
-  }: { log?: Logger; place?: Place; beforeWatch?: (file: string, target: Target) => void } = {},
+    whileStarting,
+  }: { log?: Logger; place?: Place; whileStarting?: (file: string, target: Target) => void } = {},
 ) {
   const target = await startTarget();
   const dir = tempDir();
   const file = place(dir, initial(target));
+  const baseline = baselineOf(file);
   const config = loadConfig(file);
   const relay = await startTestRelay(config);
+  whileStarting?.(file, target);
   const outcomes = watchSettled();
   // Each load the reloader makes is announced once its reload has been decided (reload() is synchronous).
   const loads = new EventEmitter();
@@ -97,9 +99,9 @@ async function setup(
         });
       }
     },
+    baseline,
   });
   reloaders.push(reloader);
-  beforeWatch?.(file, target);
   reloader.watch();
   const sample = async (series: string) => {
     const text = await (await fetch(`${relay.adminUrl}/metrics`)).text();
@@ -237,10 +239,10 @@ describe('hot reload', () => {
     expect(await forB()).toEqual(['delivered', 'delivered', 'delivered']);
   });
 
-  it('sees a change written before its first poll took the status of the file', async () => {
-    // Written synchronously before watch(): the status watchFile starts from already has it.
+  it('applies a change written while relay was starting, after its config was read', async () => {
+    // Before the reloader exists: a baseline taken by it or by its first poll would hold this text and never reload.
     const { untilReloaded, relay } = await setup((t) => yaml(t, { a: '' }, ['a']), {
-      beforeWatch: (file, target) => writeFileSync(file, yaml(target, { a: '', b: '' }, ['a', 'b'])),
+      whileStarting: (file, target) => writeFileSync(file, yaml(target, { a: '', b: '' }, ['a', 'b'])),
     });
     await untilReloaded('success', 1);
     const endpoints = await (await fetch(`${relay.adminUrl}/admin/endpoints`)).json();
