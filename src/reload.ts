@@ -71,7 +71,8 @@ export class ConfigReloader {
     this.poll ??= setInterval(() => {
       stat(this.options.file, (error, stats) => {
         const status = statusOf(error ? undefined : stats);
-        if (status === this.lastStatus) return;
+        // A stat still on the thread pool when `stop` ran must not start a reload of a stopped relay.
+        if (this.poll === undefined || status === this.lastStatus) return;
         this.lastStatus = status;
         this.changed();
       });
@@ -122,6 +123,7 @@ export class ConfigReloader {
   stop(): void {
     clearTimeout(this.timer);
     clearInterval(this.poll);
+    this.poll = undefined;
   }
 
   /** The file's status changed (edited, replaced, removed or back): reload once the burst is over. */
