@@ -98,23 +98,15 @@ async function load(options: GlobalOptions) {
 
 async function run(options: GlobalOptions): Promise<void> {
   const file = configFile(options);
-  const { baselineOf } = await import('./reload.ts');
-  // Before the load: an edit while relay starts is then applied, not taken as what runs.
-  const baseline = baselineOf(file);
-  const config = await load(options);
-  const [
-    { startRelay },
-    { createLogger },
-    { handleSignals },
-    { ConfigReloader },
-    { loadConfig },
-    { redactUrl },
-  ] = await Promise.all([
+  const [{ ConfigReloader, loadWatched }, { loadConfig }] = await Promise.all([
+    import('./reload.ts'),
+    import('./config/load.ts'),
+  ]);
+  const { config, baseline } = loadWatched(file, loadConfig);
+  const [{ startRelay }, { createLogger }, { handleSignals }, { redactUrl }] = await Promise.all([
     import('./main.ts'),
     import('./log.ts'),
     import('./shutdown.ts'),
-    import('./reload.ts'),
-    import('./config/load.ts'),
     import('./http/redact-url.ts'),
   ]);
   const log = createLogger(options.logLevel);
@@ -123,7 +115,7 @@ async function run(options: GlobalOptions): Promise<void> {
     file,
     relay,
     log: log.child({ component: 'reload' }),
-    load: (file) => loadConfig(file),
+    load: loadConfig,
     baseline,
   });
   reloader.watch();

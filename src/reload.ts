@@ -17,7 +17,7 @@ export interface ReloaderOptions {
   relay: Relay;
   log: Logger;
   load: (file: string) => RelayConfig;
-  /** The file as it was before the running config was read from it (`baselineOf`). */
+  /** The file as it was before the running config was read from it (`loadWatched`). */
   baseline: FileBaseline;
 }
 
@@ -28,14 +28,19 @@ export interface FileBaseline {
 }
 
 /**
- * Taken before the config is read, not when the reloader is made: an edit while
- * relay starts (seconds, on PostgreSQL) would otherwise be the baseline and never
- * applied. Status first, then digest: an edit between the two, or between them and
- * the load, is either in the loaded text or seen by the first poll, whose reload of
- * the same text is harmless.
+ * The config as relay first loads it, with the file's baseline taken before the
+ * read rather than when the reloader is made: an edit while relay starts
+ * (seconds, on PostgreSQL) would otherwise be the baseline and never applied.
+ * Status first, then digest, then the load: an edit between any two is either
+ * in the loaded text or seen by the first poll, whose reload of the same text
+ * is harmless.
  */
-export function baselineOf(file: string): FileBaseline {
-  return { status: statusOf(statOrUndefined(file)), digest: digestOf(file) };
+export function loadWatched(
+  file: string,
+  load: (file: string) => RelayConfig,
+): { config: RelayConfig; baseline: FileBaseline } {
+  const baseline = { status: statusOf(statOrUndefined(file)), digest: digestOf(file) };
+  return { config: load(file), baseline };
 }
 
 /**
@@ -79,9 +84,12 @@ export class ConfigReloader {
     }, POLL_MS).unref();
   }
 
-  /** Reloads now, whether or not the file changed (SIGHUP: secret files may have). */
-  reload(): boolean {
-    this.lastDigest = digestOf(this.options.file);
+  /**
+   * Reloads now, whether or not the file changed (SIGHUP: secret files may have).
+   * `digest`: the file's, when the caller has just read it.
+   */
+  reload(digest = digestOf(this.options.file)): boolean {
+    this.lastDigest = digest;
     const { relay, log, load, file } = this.options;
     let config: RelayConfig;
     try {
@@ -139,8 +147,8 @@ export class ConfigReloader {
   }
 
   private reloadIfChanged(): void {
-    if (digestOf(this.options.file) === this.lastDigest) return;
-    this.reload();
+    const digest = digestOf(this.options.file);
+    if (digest !== this.lastDigest) this.reload(digest);
   }
 }
 

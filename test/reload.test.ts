@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.ts';
 import { createLogger, type Logger } from '../src/log.ts';
-import { baselineOf, ConfigReloader } from '../src/reload.ts';
+import { ConfigReloader, loadWatched } from '../src/reload.ts';
 import { listDeliveries } from './admin/api.ts';
 import { withLoopbackDefaults } from './helpers/loopback-config.ts';
 import { post, startTestRelay } from './helpers/relay.ts';
@@ -77,8 +77,8 @@ async function setup(
   const target = await startTarget();
   const dir = tempDir();
   const file = place(dir, initial(target));
-  const baseline = baselineOf(file);
-  const config = loadConfig(file);
+  // As the daemon loads its file (cli.ts).
+  const { config, baseline } = loadWatched(file, loadConfig);
   const relay = await startTestRelay(config);
   whileStarting?.(file, target);
   const outcomes = watchSettled();
